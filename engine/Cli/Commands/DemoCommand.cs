@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Engine.BigInt;
+using Spectre.Console;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>
+/// <c>engine demo</c>: the main job. For now it exercises the big-integer core on the engine's own Schnorr group:
+/// re-validates the parameters, then runs each exponentiation path, checks that the paths agree, and reports
+/// how fast each one is. Later protocol issues add their short simulations here.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var quick = new Option<bool>("--quick") { Description = "Fewer repetitions (for smoke tests)." };
+        var command = new Command("demo", "Run the engine's demonstration: big-integer core checks and speeds.");
+        command.Options.Add(quick);
+        command.SetAction(r => Run(output, r.GetValue(quick)));
+        return command;
+    }
+
+    private static int Run(TextWriter output, bool quick)
+    {
+        bool plain = !ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
+        console.Profile.Width = Math.Max(console.Profile.Width, 120);
+        SchnorrGroup group = SchnorrGroups.Modp2048Q256;
+        MontgomeryContext p = group.P;
+        int n = p.LimbCount, reps = quick ? 4 : 40;
+        console.MarkupLine($"[bold]engine demo[/]: big-integer core on [blue]{group}[/], kernel tier [green]{Kernels.Describe()}[/]");
+
+        var table = new Table().AddColumns("step", "check", "time per op", "note");
+        bool allOk = true;
+        void Row(string step, bool ok, double microseconds, string note)
+        {
+            allOk &= ok;
+            table.AddRow(step, ok ? "[green]ok[/]" : "[red]FAILED[/]", microseconds > 0 ? $"{microseconds:F1} µs" : "-", Markup.Escape(note));
+        }
+
+        // 1. Parameters: q prime, p prime, q | p − 1, g of order q.
+        var sw = Stopwatch.StartNew();
+        bool qPrime = MillerRabin.IsProbablePrimeVarTime(group.Order, 32);
+        bool pPrime = MillerRabin.IsProbablePrimeVarTime(group.Modulus, 32);
+        ulong[] cofactor = SchnorrGroupGenerator.Cofactor(group.Modulus, group.Order);
+        var gq = new ulong[n];
+        p.PowVarTime(group.GeneratorMont, group.Order, gq);
+        bool gOrder = gq.AsSpan().SequenceEqual(p.One) && cofactor.Length > 0;
+        Row("parameters", qPrime && pPrime && gOrder, sw.Elapsed.TotalMicroseconds, "p, q prime (32 MR rounds); q | p−1; g^q = 1");
+
+        // 2. g^x three ways for a secret x: fixed-base table, fixed-window CT, sliding window.
+        var x = new ulong[4];
+        group.RandomScalar(x);
+        ulong[] viaTable = new ulong[n], viaCt = new ulong[n], viaVar = new ulong[n];
+        _ = group.GeneratorTable;                                   // build outside the timing
+        double tTable = Time(reps * 4, () => group.PowGenerator(x, viaTable));
+        double tCt = Time(reps, () => p.Pow(group.GeneratorMont, x, 256, viaCt));
+        double tVar = Time(reps, () => p.PowVarTime(group.GeneratorMont, x, viaVar));
+        bool same = viaTable.AsSpan().SequenceEqual(viaCt) && viaCt.AsSpan().SequenceEqual(viaVar);
+        Row("g^x fixed-base (CT)", same, tTable, $"{tCt / tTable:F1}× faster than variable-base CT; table {group.GeneratorTable.SizeInBytes / 1024} KiB");
+        Row("y^x fixed window (CT)", same, tCt, "secret 256-bit exponent");
+        Row("y^x sliding window", same, tVar, "public exponent path");
+
+        // 3. Batched CT exponentiation of 64 independent (base, exponent) pairs against one at a time.
+        const int count = 64;
+        var bases = new ulong[count * n];
+        var exps = new ulong[count * 4];
+        for (int k = 0; k < count; k++)
+        {
+            var e = exps.AsSpan(k * 4, 4);
+            group.RandomScalar(e);
+            group.PowGenerator(e, bases.AsSpan(k * n, n));
+            p.FromMontgomery(bases.AsSpan(k * n, n), bases.AsSpan(k * n, n));
+            group.RandomScalar(e);
+        }
+        var batched = new ulong[count * n];
+        var single = new ulong[count * n];
+        double tBatch = Time(Math.Max(1, reps / 8), () => BatchModExp.Pow(p, bases, exps, 4, 256, batched)) / count;
+        var one = new ulong[n];
+        for (int k = 0; k < count; k++)
+        {
+            p.ToMontgomery(bases.AsSpan(k * n, n), one);
+            p.Pow(one, exps.AsSpan(k * 4, 4), 256, single.AsSpan(k * n, n));
+            p.FromMontgomery(single.AsSpan(k * n, n), single.AsSpan(k * n, n));
+        }
+        Row($"batched CT modexp ×{count}", batched.AsSpan().SequenceEqual(single), tBatch,
+            $"{BatchModExp.LaneCount} lanes; {tCt / tBatch:F1}× the single CT path's throughput");
+
+        // 4. Multi-exponentiation against the product of single exponentiations.
+        const int terms = 64;
+        var mBases = new ulong[terms * n];
+        for (int k = 0; k < terms; k++) p.ToMontgomery(bases.AsSpan(k * n, n), mBases.AsSpan(k * n, n));
+        var multi = new ulong[n];
+        double tMulti = Time(Math.Max(1, reps / 8), () => MultiExp.PowVarTime(p, mBases, exps, 4, multi));
+        var product = p.One.ToArray();
+        var term = new ulong[n];
+        for (int k = 0; k < terms; k++)
+        {
+            p.PowVarTime(mBases.AsSpan(k * n, n), exps.AsSpan(k * 4, 4), term);
+            p.Multiply(product, term, product);
+        }
+        Row($"multi-exp Π b_i^e_i, {terms} terms", multi.AsSpan().SequenceEqual(product), tMulti,
+            $"{tVar * terms / tMulti:F1}× faster than {terms} separate exponentiations");
+
+        // 5. Inverse modulo the prime q: constant-time Fermat against the binary extended Euclid.
+        var xm = new ulong[4];
+        group.Q.ToMontgomery(x, xm);
+        var inv = new ulong[4];
+        double tInv = Time(reps, () => ModInverse.InvertPrime(group.Q, xm, inv));
+        group.Q.FromMontgomery(inv, inv);
+        var inv2 = new ulong[4];
+        bool invOk = ModInverse.TryInvertVarTime(x, group.Order, inv2) && inv.AsSpan().SequenceEqual(inv2);
+        Row("x⁻¹ mod q (CT)", invOk, tInv, "matches the binary extended Euclid");
+
+        console.Write(table);
+        console.MarkupLine(allOk ? "[green]all checks passed[/]" : "[red]some checks FAILED[/]");
+        return allOk ? 0 : 1;
+    }
+
+    private static double Time(int repetitions, Action action)
+    {
+        action();                                                   // warm-up (JIT, pools)
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < repetitions; i++) action();
+        return sw.Elapsed.TotalMicroseconds / repetitions;
+    }
+}

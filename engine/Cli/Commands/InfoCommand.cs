@@ -1,0 +1,25 @@
+using System.CommandLine;
+using System.Runtime.Intrinsics.X86;
+using Engine.BigInt;
+
+namespace Engine.Cli.Commands;
+
+/// <summary><c>engine info</c>: the active kernel tier, the CPU features the engine can use, and the named groups.</summary>
+internal static class InfoCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var command = new Command("info", "Print the active SIMD tier, CPU features and the named Schnorr groups.");
+        command.SetAction(_ =>
+        {
+            output.WriteLine($"engine {typeof(InfoCommand).Assembly.GetName().Version} on .NET {Environment.Version}, {Environment.ProcessorCount} cores");
+            output.WriteLine($"kernel tier: {Kernels.Describe()} (batched modexp lanes: {BatchModExp.LaneCount})");
+            output.WriteLine($"cpu: avx512f={Avx512F.IsSupported} avx512bw={Avx512BW.IsSupported} avx512vbmi={Avx512Vbmi.IsSupported} " +
+                             $"avx2={Avx2.IsSupported} bmi2={Bmi2.X64.IsSupported}");
+            foreach (SchnorrGroup g in SchnorrGroups.All)
+                output.WriteLine($"group {g}: seed index {g.SeedIndex} of \"{g.SeedLabel}\", counter {g.Counter}");
+            return 0;
+        });
+        return command;
+    }
+}
