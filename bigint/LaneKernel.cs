@@ -173,5 +173,6 @@ internal static class LaneKernel<TVec, TOps> where TVec : struct where TOps : st
             for (nuint o = 0; o < (nuint)v; o += (nuint)lanes)
                 TOps.Store(TOps.Or(TOps.Load(ref rTarget, o), TOps.And(TOps.Load(ref rTable, baseOffset + o), hit)), ref rTarget, o);
         }
+        digits.Clear();                                   // the exponent digits are secret
     }
 }

@@ -15,6 +15,7 @@ public sealed partial class MontgomeryContext
         CheckLength(a, nameof(a)); CheckLength(b, nameof(b)); CheckLength(result, nameof(result));
         Span<ulong> t = stackalloc ulong[MaxLimbs + 2];
         MulCore(a, b, result, t);
+        t.Slice(0, LimbCount + 1).Clear();            // intermediates of possibly secret operands
     }
 
     /// <summary>result = a² · R⁻¹ mod m. Input &lt; m; result may alias a.</summary>
@@ -26,6 +27,7 @@ public sealed partial class MontgomeryContext
         CheckLength(a, nameof(a)); CheckLength(result, nameof(result));
         Span<ulong> t = stackalloc ulong[2 * MaxLimbs + 2];
         SquareCore(a, result, t);
+        t.Slice(0, 2 * LimbCount + 1).Clear();
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public sealed partial class MontgomeryContext
         CheckLength(x, nameof(x)); CheckLength(result, nameof(result));
         Span<ulong> t = stackalloc ulong[MaxLimbs + 2];
         MulCore(x, _r2, result, t);
+        t.Slice(0, LimbCount + 1).Clear();
     }
 
     /// <summary>result = x · R⁻¹ mod m: converts out of Montgomery form.</summary>
@@ -28,6 +29,7 @@ public sealed partial class MontgomeryContext
         one.Clear();
         one[0] = 1;
         MulCore(x, one, result, t);
+        t.Slice(0, LimbCount + 1).Clear();
     }
 
     /// <summary>
@@ -56,7 +58,7 @@ public sealed partial class MontgomeryContext
             AddCore(acc, block, acc);
         }
         FromMontgomery(acc, result);
-        acc.Clear(); block.Clear();
+        acc.Clear(); block.Clear(); t.Slice(0, n + 1).Clear();
     }
 
     /// <summary>result = a + b mod m, inputs &lt; m (either form). Constant time.</summary>
