@@ -1,0 +1,65 @@
+using Engine.BigInt;
+
+namespace Engine.Pairing.Fields;
+
+public readonly partial struct Fp
+{
+    // Public exponents derived from p (little-endian limbs). Each is fixed, so raising any base to it runs the
+    // same squarings and multiplications whatever the base: constant time in the base (STYLE.md B3).
+    private static readonly ulong[] PMinus2 = [P0 - 2, P1, P2, P3, P4, P5];
+    private static readonly ulong[] PPlus1Over4 = ShiftedModulus(add: 1, shift: 2);
+    internal static ReadOnlySpan<ulong> PMinus1Over2Limbs => PMinus1Over2;
+    private static readonly ulong[] PMinus1Over2 = ShiftedModulus(add: unchecked((ulong)-1), shift: 1);
+    internal static readonly ulong[] PMinus3Over4 = ShiftedModulus(add: unchecked((ulong)-3), shift: 2);
+
+    private static ulong[] ShiftedModulus(ulong add, int shift)
+    {
+        ulong[] e = [P0, P1, P2, P3, P4, P5];
+        // p's low limb is ...aaab, so adding or subtracting a small value never carries out of limb 0.
+        e[0] += add;
+        Limbs.ShiftRight(e, shift);
+        return e;
+    }
+
+    /// <summary>
+    /// this^exponent for a public exponent (little-endian limbs), left-to-right square and multiply.
+    /// Its timing depends on the exponent's bits only.
+    /// </summary>
+    internal Fp PowVarTime(ReadOnlySpan<ulong> exponent)
+    {
+        Fp result = One;
+        for (int i = exponent.Length * 64 - 1; i >= 0; i--)
+        {
+            result = result.Square();
+            if (((exponent[i >> 6] >> (i & 63)) & 1) != 0) result *= this;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The inverse, a^(p−2) by Fermat; zero maps to zero. Constant time: the exponent p − 2 is public, so
+    /// <see cref="PowVarTime"/> runs the same steps for every input (zkcrypto's <c>invert</c> says the same).
+    /// </summary>
+    public Fp Invert() => PowVarTime(PMinus2);
+
+    /// <summary>
+    /// A square root candidate a^((p+1)/4) (p ≡ 3 mod 4) and ~0 in <paramref name="isSquare"/> when it squares
+    /// back to a. Constant time.
+    /// </summary>
+    internal Fp Sqrt(out ulong isSquare)
+    {
+        Fp root = PowVarTime(PPlus1Over4);
+        isSquare = EqualMask(root.Square(), this);
+        return root;
+    }
+
+    /// <summary>~0 if a is a square (including 0): Euler's criterion a^((p−1)/2) ∈ {0, 1}. Constant time.</summary>
+    internal ulong IsSquareMask
+    {
+        get
+        {
+            Fp legendre = PowVarTime(PMinus1Over2);
+            return legendre.IsZeroMask | EqualMask(legendre, One);
+        }
+    }
+}
