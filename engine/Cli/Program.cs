@@ -16,6 +16,7 @@ public static class Program
         var root = new RootCommand("engine: a high-performance privacy engine (big integers, pairings, four privacy protocols).");
         root.Subcommands.Add(DemoCommand.Create(output));
         root.Subcommands.Add(MathCommands.Create(input, output));
+        root.Subcommands.Add(PairingCommands.Create(input, output));
         root.Subcommands.Add(InfoCommand.Create(output));
         return root;
     }

@@ -35,34 +35,10 @@ internal static class MathCommands
         return math;
     }
 
-    /// <summary>Thrown for a line that cannot be processed; its message becomes the error line.</summary>
-    private sealed class LineException(string message) : Exception(message);
-
     private static int Run(TextReader input, TextWriter output, int operandCount, Func<string[], ContextCache, string> handler)
     {
         var cache = new ContextCache();
-        int lineNumber = 0, failures = 0;
-        string? line;
-        while ((line = input.ReadLine()) is not null)
-        {
-            lineNumber++;
-            string trimmed = line.Trim();
-            if (trimmed.Length == 0 || trimmed.StartsWith('#')) continue;
-            string[] ops = trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            try
-            {
-                if (ops.Length != operandCount)
-                    throw new LineException($"expected {operandCount} hexadecimal operands, found {ops.Length}");
-                output.WriteLine(handler(ops, cache));
-            }
-            catch (LineException e)
-            {
-                failures++;
-                output.WriteLine($"error: line {lineNumber}: {e.Message}");
-            }
-        }
-        output.Flush();
-        return failures == 0 ? 0 : 1;
+        return LineProcessor.Run(input, output, operandCount, operandCount, ops => handler(ops, cache));
     }
 
     private static string ModExpLine(string[] ops, ContextCache cache, bool constantTime)
@@ -109,15 +85,13 @@ internal static class MathCommands
     {
         string digits = hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex;
         if (digits.Length == 0 || digits.Any(c => !char.IsAsciiHexDigit(c)))
-            throw new LineException($"{what} is not hexadecimal: '{Truncate(hex)}'");
+            throw new LineException($"{what} is not hexadecimal: '{LineProcessor.Truncate(hex)}'");
         int limbCount = BigEndian.LimbsForHex(hex);
         if (limbCount > MaxOperandBits / 64) throw new LineException($"{what} exceeds {MaxOperandBits} bits");
         var limbs = new ulong[limbCount];
         BigEndian.TryParseHex(hex, limbs);
         return limbs;
     }
-
-    private static string Truncate(string s) => s.Length <= 32 ? s : s[..32] + "…";
 
     /// <summary>Contexts for the moduli seen recently; scripts usually repeat one modulus on many lines.</summary>
     private sealed class ContextCache
