@@ -17,8 +17,10 @@ internal static class CompareRunner
             case "modexp":
                 ModExpComparison.Run(output, quick);
                 return 0;
+            case "pairing":
+                return PairingComparison.Run(output, quick);
             default:
-                output.WriteLine($"unknown comparison '{subject}'; available: modexp");
+                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing");
                 return 2;
         }
     }
@@ -47,5 +49,16 @@ internal static class CompareRunner
             }
         }
         return samples.Select(s => s.Order().ElementAt(s.Count / 2)).ToArray();
+    }
+
+    /// <summary>The CPU model from /proc/cpuinfo, for the report header.</summary>
+    public static string CpuModel()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        }
+        catch (IOException) { return "unknown CPU"; }
     }
 }

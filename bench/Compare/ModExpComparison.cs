@@ -21,7 +21,7 @@ internal static class ModExpComparison
         byte[] modulus = new byte[256];
         BigEndian.TryFromLimbs(ctx.Modulus, modulus);
 
-        output.WriteLine($"# compare modexp — {DateTime.UtcNow:yyyy-MM-dd}, {CpuModel()}, tier {Kernels.Describe()}, .NET {Environment.Version}");
+        output.WriteLine($"# compare modexp — {DateTime.UtcNow:yyyy-MM-dd}, {CompareRunner.CpuModel()}, tier {Kernels.Describe()}, .NET {Environment.Version}");
         output.WriteLine($"modulus: {group.Name} p (2048 bits); rounds {rounds} × {roundMs} ms; times are medians, µs per exponentiation");
         if (!OpenSsl.IsAvailable || !Gmp.IsAvailable) output.WriteLine("warning: OpenSSL or GMP missing; their rows are skipped");
         output.WriteLine();
@@ -128,15 +128,5 @@ internal static class ModExpComparison
         rng.NextBytes(bytes);
         bytes[0] &= 0x7f;                                            // below 2^2047 < p
         return bytes;
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"));
-            return line?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        }
-        catch (IOException) { return "unknown CPU"; }
     }
 }

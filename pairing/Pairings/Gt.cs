@@ -21,7 +21,7 @@ public readonly struct Gt : IEquatable<Gt>
     public static Gt Identity => new(Fp12.One);
 
     /// <summary>e(G1 generator, G2 generator).</summary>
-    public static Gt Generator { get; } = Pairing.Pair(Groups.G1Affine.Generator, Groups.G2Affine.Generator);
+    public static Gt Generator { get; } = OptimalAte.Pair(Groups.G1Affine.Generator, Groups.G2Affine.Generator);
 
     /// <summary>True for 1.</summary>
     public bool IsIdentity => Fp12.EqualMask(Value, Fp12.One) != 0;

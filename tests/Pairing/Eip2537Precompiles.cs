@@ -85,7 +85,7 @@ internal static class Eip2537Precompiles
                     if (s != EngineStatus.Ok) return s;
                 }
                 output = new byte[32];
-                output[31] = Engine.Pairing.Pairings.Pairing.Check(g1, g2) ? (byte)1 : (byte)0;
+                output[31] = OptimalAte.Check(g1, g2) ? (byte)1 : (byte)0;
                 return EngineStatus.Ok;
             }
             case "MapG1":

@@ -31,7 +31,7 @@ internal static class PairingCommands
         Add(pairing, "pair", "Read 'G1_HEX G2_HEX'; write e(P, Q) as 576 bytes of hex (c0.c0.c0, c0.c0.c1, …).", 2, 2, ops =>
         {
             Span<byte> gt = stackalloc byte[Gt.SizeInBytes];
-            Engine.Pairing.Pairings.Pairing.Pair(G1(ops[0]), G2(ops[1])).Encode(gt);
+            OptimalAte.Pair(G1(ops[0]), G2(ops[1])).Encode(gt);
             return Convert.ToHexStringLower(gt);
         });
         Add(pairing, "pairing-check", "Read 'G1_HEX G2_HEX [G1_HEX G2_HEX …]'; write true if Π e(Pi, Qi) = 1, else false.", 2, 2 * MaxPairsPerLine, ops =>
@@ -40,7 +40,7 @@ internal static class PairingCommands
             var g1 = new G1Affine[ops.Length / 2];
             var g2 = new G2Affine[ops.Length / 2];
             for (int i = 0; i < g1.Length; i++) { g1[i] = G1(ops[2 * i]); g2[i] = G2(ops[2 * i + 1]); }
-            return Engine.Pairing.Pairings.Pairing.Check(g1, g2) ? "true" : "false";
+            return OptimalAte.Check(g1, g2) ? "true" : "false";
         });
         Add(pairing, "g1-decode", "Read 'HEX'; write ok or the rejection status (BadLength, NotCanonical, NotOnCurve, NotInSubgroup, …).", 1, 1,
             ops => G1Affine.Decode(Bytes(ops[0], "point"), out _) is var s && s == EngineStatus.Ok ? "ok" : s.ToString());

@@ -4,8 +4,11 @@ using Engine.Pairing.Groups;
 
 namespace Engine.Pairing.Pairings;
 
-/// <summary>The optimal ate pairing e: G1 × G2 → Gt and pairing checks.</summary>
-public static class Pairing
+/// <summary>
+/// The optimal ate pairing e: G1 × G2 → Gt and pairing checks. (Named for the pairing rather than "Pairing", which
+/// would clash with the <c>Engine.Pairing</c> namespace inside the engine.)
+/// </summary>
+public static class OptimalAte
 {
     /// <summary>e(P, Q).</summary>
     public static Gt Pair(in G1Affine p, in G2Affine q) => MillerLoop.Run(p, q).FinalExponentiation();
