@@ -22,19 +22,10 @@ public readonly partial struct Fp
     }
 
     /// <summary>
-    /// this^exponent for a public exponent (little-endian limbs), left-to-right square and multiply.
+    /// this^exponent for a public exponent (little-endian limbs) by sliding windows (<see cref="Exponentiation"/>).
     /// Its timing depends on the exponent's bits only.
     /// </summary>
-    internal Fp PowVarTime(ReadOnlySpan<ulong> exponent)
-    {
-        Fp result = One;
-        for (int i = exponent.Length * 64 - 1; i >= 0; i--)
-        {
-            result = result.Square();
-            if (((exponent[i >> 6] >> (i & 63)) & 1) != 0) result *= this;
-        }
-        return result;
-    }
+    internal Fp PowVarTime(ReadOnlySpan<ulong> exponent) => Exponentiation.PowVarTime(this, exponent);
 
     /// <summary>
     /// The inverse, a^(p−2) by Fermat; zero maps to zero. Constant time: the exponent p − 2 is public, so

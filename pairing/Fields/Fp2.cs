@@ -108,17 +108,8 @@ public readonly struct Fp2 : IEquatable<Fp2>, ISwuField<Fp2>
         return new Fp2(C0 * normInverse, -(C1 * normInverse));
     }
 
-    /// <summary>this^exponent for a public exponent (little-endian limbs).</summary>
-    internal Fp2 PowVarTime(ReadOnlySpan<ulong> exponent)
-    {
-        Fp2 result = One;
-        for (int i = exponent.Length * 64 - 1; i >= 0; i--)
-        {
-            result = result.Square();
-            if (((exponent[i >> 6] >> (i & 63)) & 1) != 0) result *= this;
-        }
-        return result;
-    }
+    /// <summary>this^exponent for a public exponent (little-endian limbs), by sliding windows.</summary>
+    internal Fp2 PowVarTime(ReadOnlySpan<ulong> exponent) => Exponentiation.PowVarTime(this, exponent);
 
     /// <summary>~0 if a is a square in F_p²: exactly when its norm c0² + c1² is a square in F_p. Constant time.</summary>
     internal ulong IsSquareMask => (C0.Square() + C1.Square()).IsSquareMask;

@@ -4,7 +4,7 @@ namespace Engine.Pairing.HashToCurve;
 
 /// <summary>
 /// map_to_curve_simple_swu of RFC 9380 §6.6.2 onto the isogenous curve E'': y² = x³ + A·x + B (A·B ≠ 0), written
-/// once for F_p (G1) and F_p² (G2). Constant time: both candidate roots are computed and one is selected by mask.
+/// once for F_p (G1) and F_p² (G2). Constant time: the square candidate is selected by mask and both branches cost the same.
 /// </summary>
 internal sealed class SimplifiedSwu<F> where F : unmanaged, ISwuField<F>
 {
@@ -27,10 +27,10 @@ internal sealed class SimplifiedSwu<F> where F : unmanaged, ISwuField<F>
         F gx1 = (x1.Square() + _a) * x1 + _b;
         F x2 = zu2 * x1;
         F gx2 = (x2.Square() + _a) * x2 + _b;
-        F y1 = gx1.Sqrt(out ulong gx1IsSquare);
-        F y2 = gx2.Sqrt(out _);
+        // One Legendre symbol and one square root: the root of whichever of gx1, gx2 is square (one always is).
+        ulong gx1IsSquare = gx1.IsSquareMask;
         x = F.Select(x1, x2, gx1IsSquare);
-        F yy = F.Select(y1, y2, gx1IsSquare);
+        F yy = F.Select(gx1, gx2, gx1IsSquare).Sqrt(out _);
         // Make sgn0(y) equal sgn0(u).
         y = F.Select(-yy, yy, u.Sgn0Mask ^ yy.Sgn0Mask);
     }
