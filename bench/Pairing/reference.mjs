@@ -45,6 +45,7 @@ const checks = {
 
 const ops = {
   g1_mul:            { blst: () => bSk.toPublicKey(), noble: () => nG1.BASE.multiply(nK).toAffine() },
+  g1_mul_fixed:      { blst: () => bSk.toPublicKey() },
   g2_mul:            { noble: () => nQ.multiply(nK).toAffine() },
   hash_to_g1:        { noble: () => bls.G1.hashToCurve(msgs[0], { DST }).toAffine() },
   hash_to_g2:        { noble: () => bls.G2.hashToCurve(msgs[0], { DST }).toAffine() },

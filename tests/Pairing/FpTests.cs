@@ -6,7 +6,7 @@ using static Engine.Tests.Pairing.PairingOracles;
 
 namespace Engine.Tests.Pairing;
 
-[TestFixture, Category("Differential")]
+[TestFixture, Category("Differential"), Category("Kernels")]
 public sealed class FpTests
 {
     private const int Cases = 10_000;
@@ -106,7 +106,7 @@ public sealed class FpTests
     }
 }
 
-[TestFixture, Category("Differential")]
+[TestFixture, Category("Differential"), Category("Kernels")]
 public sealed class FrTests
 {
     [Test]

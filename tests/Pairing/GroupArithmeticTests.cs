@@ -73,6 +73,26 @@ public sealed class GroupArithmeticTests
     }
 
     [Test]
+    public void FixedBaseTables_AgreeWithVariableBaseMultiplication()
+    {
+        var rng = new Random(49);
+        G1Affine p = RandomG1(rng).ToAffine();
+        G2Affine q = RandomG2(rng).ToAffine();
+        var t1 = new G1FixedBase(p);
+        var t2 = new G2FixedBase(q);
+        int i = 0;
+        foreach (Fr k in Scalars(rng).Take(40))
+        {
+            Assert.That(t1.Multiply(k), Is.EqualTo(p.ToProjective().MultiplyVarTime(k)), $"G1 table, scalar {i}");
+            Assert.That(G1FixedBase.Generator.Multiply(k), Is.EqualTo(G1Projective.Generator.MultiplyVarTime(k)), $"G1 generator, scalar {i}");
+            Assert.That(t2.Multiply(k), Is.EqualTo(q.ToProjective().MultiplyVarTime(k)), $"G2 table, scalar {i}");
+            Assert.That(G2FixedBase.Generator.Multiply(k), Is.EqualTo(G2Projective.Generator.MultiplyVarTime(k)), $"G2 generator, scalar {i}");
+            i++;
+        }
+        Assert.That(t1.SizeInBytes, Is.EqualTo(64 * 16 * 104));
+    }
+
+    [Test]
     public void Addition_IsCompleteAndConsistent()
     {
         var rng = new Random(43);

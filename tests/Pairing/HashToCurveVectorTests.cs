@@ -9,7 +9,7 @@ using NUnit.Framework;
 namespace Engine.Tests.Pairing;
 
 /// <summary>RFC 9380 vectors (Appendix J.9–J.10, K.1–K.2): every intermediate value, not just the final point.</summary>
-[TestFixture, Category("Vectors")]
+[TestFixture, Category("Vectors"), Category("Kernels")]
 public sealed class HashToCurveVectorTests
 {
     public static IEnumerable<TestCaseData> SuiteCases()

@@ -46,6 +46,8 @@ public sealed class PairingAllocationTests
         AssertNoAllocation("G1 multiply", () => p.Multiply(k));
         AssertNoAllocation("G1 multiply var-time", () => p.MultiplyVarTime(k));
         AssertNoAllocation("G2 multiply", () => q.Multiply(k));
+        AssertNoAllocation("G1 fixed-base multiply", () => G1FixedBase.Generator.Multiply(k));
+        AssertNoAllocation("G2 fixed-base multiply", () => G2FixedBase.Generator.Multiply(k));
         AssertNoAllocation("G1 decode", () => G1Affine.Decode(compressed, out _));
         AssertNoAllocation("G2 decode", () => G2Affine.Decode(compressed2, out _));
         AssertNoAllocation("pairing", () => OptimalAte.Pair(pa, qa));

@@ -6,16 +6,17 @@ using Spectre.Console;
 namespace Engine.Cli.Commands;
 
 /// <summary>
-/// <c>engine demo</c>: the main job. For now it exercises the big-integer core on the engine's own Schnorr group:
-/// re-validates the parameters, then runs each exponentiation path, checks that the paths agree, and reports
-/// how fast each one is. Later protocol issues add their short simulations here.
+/// <c>engine demo</c>: the main job. It exercises the big-integer core on the engine's own Schnorr group
+/// (re-validates the parameters, runs each exponentiation path, checks that the paths agree) and the BLS12-381
+/// pairing core (a BLS signature round and pairing identities, <see cref="PairingRows"/>), and reports how fast each
+/// step is. Later protocol issues add their short simulations here.
 /// </summary>
-internal static class DemoCommand
+internal static partial class DemoCommand
 {
     public static Command Create(TextWriter output)
     {
         var quick = new Option<bool>("--quick") { Description = "Fewer repetitions (for smoke tests)." };
-        var command = new Command("demo", "Run the engine's demonstration: big-integer core checks and speeds.");
+        var command = new Command("demo", "Run the engine's demonstration: big-integer and pairing core checks and speeds.");
         command.Options.Add(quick);
         command.SetAction(r => Run(output, r.GetValue(quick)));
         return command;
@@ -41,7 +42,7 @@ internal static class DemoCommand
         void Row(string step, bool ok, double microseconds, string note)
         {
             allOk &= ok;
-            table.AddRow(step, ok ? "[green]ok[/]" : "[red]FAILED[/]", microseconds > 0 ? $"{microseconds:F1} µs" : "-", Markup.Escape(note));
+            table.AddRow(Markup.Escape(step), ok ? "[green]ok[/]" : "[red]FAILED[/]", microseconds > 0 ? $"{microseconds:F1} µs" : "-", Markup.Escape(note));
         }
 
         // 1. Parameters: q prime, p prime, q | p − 1, g of order q.
@@ -117,6 +118,8 @@ internal static class DemoCommand
         var inv2 = new ulong[4];
         bool invOk = ModInverse.TryInvertVarTime(x, group.Order, inv2) && inv.AsSpan().SequenceEqual(inv2);
         Row("x⁻¹ mod q (CT)", invOk, tInv, "matches the binary extended Euclid");
+
+        PairingRows(Row, reps);
 
         console.Write(table);
         console.MarkupLine(allOk ? "[green]all checks passed[/]" : "[red]some checks FAILED[/]");
