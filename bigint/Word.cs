@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Engine.BigInt;
 
@@ -41,18 +40,7 @@ internal static class Word
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MulAdd(ulong a, ulong b, ulong c, ref ulong carry)
     {
-        ulong hi, lo;
-        if (Bmi2.X64.IsSupported)
-        {
-            // mulx for the high word and imul for the low one: Math.BigMul's out parameter goes through the stack
-            // in .NET 10 (seen in the JIT's disassembly), which costs more than the second multiplication.
-            hi = Bmi2.X64.MultiplyNoFlags(b, c);
-            lo = b * c;
-        }
-        else
-        {
-            hi = Math.BigMul(b, c, out lo);
-        }
+        ulong hi = Math.BigMul(b, c, out ulong lo);      // mulx with BMI2
         lo += a;
         hi += lo < a ? 1UL : 0UL;                        // setb: branch-free, see the remarks
         lo += carry;

@@ -8,9 +8,7 @@ public readonly partial struct Fp
     // same squarings and multiplications whatever the base: constant time in the base (STYLE.md B3).
     private static readonly ulong[] PMinus2 = [P0 - 2, P1, P2, P3, P4, P5];
     private static readonly ulong[] PPlus1Over4 = ShiftedModulus(add: 1, shift: 2);
-    internal static ReadOnlySpan<ulong> PMinus1Over2Limbs => PMinus1Over2;
     private static readonly ulong[] PMinus1Over2 = ShiftedModulus(add: unchecked((ulong)-1), shift: 1);
-    internal static readonly ulong[] PMinus3Over4 = ShiftedModulus(add: unchecked((ulong)-3), shift: 2);
 
     private static ulong[] ShiftedModulus(ulong add, int shift)
     {

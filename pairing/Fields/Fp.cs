@@ -45,6 +45,10 @@ public readonly partial struct Fp : IEquatable<Fp>, ISwuField<Fp>
     /// <summary>The modulus p as a non-Montgomery limb value (for range checks and exponents).</summary>
     internal static Fp Modulus => new(P0, P1, P2, P3, P4, P5);
 
+    /// <summary>1/2 mod p = (p + 1)/2, in Montgomery form (built from its limbs: no exponentiation at type initialisation).</summary>
+    internal static readonly Fp InverseOfTwo = FromCanonicalLimbs(0xdcff_7fff_ffff_d556, 0x0f55_ffff_58a9_ffff, 0xb398_6950_7b58_7b12,
+                                                                  0xb23b_a5c2_79c2_895f, 0x258d_d3db_21a5_d66b, 0x0d00_88f5_1cbf_f34d);
+
     /// <summary>2^256 mod p in Montgomery form: hash_to_field splits a 512-bit value at bit 256.</summary>
     internal static readonly Fp TwoPow256 = FromCanonicalLimbs(0, 0, 0, 0, 1, 0);
 

@@ -116,18 +116,29 @@ public readonly struct Fp2 : IEquatable<Fp2>, ISwuField<Fp2>
 
     /// <summary>
     /// A square root, constant time, with ~0 in <paramref name="isSquare"/> when it squares back to a.
-    /// Algorithm 9 of Adj and Rodríguez-Henríquez, "Square root computation over even extension fields"
-    /// (eprint 2012/685), for p ≡ 3 mod 4; both branches are computed and one is selected by mask.
+    /// The "complex method" (Scott, "Implementing cryptographic pairings", §5.4; Adj–Rodríguez-Henríquez,
+    /// eprint 2012/685, Algorithm 8): with γ = √(a0² + a1²) and δ = (a0 + γ)/2, the root is (√δ, a1/(2√δ)).
+    /// Three F_p exponentiations instead of two F_p² ones. Both cases are computed and one is selected:
+    /// <list type="bullet">
+    /// <item>c = δ^((p+1)/4) is √δ when δ is a square; otherwise c² = −δ (−1 is not a square since p ≡ 3 mod 4),
+    /// the other candidate δ' = (a0 − γ)/2 = −a1²/(4δ) is the square one, √δ' = (a1/2)·c/δ, and the root is
+    /// ((a1/2)·c/δ, δ/c). One inversion of c·δ serves both cases.</item>
+    /// <item>δ = 0 happens only for a1 = 0 with a0 not a square; the root is then u·√(−a0), so c is taken of −a0.</item>
+    /// </list>
     /// </summary>
     internal Fp2 Sqrt(out ulong isSquare)
     {
-        Fp2 a1 = PowVarTime(Fp.PMinus3Over4);
-        Fp2 alpha = a1.Square() * this;                       // a^((p−1)/2)
-        Fp2 x0 = a1 * this;                                   // a^((p+1)/4)
-        ulong alphaIsMinusOne = EqualMask(alpha, -One);
-        Fp2 whenMinusOne = new(-x0.C1, x0.C0);                // u·x0
-        Fp2 b = (One + alpha).PowVarTime(Fp.PMinus1Over2Limbs);
-        Fp2 root = Select(whenMinusOne, b * x0, alphaIsMinusOne);
+        Fp gamma = (C0.Square() + C1.Square()).Sqrt(out _);
+        Fp delta = (C0 + gamma) * Fp.InverseOfTwo;
+        ulong deltaIsZero = delta.IsZeroMask;
+        Fp c = Fp.Select(-C0, delta, deltaIsZero).Sqrt(out ulong deltaIsSquare);
+        Fp t = (c * delta).Invert();                          // 1/(c·δ); zero when c·δ = 0
+        Fp inverseOfC = delta * t, inverseOfDelta = c * t;
+        Fp halfA1 = C1 * Fp.InverseOfTwo;
+        Fp2 whenSquare = new(c, halfA1 * inverseOfC);
+        Fp2 whenNotSquare = new(halfA1 * c * inverseOfDelta, delta * inverseOfC);
+        Fp2 root = Select(whenSquare, whenNotSquare, deltaIsSquare);
+        root = Select(new Fp2(Fp.Zero, c), root, deltaIsZero);
         isSquare = EqualMask(root.Square(), this);
         return root;
     }

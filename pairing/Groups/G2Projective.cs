@@ -53,7 +53,7 @@ public readonly partial struct G2Projective : IEquatable<G2Projective>
         return new(ScalarMultiplication.MultiplyVarTime(P, k, Bls12381.B3G2));
     }
 
-    /// <summary>[k]P for a secret scalar without the GLV split (reference path for tests and benchmarks).</summary>
+    /// <summary>[k]P for a secret scalar without the ψ split (reference path for tests and benchmarks).</summary>
     internal G2Projective MultiplyPlain(in Fr scalar)
     {
         Span<ulong> k = stackalloc ulong[4];

@@ -104,15 +104,13 @@ public static class HashToGroup
     internal static G1Projective MapToCurveG1(in Fp u)
     {
         SwuG1.Map(u, out Fp xp, out Fp yp);
-        IsoG1.Map(xp, yp, out Fp x, out Fp y, out ulong infinity);
-        return new G1Projective(Projective<Fp>.FromAffine(x, y, infinity));
+        return new G1Projective(IsoG1.Map(xp, yp));
     }
 
     /// <summary>map_to_curve for G2, before cofactor clearing.</summary>
     internal static G2Projective MapToCurveG2(in Fp2 u)
     {
         SwuG2.Map(u, out Fp2 xp, out Fp2 yp);
-        IsoG2.Map(xp, yp, out Fp2 x, out Fp2 y, out ulong infinity);
-        return new G2Projective(Projective<Fp2>.FromAffine(x, y, infinity));
+        return new G2Projective(IsoG2.Map(xp, yp));
     }
 }

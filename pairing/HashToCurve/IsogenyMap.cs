@@ -16,18 +16,16 @@ internal sealed class IsogenyMap<F> where F : unmanaged, IField<F>
     }
 
     /// <summary>
-    /// Maps (x', y'); one inversion for both denominators. A zero denominator (the isogeny's kernel) gives the
-    /// identity, reported through <paramref name="infinityMask"/>, as RFC 9380 §6.6.3 requires.
+    /// Maps (x', y') to projective (X : Y : Z) = (x_num·y_den : y'·y_num·x_den : x_den·y_den), so no inversion is
+    /// needed. A zero denominator (the isogeny's kernel) gives the identity (0 : 1 : 0), as RFC 9380 §6.6.3
+    /// requires, selected by mask.
     /// </summary>
-    public void Map(in F xPrime, in F yPrime, out F x, out F y, out ulong infinityMask)
+    public Groups.Projective<F> Map(in F xPrime, in F yPrime)
     {
         F xn = Horner(_xNum, xPrime), xd = Horner(_xDen, xPrime);
         F yn = Horner(_yNum, xPrime), yd = Horner(_yDen, xPrime);
-        F both = xd * yd;
-        infinityMask = both.IsZeroMask;
-        F inv = both.Invert();
-        x = xn * yd * inv;
-        y = yPrime * yn * xd * inv;
+        var image = new Groups.Projective<F>(xn * yd, yPrime * yn * xd, xd * yd);
+        return Groups.Projective<F>.Select(Groups.Projective<F>.Identity, image, image.Z.IsZeroMask);
     }
 
     private static F Horner(F[] coefficients, in F x)

@@ -60,6 +60,27 @@ public sealed class TowerTests
     }
 
     [Test]
+    public void Fp2_Sqrt_HandlesRealInputsZeroAndPureImaginarySquares()
+    {
+        var rng = new Random(27);
+        Assert.That(Fp2.Zero.Sqrt(out ulong zeroOk), Is.EqualTo(Fp2.Zero));
+        Assert.That(zeroOk, Is.Not.Zero);
+        for (int i = 0; i < 50; i++)
+        {
+            // Every element of F_p is a square in F_p²: a0 square in F_p gives a real root, a non-square an imaginary one.
+            Fp a0 = RandomFp(rng);
+            Fp2 real = new(a0, Fp.Zero);
+            Fp2 root = real.Sqrt(out ulong ok);
+            Assert.That(ok, Is.Not.Zero, $"case {i}");
+            Assert.That(root.Square(), Is.EqualTo(real), $"case {i}");
+            Fp2 imaginary = new(Fp.Zero, a0);                  // (x·u)² = −x², and (x + y·u)² covers the rest
+            Fp2 r2 = imaginary.Sqrt(out ulong ok2);
+            Assert.That(ok2 != 0, Is.EqualTo(imaginary.IsSquareMask != 0), $"imaginary case {i}");
+            if (ok2 != 0) Assert.That(r2.Square(), Is.EqualTo(imaginary), $"imaginary case {i}");
+        }
+    }
+
+    [Test]
     public void Fp6_SparseProductsSquareAndInverse_AgreeWithGeneralProduct()
     {
         var rng = new Random(23);
