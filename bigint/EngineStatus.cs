@@ -39,6 +39,8 @@ public enum EngineStatus
     UnsupportedVersion = 14,
     /// <summary>The message's type byte is unknown.</summary>
     UnknownMessageType = 15,
+    /// <summary>A bounded store (a replay cache, a link table) is full of live entries; the input was refused, not stored.</summary>
+    CapacityExceeded = 16,
     /// <summary>A required pointer or reference was null (C ABI).</summary>
     NullArgument = 100,
     /// <summary>An unexpected internal failure; nothing was changed.</summary>
