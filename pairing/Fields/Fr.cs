@@ -71,6 +71,9 @@ public readonly partial struct Fr : IEquatable<Fr>
     /// <summary>Scalars may be secret: never printed.</summary>
     public override string ToString() => "Fr(…)";
 
+    /// <summary>Montgomery form of a canonical little-endian value below r (4 limbs); the caller checks the range.</summary>
+    internal static Fr FromCanonicalLimbs(ReadOnlySpan<ulong> limbs) => new Fr(limbs[0], limbs[1], limbs[2], limbs[3]) * RSquared;
+
     /// <summary>A small integer as a scalar.</summary>
     public static Fr FromUInt64(ulong value) => new Fr(value, 0, 0, 0) * RSquared;
 

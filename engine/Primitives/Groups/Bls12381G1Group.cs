@@ -1,0 +1,105 @@
+using System.Runtime.InteropServices;
+using Engine.Pairing;
+using Engine.Pairing.Fields;
+using Engine.Pairing.Groups;
+
+namespace Engine.Primitives.Groups;
+
+/// <summary>
+/// BLS12-381 G1 as a <see cref="PrimeOrderGroup"/> (SPEC.md §0 [beyond]): "multiply" is point addition, "pow" is
+/// scalar multiplication. Elements are <see cref="G1Projective"/> values (18 limbs); the encoding is the 48-byte
+/// ZCash compressed form, decoded with full curve and subgroup checks.
+/// </summary>
+public sealed class Bls12381G1Group : PrimeOrderGroup
+{
+    private static readonly int Limbs = System.Runtime.CompilerServices.Unsafe.SizeOf<G1Projective>() / sizeof(ulong);
+
+    /// <summary>The group (stateless; use <see cref="PrimeOrderGroups.Bls12381G1"/>).</summary>
+    public Bls12381G1Group() : base(OrderLimbs()) { }
+
+    private static ulong[] OrderLimbs()
+    {
+        byte[] be = Convert.FromHexString(Bls12381.OrderHex);
+        var limbs = new ulong[ScalarLimbs];
+        Engine.BigInt.BigEndian.TryToLimbs(be, limbs);
+        return limbs;
+    }
+
+    /// <inheritdoc />
+    public override string Name => "BLS12381G1";
+
+    /// <inheritdoc />
+    public override int ElementLimbs => Limbs;
+
+    /// <inheritdoc />
+    public override int ElementSizeInBytes => G1Affine.CompressedSizeInBytes;
+
+    private static ref G1Projective Point(Span<ulong> e) => ref MemoryMarshal.Cast<ulong, G1Projective>(e)[0];
+
+    private static ref readonly G1Projective Point(ReadOnlySpan<ulong> e) => ref MemoryMarshal.Cast<ulong, G1Projective>(e)[0];
+
+    private static Fr Scalar(ReadOnlySpan<ulong> s) => Fr.FromCanonicalLimbs(s);
+
+    /// <inheritdoc />
+    public override void Identity(Span<ulong> element) => Point(element) = G1Projective.Identity;
+
+    /// <inheritdoc />
+    public override void Generator(Span<ulong> element) => Point(element) = G1Projective.Generator;
+
+    /// <inheritdoc />
+    public override void Multiply(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result) => Point(result) = Point(a) + Point(b);
+
+    /// <inheritdoc />
+    public override void Invert(ReadOnlySpan<ulong> a, Span<ulong> result) => Point(result) = Point(a).Negate();
+
+    /// <inheritdoc />
+    public override void Pow(ReadOnlySpan<ulong> element, ReadOnlySpan<ulong> scalar, Span<ulong> result)
+        => Point(result) = Point(element).Multiply(Scalar(scalar));
+
+    /// <inheritdoc />
+    public override void PowVarTime(ReadOnlySpan<ulong> element, ReadOnlySpan<ulong> scalar, Span<ulong> result)
+        => Point(result) = Point(element).MultiplyVarTime(Scalar(scalar));
+
+    /// <inheritdoc />
+    public override void PowGenerator(ReadOnlySpan<ulong> scalar, Span<ulong> result) => Point(result) = G1FixedBase.Generator.Multiply(Scalar(scalar));
+
+    /// <inheritdoc />
+    public override void MultiPowVarTime(ReadOnlySpan<ulong> elements, ReadOnlySpan<ulong> scalars, Span<ulong> result)
+    {
+        int n = scalars.Length / ScalarLimbs;
+        ReadOnlySpan<G1Projective> points = MemoryMarshal.Cast<ulong, G1Projective>(elements)[..n];
+        G1Projective acc = G1Projective.Identity;
+        if (n <= 8)
+        {
+            for (int i = 0; i < n; i++) acc += points[i].MultiplyVarTime(Scalar(scalars.Slice(ScalarLimbs * i, ScalarLimbs)));
+        }
+        else
+        {
+            G1Affine[] affine = System.Buffers.ArrayPool<G1Affine>.Shared.Rent(n);
+            Fr[] fr = System.Buffers.ArrayPool<Fr>.Shared.Rent(n);
+            G1Projective.BatchToAffine(points, affine.AsSpan(0, n));
+            for (int i = 0; i < n; i++) fr[i] = Scalar(scalars.Slice(ScalarLimbs * i, ScalarLimbs));
+            acc = G1Projective.MsmVarTime(affine.AsSpan(0, n), fr.AsSpan(0, n));
+            System.Buffers.ArrayPool<G1Affine>.Shared.Return(affine);
+            System.Buffers.ArrayPool<Fr>.Shared.Return(fr);
+        }
+        Point(result) = acc;
+    }
+
+    /// <inheritdoc />
+    public override bool AreEqual(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b) => Point(a) == Point(b);
+
+    /// <inheritdoc />
+    public override EngineStatus Decode(ReadOnlySpan<byte> encoded, Span<ulong> element)
+    {
+        if (encoded.Length != G1Affine.CompressedSizeInBytes) return EngineStatus.BadLength;
+        EngineStatus status = G1Affine.Decode(encoded, out G1Affine p);
+        if (status != EngineStatus.Ok) return status;
+        if (p.IsIdentity) return EngineStatus.IdentityElement;
+        Point(element) = p.ToProjective();
+        return EngineStatus.Ok;
+    }
+
+    /// <inheritdoc />
+    public override void Encode(ReadOnlySpan<ulong> element, Span<byte> destination) => Point(element).ToAffine().EncodeCompressed(destination);
+}

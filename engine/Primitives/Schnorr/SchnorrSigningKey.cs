@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Engine.Primitives.Groups;
+
+namespace Engine.Primitives.Schnorr;
+
+/// <summary>
+/// A Schnorr signing key x in a <see cref="PrimeOrderGroup"/>, with its public key y = g^x. The secret scalar lives
+/// in a pinned array and is wiped on <see cref="Dispose"/> (STYLE.md B5).
+/// </summary>
+public sealed class SchnorrSigningKey : IDisposable
+{
+    private readonly ulong[] _secret = GC.AllocateArray<ulong>(PrimeOrderGroup.ScalarLimbs, pinned: true);
+    private readonly byte[] _publicKey;
+    private bool _disposed;
+
+    private SchnorrSigningKey(PrimeOrderGroup group, ReadOnlySpan<ulong> secret)
+    {
+        Group = group;
+        secret.CopyTo(_secret);
+        Span<ulong> y = stackalloc ulong[group.ElementLimbs];
+        group.PowGenerator(_secret, y);
+        _publicKey = new byte[group.ElementSizeInBytes];
+        group.Encode(y, _publicKey);
+    }
+
+    /// <summary>The group the key lives in.</summary>
+    public PrimeOrderGroup Group { get; }
+
+    /// <summary>The encoded public key g^x.</summary>
+    public ReadOnlySpan<byte> PublicKey => _publicKey;
+
+    /// <summary>A fresh key from the OS CSPRNG.</summary>
+    public static SchnorrSigningKey Generate(PrimeOrderGroup group)
+    {
+        Span<ulong> x = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
+        group.RandomScalar(x);
+        var key = new SchnorrSigningKey(group, x);
+        x.Clear();
+        return key;
+    }
+
+    /// <summary>A key from its 32-byte big-endian encoding: <see cref="EngineStatus.BadLength"/>, <see cref="EngineStatus.ScalarOutOfRange"/> (≥ q or zero).</summary>
+    public static EngineStatus Import(PrimeOrderGroup group, ReadOnlySpan<byte> secret, out SchnorrSigningKey? key)
+    {
+        key = null;
+        Span<ulong> x = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
+        EngineStatus status = group.DecodeScalar(secret, x);
+        if (status == EngineStatus.Ok && Engine.BigInt.Limbs.IsZeroVarTime(x)) status = EngineStatus.ScalarOutOfRange;
+        if (status == EngineStatus.Ok) key = new SchnorrSigningKey(group, x);
+        x.Clear();
+        return status;
+    }
+
+    internal ReadOnlySpan<ulong> Secret
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _secret;
+        }
+    }
+
+    /// <summary>Wipes the secret scalar.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_secret.AsSpan()));
+    }
+
+    /// <summary>Never prints the secret.</summary>
+    public override string ToString() => $"SchnorrSigningKey({Group.Name})";
+}
