@@ -1,0 +1,85 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Engine.Primitives.Groups;
+
+namespace Engine.Onion.Keys;
+
+/// <summary>
+/// A user's secret value t with u = g^t (SPEC.md §1.1 "Set secret value"): u goes to the KGC with the identity,
+/// and the KGC's partial key then completes the private key. t is pinned and wiped on <see cref="Dispose"/>.
+/// </summary>
+public sealed class CertificatelessSecretValue : IDisposable
+{
+    private readonly ulong[] _t = GC.AllocateArray<ulong>(PrimeOrderGroup.ScalarLimbs, pinned: true);
+    private readonly byte[] _u;
+    private bool _disposed;
+
+    /// <summary>t ← Z_q*, u = g^t.</summary>
+    public CertificatelessSecretValue(OnionParameters parameters, string id)
+    {
+        if (!PartialKeyHash.IsValidIdentity(id)) throw new ArgumentException("An identity is 1 to 255 UTF-8 bytes.", nameof(id));
+        Parameters = parameters;
+        Id = id;
+        PrimeOrderGroup group = parameters.Group;
+        group.RandomScalar(_t);
+        Span<ulong> u = stackalloc ulong[group.ElementLimbs];
+        group.PowGenerator(_t, u);
+        _u = new byte[group.ElementSizeInBytes];
+        group.Encode(u, _u);
+    }
+
+    /// <summary>The parameters.</summary>
+    public OnionParameters Parameters { get; }
+
+    /// <summary>The identity.</summary>
+    public string Id { get; }
+
+    /// <summary>u = g^t, encoded: sent to the KGC.</summary>
+    public ReadOnlySpan<byte> PublicValue => _u;
+
+    /// <summary>
+    /// Completes the private key with the KGC's partial key enc(sD) ‖ rD after checking g^rD = sD·pk_sys^h
+    /// (SPEC.md §1.1 [beyond]). Returns <see cref="EngineStatus.BadLength"/>, a decoding status,
+    /// <see cref="EngineStatus.VerificationFailed"/> for a partial key that does not match, or Ok.
+    /// </summary>
+    public EngineStatus Complete(ReadOnlySpan<byte> partialKey, ReadOnlySpan<byte> masterPublicKey, out CertificatelessPrivateKey? key)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        key = null;
+        PrimeOrderGroup group = Parameters.Group;
+        int n = group.ElementLimbs, e = group.ElementSizeInBytes;
+        if (partialKey.Length != e + PrimeOrderGroup.ScalarSizeInBytes) return EngineStatus.BadLength;
+        Span<ulong> sD = stackalloc ulong[n], pkSys = stackalloc ulong[n], lhs = stackalloc ulong[n], rhs = stackalloc ulong[n];
+        Span<ulong> rD = stackalloc ulong[PrimeOrderGroup.ScalarLimbs], h = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
+        EngineStatus status = group.Decode(partialKey[..e], sD);
+        if (status == EngineStatus.Ok) status = group.Decode(masterPublicKey, pkSys);
+        if (status == EngineStatus.Ok) status = group.DecodeScalar(partialKey[e..], rD);
+        if (status != EngineStatus.Ok) return status;
+
+        PartialKeyHash.Compute(Parameters, Id, partialKey[..e], _u, h);
+        group.PowGenerator(rD, lhs);
+        group.PowVarTime(pkSys, h, rhs);
+        group.Multiply(sD, rhs, rhs);
+        if (!group.AreEqual(lhs, rhs))
+        {
+            rD.Clear();
+            return EngineStatus.VerificationFailed;
+        }
+        status = CertificatelessPublicKey.Create(Parameters, masterPublicKey, Id, partialKey[..e], _u, out CertificatelessPublicKey? publicKey);
+        if (status != EngineStatus.Ok) return status;
+        Span<ulong> x = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
+        group.ScalarAdd(rD, _t, x);                           // x_ID = rD + t, so P_ID = g^x_ID
+        key = new CertificatelessPrivateKey(publicKey!, x);
+        x.Clear();
+        rD.Clear();
+        return EngineStatus.Ok;
+    }
+
+    /// <summary>Wipes t.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_t.AsSpan()));
+    }
+}
