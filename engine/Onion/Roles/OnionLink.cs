@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using Engine.Onion.Setup;
+
+namespace Engine.Onion.Roles;
+
+/// <summary>
+/// One node's state for one link (SPEC.md §1.2 step 4): the hop-local link ids on each side, the neighbours, the
+/// expiry, the setup secrets and, once the ACK has passed, the data key derived from K'_j. Wiped when removed.
+/// </summary>
+public sealed class OnionLink : IDisposable
+{
+    private readonly byte[] _dataKey = GC.AllocateArray<byte>(32, pinned: true);
+
+    internal OnionLink(string inLinkId, string previousHop, string? outLinkId, string? nextHandle, long expiresAtUnixMs, HopSecrets secrets, byte[] encodedY)
+    {
+        InLinkId = inLinkId;
+        PreviousHop = previousHop;
+        OutLinkId = outLinkId;
+        NextHandle = nextHandle;
+        ExpiresAtUnixMs = expiresAtUnixMs;
+        Secrets = secrets;
+        EncodedY = encodedY;
+    }
+
+    /// <summary>Link id on the previous hop's side.</summary>
+    public string InLinkId { get; }
+
+    /// <summary>Who sent the setup (the caller's name for the connection).</summary>
+    public string PreviousHop { get; }
+
+    /// <summary>Link id on the next hop's side (null at the destination).</summary>
+    public string? OutLinkId { get; }
+
+    /// <summary>The next hop's handle (null at the destination).</summary>
+    public string? NextHandle { get; }
+
+    /// <summary>Expiry, Unix milliseconds.</summary>
+    public long ExpiresAtUnixMs { get; }
+
+    /// <summary>True once the ACK has passed and the data key exists.</summary>
+    public bool IsEstablished { get; internal set; }
+
+    internal HopSecrets Secrets { get; }
+    internal byte[] EncodedY { get; }
+    internal Span<byte> DataKeyBuffer => _dataKey;
+
+    /// <summary>The data-phase key from K'_j (tests compare it with the client's).</summary>
+    internal ReadOnlySpan<byte> DataKey => _dataKey;
+
+    /// <summary>Wipes the link's secrets.</summary>
+    public void Dispose()
+    {
+        Secrets.Dispose();
+        CryptographicOperations.ZeroMemory(_dataKey);
+    }
+}
