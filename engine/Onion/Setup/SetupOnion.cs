@@ -28,60 +28,30 @@ internal static class SetupOnion
     public static void Build(SetupLayout layout, IReadOnlyList<HopSecrets> secrets, IReadOnlyList<byte[]> clBlocks,
                              IReadOnlyList<string> handles, long expiresAtUnixMs, ReadOnlySpan<byte> finalPayload, Span<byte> header)
     {
-        int n = secrets.Count, b = layout.BlockSize, t = layout.BetaSize;
+        int n = secrets.Count, b = layout.BlockSize;
         if (n < 2 || n > SetupLayout.Slots) throw new ArgumentOutOfRangeException(nameof(secrets), "A path has 1 to 8 relays plus the destination.");
-
-        // Fillers: φ_i = (φ_{i−1} ‖ 0^b) ⊕ PRG_{i−1}[T − (i−1)b, T + b).
-        byte[] filler = [];
-        for (int i = 1; i < n; i++)
+        var bodies = new byte[n][];
+        for (int i = 0; i < n; i++)
         {
-            byte[] next = new byte[i * b];
-            filler.CopyTo(next, 0);
-            AesCtr.Xor(secrets[i - 1].HeaderStream, t - (i - 1) * b, next);
-            filler = next;
+            bodies[i] = new byte[b - SetupLayout.MacSize];
+            if (i < n - 1) WriteBody(layout, bodies[i], clBlocks[i + 1], FlagForward, handles[i + 1], expiresAtUnixMs);
+            else WriteBody(layout, bodies[i], finalPayload, FlagFinal, handle: null, expiresAtUnixMs);
         }
-
-        // The destination's β: (final block ‖ random) ⊕ PRG, then the filler.
-        byte[] beta = new byte[t];
-        Span<byte> head = beta.AsSpan(0, t - (n - 1) * b);
-        RandomNumberGenerator.Fill(head);
-        WriteBlock(layout, head[..b], finalPayload, FlagFinal, handle: null, expiresAtUnixMs, nextMac: default);
-        AesCtr.Xor(secrets[n - 1].HeaderStream, 0, head);
-        filler.CopyTo(beta, t - (n - 1) * b);
-        byte[] mac = new byte[SetupLayout.MacSize];
-        HMACSHA256.HashData(secrets[n - 1].HeaderMac, beta, mac);
-
-        // Wrap outwards: β_i = (block_i ‖ β_{i+1}[0, T − b)) ⊕ PRG_i[0, T); γ_i = MAC_i(β_i).
-        for (int i = n - 2; i >= 0; i--)
-        {
-            byte[] outer = new byte[t];
-            WriteBlock(layout, outer.AsSpan(0, b), clBlocks[i + 1], FlagForward, handles[i + 1], expiresAtUnixMs, mac);
-            beta.AsSpan(0, t - b).CopyTo(outer.AsSpan(b));
-            AesCtr.Xor(secrets[i].HeaderStream, 0, outer);
-            beta = outer;
-            HMACSHA256.HashData(secrets[i].HeaderMac, beta, mac);
-        }
-
         clBlocks[0].CopyTo(header);
-        beta.CopyTo(header[layout.ClBlockSize..]);
-        mac.CopyTo(header[(layout.ClBlockSize + t)..]);
+        SphinxHeader.Build(b, secrets.Select(s => s.HeaderStream.ToArray()).ToList(), secrets.Select(s => s.HeaderMac.ToArray()).ToList(),
+                           nonce: 0, bodies, header[layout.ClBlockSize..]);
     }
 
-    private static void WriteBlock(SetupLayout layout, Span<byte> block, ReadOnlySpan<byte> clOrPayload, byte flag, string? handle,
-                                   long expiresAtUnixMs, ReadOnlySpan<byte> nextMac)
+    private static void WriteBody(SetupLayout layout, Span<byte> body, ReadOnlySpan<byte> clOrPayload, byte flag, string? handle, long expiresAtUnixMs)
     {
-        int o = 0;
-        block[..layout.ClBlockSize].Clear();
-        clOrPayload.CopyTo(block);
-        o += layout.ClBlockSize;
-        block[o++] = flag;
-        Span<byte> h = block.Slice(o, SetupLayout.HandleSize);
+        int o = layout.ClBlockSize;
+        body[..o].Clear();
+        clOrPayload.CopyTo(body);
+        body[o++] = flag;
+        Span<byte> h = body.Slice(o, SetupLayout.HandleSize);
         if (handle is null) h.Clear(); else Convert.FromHexString(handle, h, out _, out _);
         o += SetupLayout.HandleSize;
-        BinaryPrimitives.WriteInt64BigEndian(block[o..], expiresAtUnixMs);
-        o += 8;
-        Span<byte> m = block.Slice(o, SetupLayout.MacSize);
-        if (nextMac.IsEmpty) m.Clear(); else nextMac.CopyTo(m);
+        BinaryPrimitives.WriteInt64BigEndian(body[o..], expiresAtUnixMs);
     }
 
     /// <summary>
@@ -97,7 +67,7 @@ internal static class SetupOnion
         secrets = null;
         PrimeOrderGroup group = key.PublicKey.Parameters.Group;
         int e = layout.ElementSize, b = layout.BlockSize, t = layout.BetaSize, cl = layout.ClBlockSize;
-        ReadOnlySpan<byte> clBlock = header[..cl], beta = header.Slice(cl, t), gamma = header.Slice(cl + t, SetupLayout.MacSize);
+        ReadOnlySpan<byte> clBlock = header[..cl];
 
         EngineStatus status = CertificatelessEncryption.Decrypt(key, clBlock, encodedY, CertificatelessMode.Xor);
         if (status != EngineStatus.Ok) return status;
@@ -111,36 +81,30 @@ internal static class SetupOnion
         CryptographicOperations.ZeroMemory(encodedK);
         k.Clear();
 
-        Span<byte> mac = stackalloc byte[SetupLayout.MacSize];
-        HMACSHA256.HashData(hop.HeaderMac, beta, mac);
-        if (!CryptographicOperations.FixedTimeEquals(mac, gamma))
+        byte[] body = new byte[b - SetupLayout.MacSize];
+        byte[] rest = new byte[t + SetupLayout.MacSize];
+        if (!SphinxHeader.Peel(b, hop.HeaderStream, hop.HeaderMac, 0, header[cl..], body, rest))
         {
             hop.Dispose();
             return EngineStatus.VerificationFailed;
         }
-
-        byte[] shifted = new byte[t + b];
-        beta.CopyTo(shifted);
-        AesCtr.Xor(hop.HeaderStream, 0, shifted);
-        ReadOnlySpan<byte> block = shifted.AsSpan(0, b);
-        byte flag = block[cl];
+        byte flag = body[cl];
         if (flag > FlagFinal)
         {
             hop.Dispose();
             return EngineStatus.Malformed;
         }
-        string handle = Convert.ToHexStringLower(block.Slice(cl + 1, SetupLayout.HandleSize));
-        long expires = BinaryPrimitives.ReadInt64BigEndian(block[(cl + 1 + SetupLayout.HandleSize)..]);
+        string handle = Convert.ToHexStringLower(body.AsSpan(cl + 1, SetupLayout.HandleSize));
+        long expires = BinaryPrimitives.ReadInt64BigEndian(body.AsSpan(cl + 1 + SetupLayout.HandleSize));
         routing = new RoutingInfo(flag == FlagFinal, handle, expires);
         if (flag == FlagFinal)
         {
-            block[..cl].CopyTo(finalPayload);
+            body.AsSpan(0, cl).CopyTo(finalPayload);
         }
         else
         {
-            block[..cl].CopyTo(nextHeader);                                        // CL_{j+1}
-            shifted.AsSpan(b, t).CopyTo(nextHeader[cl..]);                          // β_{j+1}
-            block.Slice(cl + 1 + SetupLayout.HandleSize + 8, SetupLayout.MacSize).CopyTo(nextHeader[(cl + t)..]); // γ_{j+1}
+            body.AsSpan(0, cl).CopyTo(nextHeader);                         // CL_{j+1}
+            rest.CopyTo(nextHeader[cl..]);                                  // β_{j+1} ‖ γ_{j+1}
         }
         secrets = hop;
         return EngineStatus.Ok;

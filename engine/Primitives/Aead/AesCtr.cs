@@ -4,16 +4,16 @@ using System.Security.Cryptography;
 namespace Engine.Primitives.Aead;
 
 /// <summary>
-/// AES-256 in counter mode as a keystream (NIST SP 800-38A): block i is AES_K(nonce ‖ i) with a 64-bit
-/// big-endian block counter. Used for the length-preserving layers of the onion headers, where each key is used
-/// for exactly one packet, so the all-zero nonce is safe; integrity comes from the MAC beside each layer.
+/// AES-256 in counter mode as a keystream (NIST SP 800-38A): block i is AES_K(nonce ‖ i), nonce and block counter
+/// 64-bit big-endian. Used for the length-preserving layers of the onion packets: setup keys are used once (nonce
+/// 0), data keys once per packet sequence number (the nonce). Integrity comes from the MAC beside each layer.
 /// </summary>
 internal static class AesCtr
 {
     private const int BlockSize = 16;
 
     /// <summary>destination ^= keystream(key)[offset … offset + destination.Length).</summary>
-    public static void Xor(ReadOnlySpan<byte> key, long offset, Span<byte> destination)
+    public static void Xor(ReadOnlySpan<byte> key, long offset, Span<byte> destination, ulong nonce = 0)
     {
         if (destination.IsEmpty) return;
         long firstBlock = offset / BlockSize;
@@ -23,8 +23,11 @@ internal static class AesCtr
         try
         {
             Span<byte> s = stream.AsSpan(0, blocks * BlockSize);
-            s.Clear();
-            for (int b = 0; b < blocks; b++) BinaryPrimitives.WriteInt64BigEndian(s.Slice(b * BlockSize + 8, 8), firstBlock + b);
+            for (int b = 0; b < blocks; b++)
+            {
+                BinaryPrimitives.WriteUInt64BigEndian(s.Slice(b * BlockSize, 8), nonce);
+                BinaryPrimitives.WriteInt64BigEndian(s.Slice(b * BlockSize + 8, 8), firstBlock + b);
+            }
             using Aes aes = Aes.Create();
             aes.SetKey(key);
             aes.EncryptEcb(s, s, PaddingMode.None);
