@@ -13,82 +13,12 @@ public sealed class OnionLinkSetupTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 1, 0, 0, TimeSpan.Zero);
 
-    /// <summary>A KGC, eight relays and a destination, with the client's verified view of the node list.</summary>
-    private sealed class Network : IDisposable
-    {
-        public readonly KeyGenerationCenter Kgc;
-        public readonly Dictionary<string, OnionNode> NodesByHandle = new();
-        public readonly Dictionary<string, CertificatelessPublicKey> Directory = new();
-        private readonly List<CertificatelessPrivateKey> _keys = new();
-
-        public Network(PrimeOrderGroup group)
-        {
-            var parameters = new OnionParameters(group);
-            Kgc = new KeyGenerationCenter(parameters);
-            foreach (string id in Enumerable.Range(1, 8).Select(i => $"relay-{i}").Append("dest"))
-            {
-                using var secret = new CertificatelessSecretValue(parameters, id);
-                byte[] partial = new byte[Kgc.PartialKeySizeInBytes];
-                Assert.That(Kgc.IssuePartialKey(id, secret.PublicValue, partial), Is.EqualTo(EngineStatus.Ok));
-                Assert.That(secret.Complete(partial, Kgc.MasterPublicKey, out CertificatelessPrivateKey? key), Is.EqualTo(EngineStatus.Ok));
-                _keys.Add(key!);
-                var node = new OnionNode(key!);
-                NodesByHandle[node.Handle] = node;
-            }
-            Assert.That(PublicNodeList.Verify(parameters, Kgc.PublishNodeList(), Kgc.ListSigningKey, Kgc.MasterPublicKey, out var keys), Is.EqualTo(EngineStatus.Ok));
-            foreach (CertificatelessPublicKey k in keys) Directory[k.Id] = k;
-        }
-
-        public List<CertificatelessPublicKey> Path(int relays) => Enumerable.Range(1, relays).Select(i => Directory[$"relay-{i}"]).Append(Directory["dest"]).ToList();
-
-        /// <summary>Delivers the setup hop by hop and the ACK back; returns every packet size seen.</summary>
-        public (EngineStatus Status, List<int> Sizes, List<string> Route) Run(PendingLink pending, DateTimeOffset now)
-        {
-            var sizes = new List<int>();
-            var route = new List<string>();
-            string from = "client";
-            string to = NodeHandle.Of("relay-1");
-            byte[] packet = pending.Packet;
-            while (true)
-            {
-                sizes.Add(packet.Length);
-                route.Add(to);
-                EngineStatus s = NodesByHandle[to].ProcessSetup(packet, from, now, out Outgoing outgoing);
-                if (s != EngineStatus.Ok) return (s, sizes, route);
-                if (outgoing.Action == SetupAction.Forward)
-                {
-                    from = to;
-                    to = outgoing.Destination;
-                    packet = outgoing.Packet;
-                    continue;
-                }
-                // The ACK travels back along PreviousHop.
-                Outgoing back = outgoing;
-                while (back.Destination != "client")
-                {
-                    sizes.Add(back.Packet.Length);
-                    s = NodesByHandle[back.Destination].ProcessAck(back.Packet, out back);
-                    if (s != EngineStatus.Ok) return (s, sizes, route);
-                }
-                sizes.Add(back.Packet.Length);
-                return (pending.Complete(back.Packet), sizes, route);
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (OnionNode n in NodesByHandle.Values) n.Dispose();
-            foreach (CertificatelessPrivateKey k in _keys) k.Dispose();
-            Kgc.Dispose();
-        }
-    }
-
     [TestCase(1), TestCase(2), TestCase(3), TestCase(4), TestCase(5), TestCase(6), TestCase(7), TestCase(8)]
     public void Setup_RoundTrips_AndEveryHopSharesTheClientsKey(int relays)
     {
-        using var network = new Network(PrimeOrderGroups.Bls12381G1);
+        using var network = new OnionTestNetwork(PrimeOrderGroups.Bls12381G1);
         List<CertificatelessPublicKey> path = network.Path(relays);
-        using PendingLink pending = OnionClient.BeginLink(path, Now.AddMinutes(5));
+        using ClientLink pending = OnionClient.BeginLink(path, Now.AddMinutes(5));
         (EngineStatus status, List<int> sizes, List<string> route) = network.Run(pending, Now);
         Assert.That(status, Is.EqualTo(EngineStatus.Ok));
         Assert.That(pending.IsEstablished, Is.True);
@@ -111,17 +41,17 @@ public sealed class OnionLinkSetupTests
     [Test]
     public void Setup_RoundTrips_OnTheDefault2048BitGroup()
     {
-        using var network = new Network(PrimeOrderGroups.Modp2048Q256);
-        using PendingLink pending = OnionClient.BeginLink(network.Path(3), Now.AddMinutes(5));
+        using var network = new OnionTestNetwork(PrimeOrderGroups.Modp2048Q256);
+        using ClientLink pending = OnionClient.BeginLink(network.Path(3), Now.AddMinutes(5));
         Assert.That(network.Run(pending, Now).Status, Is.EqualTo(EngineStatus.Ok));
     }
 
     [Test, Category("Malformed")]
     public void TamperedSetupPackets_AreDropped_WithoutLeavingState()
     {
-        using var network = new Network(PrimeOrderGroups.Bls12381G1);
+        using var network = new OnionTestNetwork(PrimeOrderGroups.Bls12381G1);
         OnionNode first = network.NodesByHandle[NodeHandle.Of("relay-1")];
-        using PendingLink pending = OnionClient.BeginLink(network.Path(3), Now.AddMinutes(5));
+        using ClientLink pending = OnionClient.BeginLink(network.Path(3), Now.AddMinutes(5));
         var rng = new Random(11);
         var positions = Enumerable.Range(0, 200).Select(_ => rng.Next(SetupLayout.LinkIdSize, pending.Packet.Length))
             .Concat(Enumerable.Range(SetupLayout.LinkIdSize, 120)).Concat(Enumerable.Range(pending.Packet.Length - 40, 40));
@@ -141,13 +71,13 @@ public sealed class OnionLinkSetupTests
     [Test, Category("Malformed")]
     public void ExpiredAndReplayedSetups_AreDropped()
     {
-        using var network = new Network(PrimeOrderGroups.Bls12381G1);
+        using var network = new OnionTestNetwork(PrimeOrderGroups.Bls12381G1);
         OnionNode first = network.NodesByHandle[NodeHandle.Of("relay-1")];
-        using PendingLink expired = OnionClient.BeginLink(network.Path(2), Now.AddSeconds(-1));
+        using ClientLink expired = OnionClient.BeginLink(network.Path(2), Now.AddSeconds(-1));
         Assert.That(first.ProcessSetup(expired.Packet, "client", Now, out _), Is.EqualTo(EngineStatus.Expired));
         Assert.That(first.LinkCount, Is.Zero);
 
-        using PendingLink pending = OnionClient.BeginLink(network.Path(2), Now.AddMinutes(1));
+        using ClientLink pending = OnionClient.BeginLink(network.Path(2), Now.AddMinutes(1));
         Assert.That(first.ProcessSetup(pending.Packet, "client", Now, out _), Is.EqualTo(EngineStatus.Ok));
         Assert.That(first.ProcessSetup(pending.Packet, "client", Now.AddSeconds(1), out _), Is.EqualTo(EngineStatus.Replay));
         byte[] sameSetupNewLinkId = (byte[])pending.Packet.Clone();
@@ -161,9 +91,9 @@ public sealed class OnionLinkSetupTests
     [Test, Category("Malformed")]
     public void TamperedAcks_AreRefused()
     {
-        using var network = new Network(PrimeOrderGroups.Bls12381G1);
+        using var network = new OnionTestNetwork(PrimeOrderGroups.Bls12381G1);
         List<CertificatelessPublicKey> path = network.Path(1);
-        using PendingLink pending = OnionClient.BeginLink(path, Now.AddMinutes(1));
+        using ClientLink pending = OnionClient.BeginLink(path, Now.AddMinutes(1));
         OnionNode relay = network.NodesByHandle[NodeHandle.Of("relay-1")], dest = network.NodesByHandle[NodeHandle.Of("dest")];
         Assert.That(relay.ProcessSetup(pending.Packet, "client", Now, out Outgoing forward), Is.EqualTo(EngineStatus.Ok));
         Assert.That(dest.ProcessSetup(forward.Packet, relay.Handle, Now, out Outgoing ack), Is.EqualTo(EngineStatus.Ok));

@@ -14,20 +14,22 @@ namespace Engine.Onion.Roles;
 public static class OnionClient
 {
     /// <summary>
-    /// Starts a link: relays in order, then the destination (2 to 9 keys). Returns the pending state (which holds
-    /// the secrets X_j until <see cref="PendingLink.Complete"/>) with the packet for the first relay.
+    /// Starts a link: relays in order, then the destination (2 to 9 keys). Returns the client's link (which holds
+    /// the secrets X_j until <see cref="ClientLink.Complete"/>) with the packet for the first relay. A fresh
+    /// per-link Schnorr key signs the data messages; its public key travels to the destination in its routing
+    /// block (SPEC.md §1.3 [choice]), so only the destination can verify σ.
     /// </summary>
     /// <exception cref="ArgumentException">Path length out of range or keys of other parameters.</exception>
-    public static PendingLink BeginLink(IReadOnlyList<CertificatelessPublicKey> path, DateTimeOffset expiresAt, ReadOnlySpan<byte> destinationPayload = default)
+    public static ClientLink BeginLink(IReadOnlyList<CertificatelessPublicKey> path, DateTimeOffset expiresAt)
     {
         if (path.Count is < 2 or > SetupLayout.Slots) throw new ArgumentException("A path has 1 to 8 relays and a destination.", nameof(path));
         OnionParameters parameters = path[0].Parameters;
         if (path.Any(k => k.Parameters != parameters)) throw new ArgumentException("All keys must use the same parameters.", nameof(path));
         var layout = new SetupLayout(parameters);
-        if (destinationPayload.Length > layout.ClBlockSize) throw new ArgumentException("The destination payload is at most 2E bytes.", nameof(destinationPayload));
         PrimeOrderGroup group = parameters.Group;
         int n = path.Count;
-        var pending = new PendingLink(parameters, layout, n);
+        var pending = new ClientLink(parameters, layout, n);
+        ReadOnlySpan<byte> destinationPayload = pending.SigningKey.PublicKey;
         var secrets = new List<HopSecrets>(n);
         var clBlocks = new List<byte[]>(n);
         var handles = new List<string>(n);
@@ -61,14 +63,15 @@ public static class OnionClient
 /// A link the client has started: the setup packet, the per-hop secrets X_j (pinned, wiped on completion or
 /// <see cref="Dispose"/>) and, after <see cref="Complete"/>, the data key of every hop.
 /// </summary>
-public sealed class PendingLink : IDisposable
+public sealed partial class ClientLink : IDisposable
 {
     private readonly ulong[] _x;
     private readonly byte[][] _dataKeys;
     private bool _disposed;
 
-    internal PendingLink(OnionParameters parameters, SetupLayout layout, int hops)
+    internal ClientLink(OnionParameters parameters, SetupLayout layout, int hops)
     {
+        SigningKey = Primitives.Schnorr.SchnorrSigningKey.Generate(parameters.Group);
         Parameters = parameters;
         Layout = layout;
         Hops = hops;
@@ -98,6 +101,9 @@ public sealed class PendingLink : IDisposable
     public bool IsEstablished { get; private set; }
 
     internal byte[][] EncodedY { get; }
+    internal Primitives.Schnorr.SchnorrSigningKey SigningKey { get; }
+    private Data.DataKeys[] _keys = [];
+    private ulong _sentSequence, _receivedSequence;
     internal IReadOnlyList<HopSecrets> Secrets { get; set; }
     internal Span<ulong> Secret(int hop) => _x.AsSpan(hop * PrimeOrderGroup.ScalarLimbs, PrimeOrderGroup.ScalarLimbs);
 
@@ -142,6 +148,7 @@ public sealed class PendingLink : IDisposable
         }
         kPrime.Clear();
         keys.CopyTo(_dataKeys, 0);
+        _keys = keys.Select(k => new Data.DataKeys(k)).ToArray();
         IsEstablished = true;
         CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_x.AsSpan()));
         return EngineStatus.Ok;
@@ -155,5 +162,7 @@ public sealed class PendingLink : IDisposable
         CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_x.AsSpan()));
         foreach (HopSecrets s in Secrets) s.Dispose();
         foreach (byte[]? k in _dataKeys) if (k is not null) CryptographicOperations.ZeroMemory(k);
+        foreach (Data.DataKeys k in _keys) k.Dispose();
+        SigningKey.Dispose();
     }
 }

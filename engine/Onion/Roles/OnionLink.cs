@@ -47,10 +47,21 @@ public sealed class OnionLink : IDisposable
     /// <summary>The data-phase key from K'_j (tests compare it with the client's).</summary>
     internal ReadOnlySpan<byte> DataKey => _dataKey;
 
+    /// <summary>At the destination: the per-link Schnorr public key the sender put in the final block.</summary>
+    internal byte[]? LinkVerificationKey { get; set; }
+
+    /// <summary>Data-phase keys, derived when the link is established.</summary>
+    internal Data.DataKeys? Keys { get; set; }
+
+    /// <summary>Highest sequence number accepted in each direction (packets must increase: replay protection).</summary>
+    internal ulong LastForwardSequence { get; set; }
+    internal ulong LastBackwardSequence { get; set; }
+
     /// <summary>Wipes the link's secrets.</summary>
     public void Dispose()
     {
         Secrets.Dispose();
+        Keys?.Dispose();
         CryptographicOperations.ZeroMemory(_dataKey);
     }
 }

@@ -17,6 +17,12 @@ public enum SetupAction
 
     /// <summary>The destination: send the ACK <c>Packet</c> back to <c>Destination</c> (the previous hop).</summary>
     Acknowledge,
+
+    /// <summary>The destination received a data message (no packet to send).</summary>
+    Deliver,
+
+    /// <summary>A backward data packet: send <c>Packet</c> to <c>Destination</c> (the previous hop, or "client").</summary>
+    Backward,
 }
 
 /// <summary>A packet to send and where to send it.</summary>
@@ -28,7 +34,7 @@ public readonly record struct Outgoing(SetupAction Action, string Destination, b
 /// rejected packet returns a status and leaves no state behind.
 /// </summary>
 /// <remarks>Thread-safe. Links expire at the time the sender put in the packet.</remarks>
-public sealed class OnionNode : IDisposable
+public sealed partial class OnionNode : IDisposable
 {
     private readonly CertificatelessPrivateKey _key;
     private readonly SetupLayout _layout;
@@ -77,14 +83,15 @@ public sealed class OnionNode : IDisposable
         EngineStatus status = SetupOnion.Peel(_layout, _key, header, next.AsSpan(SetupLayout.LinkIdSize), finalPayload, encodedY, out RoutingInfo routing, out HopSecrets? secrets);
         if (status != EngineStatus.Ok) return status;
 
-        var expires = DateTimeOffset.FromUnixTimeMilliseconds(routing.ExpiresAtUnixMs);
-        if (expires <= now) { secrets!.Dispose(); return EngineStatus.Expired; }
+        // Compared as integers: an out-of-range expiry must not throw (DateTimeOffset would).
+        if (routing.ExpiresAtUnixMs <= now.ToUnixTimeMilliseconds()) { secrets!.Dispose(); return EngineStatus.Expired; }
+        var expires = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(routing.ExpiresAtUnixMs, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
         if (_byInLink.Count >= _maxLinks) { secrets!.Dispose(); return EngineStatus.CapacityExceeded; }
         if (_byInLink.ContainsKey(inLinkId)) { secrets!.Dispose(); return EngineStatus.Replay; }
         status = _replay.TryAdd(encodedY, expires, now);
         if (status != EngineStatus.Ok) { secrets!.Dispose(); return status; }
 
-        if (routing.IsFinal) return Accept(inLinkId, previousHop, routing, secrets!, encodedY, out outgoing);
+        if (routing.IsFinal) return Accept(inLinkId, previousHop, routing, secrets!, encodedY, finalPayload, out outgoing);
 
         string outLinkId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(SetupLayout.LinkIdSize));
         var link = new OnionLink(inLinkId, previousHop, outLinkId, routing.NextHandle, routing.ExpiresAtUnixMs, secrets!, encodedY);
@@ -96,9 +103,12 @@ public sealed class OnionNode : IDisposable
     }
 
     /// <summary>The destination accepts (step 5): X' ← Z_q*, Y' = g^X', K' = Y^X'; the ACK's first slot carries Y'.</summary>
-    private EngineStatus Accept(string inLinkId, string previousHop, RoutingInfo routing, HopSecrets secrets, byte[] encodedY, out Outgoing outgoing)
+    private EngineStatus Accept(string inLinkId, string previousHop, RoutingInfo routing, HopSecrets secrets, byte[] encodedY, byte[] finalPayload, out Outgoing outgoing)
     {
-        var link = new OnionLink(inLinkId, previousHop, null, null, routing.ExpiresAtUnixMs, secrets, encodedY);
+        var link = new OnionLink(inLinkId, previousHop, null, null, routing.ExpiresAtUnixMs, secrets, encodedY)
+        {
+            LinkVerificationKey = finalPayload[.._layout.ElementSize],
+        };
         if (!_byInLink.TryAdd(inLinkId, link)) { link.Dispose(); outgoing = default; return EngineStatus.Replay; }
         byte[] ack = new byte[_layout.AckPacketSize];
         Convert.FromHexString(inLinkId).CopyTo(ack, 0);
@@ -152,6 +162,7 @@ public sealed class OnionNode : IDisposable
         DeriveDataKey(encodedKPrime, link.EncodedY, link.DataKeyBuffer);
         CryptographicOperations.ZeroMemory(encodedKPrime);
         SetupOnion.WriteAckSlot(link.Secrets, encodedYPrime, slot);
+        link.Keys = new Data.DataKeys(link.DataKey);
         link.IsEstablished = true;
     }
 

@@ -6,7 +6,9 @@ namespace Engine.Onion.Setup;
 /// <summary>
 /// The length-preserving layered header shared by link setup and data packets (Danezis and Goldberg, "Sphinx",
 /// IEEE S&amp;P 2009, §3): β is <see cref="SetupLayout.Slots"/> blocks under per-hop AES-CTR keystreams and γ is
-/// HMAC-SHA256(β) under the hop's MAC key. A block is a caller-defined body followed by the next hop's γ.
+/// HMAC-SHA256(nonce ‖ β) under the hop's MAC key. A block is a caller-defined body followed by the next hop's γ.
+/// The nonce (the packet's sequence number for data packets, 0 for single-use setup keys) is under the MAC, so a
+/// header cannot be replayed under another sequence number.
 /// </summary>
 internal static class SphinxHeader
 {
@@ -41,7 +43,7 @@ internal static class SphinxHeader
         AesCtr.Xor(streamKeys[n - 1], 0, head, nonce);
         filler.CopyTo(beta, t - (n - 1) * b);
         byte[] mac = new byte[MacSize];
-        HMACSHA256.HashData(macKeys[n - 1], beta, mac);
+        Mac(macKeys[n - 1], nonce, beta, mac);
 
         for (int i = n - 2; i >= 0; i--)
         {
@@ -51,7 +53,7 @@ internal static class SphinxHeader
             beta.AsSpan(0, t - b).CopyTo(outer.AsSpan(b));
             AesCtr.Xor(streamKeys[i], 0, outer, nonce);
             beta = outer;
-            HMACSHA256.HashData(macKeys[i], beta, mac);
+            Mac(macKeys[i], nonce, beta, mac);
         }
         beta.CopyTo(header);
         mac.CopyTo(header[t..]);
@@ -66,7 +68,7 @@ internal static class SphinxHeader
     {
         int b = blockSize, t = SetupLayout.Slots * b;
         Span<byte> mac = stackalloc byte[MacSize];
-        HMACSHA256.HashData(macKey, header[..t], mac);
+        Mac(macKey, nonce, header[..t], mac);
         if (!CryptographicOperations.FixedTimeEquals(mac, header.Slice(t, MacSize))) return false;
         byte[] shifted = new byte[t + b];
         header[..t].CopyTo(shifted);
@@ -75,5 +77,15 @@ internal static class SphinxHeader
         shifted.AsSpan(b, t).CopyTo(next);
         shifted.AsSpan(b - MacSize, MacSize).CopyTo(next[t..]);
         return true;
+    }
+
+    private static void Mac(ReadOnlySpan<byte> key, ulong nonce, ReadOnlySpan<byte> beta, Span<byte> mac)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        Span<byte> n = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(n, nonce);
+        hmac.AppendData(n);
+        hmac.AppendData(beta);
+        hmac.GetHashAndReset(mac);
     }
 }

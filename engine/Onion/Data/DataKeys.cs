@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+using Engine.Primitives.Kdf;
+
+namespace Engine.Onion.Data;
+
+/// <summary>
+/// The data-phase keys of one hop, derived from its K'_j key (SPEC.md §1.3): the forward header keystream and
+/// MAC key, the payload re-encryption keystream, the backward keystream, and (used by the destination's hop only)
+/// the AES-256-GCM keys of the forward payload and the backward body.
+/// </summary>
+internal sealed class DataKeys : IDisposable
+{
+    private readonly byte[] _material = GC.AllocateArray<byte>(192, pinned: true);
+
+    public DataKeys(ReadOnlySpan<byte> dataKey) => Kdf.Derive(dataKey, default, "onion/data/keys", default, _material);
+
+    public byte[] HeaderStream => _material[..32];
+    public byte[] HeaderMac => _material[32..64];
+    public ReadOnlySpan<byte> PayloadLayer => _material.AsSpan(64, 32);
+    public ReadOnlySpan<byte> BackwardLayer => _material.AsSpan(96, 32);
+    public ReadOnlySpan<byte> ForwardAead => _material.AsSpan(128, 32);
+    public ReadOnlySpan<byte> BackwardAead => _material.AsSpan(160, 32);
+
+    public void Dispose() => CryptographicOperations.ZeroMemory(_material);
+}
