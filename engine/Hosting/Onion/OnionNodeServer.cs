@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.IO.Pipelines;
+using Engine.Hosting.Framing;
+using Engine.Onion.Roles;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Hosting.Onion;
+
+/// <summary>
+/// A reference server for one onion node (relay or destination) on Kestrel: raw TCP, length-prefixed frames,
+/// bound to 127.0.0.1 by default. Setup and data packets arrive on inbound connections; ACKs and backward packets
+/// return on the connection their link came from. Next hops are reached over outbound connections opened on
+/// demand from the directory (handle → endpoint). No cryptography here: every packet goes to <see cref="OnionNode"/>.
+/// </summary>
+public sealed class OnionNodeServer : IAsyncDisposable
+{
+    /// <summary>Largest frame accepted (a setup packet on the 3072-bit group is about 9 KiB; data up to 1 MiB).</summary>
+    public const int MaxFrameBytes = (1 << 20) + 64 * 1024;
+
+    private readonly OnionNode _node;
+    private readonly IReadOnlyDictionary<string, IPEndPoint> _directory;
+    private readonly Func<byte[], byte[]?>? _onMessage;
+    private readonly ConcurrentDictionary<string, FrameChannel> _inbound = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<FrameChannel>>> _outbound = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Socket> _sockets = new();
+    private WebApplication? _app;
+    private int _connectionCounter;
+
+    /// <summary>
+    /// A server for <paramref name="node"/>. <paramref name="directory"/> maps node handles to endpoints (filled
+    /// as servers start, so it is read at forwarding time). A destination answers each delivered message with
+    /// <paramref name="onMessage"/>'s reply, if it returns one.
+    /// </summary>
+    public OnionNodeServer(OnionNode node, IReadOnlyDictionary<string, IPEndPoint> directory, Func<byte[], byte[]?>? onMessage = null)
+    {
+        _node = node;
+        _directory = directory;
+        _onMessage = onMessage;
+    }
+
+    /// <summary>The bound endpoint, once started.</summary>
+    public IPEndPoint? EndPoint { get; private set; }
+
+    /// <summary>Counters for the simulation's report.</summary>
+    public long PacketsProcessed => Interlocked.Read(ref _packets);
+    private long _packets;
+
+    /// <summary>Packets refused, by status.</summary>
+    public ConcurrentDictionary<EngineStatus, long> Refusals { get; } = new();
+
+    /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default), port 0 picks a free port.</summary>
+    public async Task StartAsync(IPAddress? address = null, int port = 0)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(this);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, port, l => l.UseConnectionHandler<InboundHandler>()));
+        _app = builder.Build();
+        await _app.StartAsync().ConfigureAwait(false);
+        string url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, new Uri(url).Port);
+    }
+
+    private sealed class InboundHandler(OnionNodeServer server) : ConnectionHandler
+    {
+        public override Task OnConnectedAsync(ConnectionContext connection) => server.ServeInboundAsync(connection.Transport);
+    }
+
+    private async Task ServeInboundAsync(IDuplexPipe transport)
+    {
+        string id = "conn-" + Interlocked.Increment(ref _connectionCounter);
+        var channel = new FrameChannel(transport.Input, transport.Output, MaxFrameBytes);
+        _inbound[id] = channel;
+        try
+        {
+            await channel.RunAsync((type, payload) => OnInboundFrameAsync(id, channel, type, payload), _stopping.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inbound.TryRemove(id, out _);
+        }
+    }
+
+    private async ValueTask OnInboundFrameAsync(string connectionId, FrameChannel channel, byte type, byte[] payload)
+    {
+        Interlocked.Increment(ref _packets);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        EngineStatus status;
+        Outgoing outgoing;
+        byte[]? delivered = null;
+        switch ((OnionFrameType)type)
+        {
+            case OnionFrameType.Setup:
+                status = _node.ProcessSetup(payload, connectionId, now, out outgoing);
+                break;
+            case OnionFrameType.Data:
+                status = _node.ProcessData(payload, now, out outgoing, out delivered);
+                break;
+            default:
+                status = EngineStatus.UnknownMessageType;
+                outgoing = default;
+                break;
+        }
+        if (status != EngineStatus.Ok)
+        {
+            Refusals.AddOrUpdate(status, 1, (_, n) => n + 1);
+            await channel.SendAsync((byte)OnionFrameType.Error, new[] { (byte)status }).ConfigureAwait(false);
+            return;
+        }
+        switch (outgoing.Action)
+        {
+            case SetupAction.Forward:
+                FrameChannel next = await OutboundAsync(outgoing.Destination).ConfigureAwait(false);
+                await next.SendAsync(type, outgoing.Packet).ConfigureAwait(false);
+                break;
+            case SetupAction.Acknowledge:
+                await channel.SendAsync((byte)OnionFrameType.Ack, outgoing.Packet).ConfigureAwait(false);
+                break;
+            case SetupAction.Deliver:
+                byte[]? reply = _onMessage?.Invoke(delivered!);
+                if (reply is not null)
+                {
+                    string inLinkId = Convert.ToHexStringLower(payload.AsSpan(0, Engine.Onion.Setup.SetupLayout.LinkIdSize));
+                    Outgoing back = _node.CreateBackward(inLinkId, reply, now.AddMinutes(1));
+                    await channel.SendAsync((byte)OnionFrameType.Backward, back.Packet).ConfigureAwait(false);
+                }
+                break;
+        }
+    }
+
+    /// <summary>The connection to the next hop, opened once per handle; its read loop carries ACKs and backward packets back.</summary>
+    private Task<FrameChannel> OutboundAsync(string handle)
+        => _outbound.GetOrAdd(handle, h => new Lazy<Task<FrameChannel>>(() => ConnectAsync(h))).Value;
+
+    private async Task<FrameChannel> ConnectAsync(string handle)
+    {
+        if (!_directory.TryGetValue(handle, out IPEndPoint? endpoint)) throw new InvalidOperationException($"No endpoint for node {handle}.");
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(endpoint).ConfigureAwait(false);
+        lock (_sockets) _sockets.Add(socket);
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        var channel = new FrameChannel(PipeReader.Create(stream), PipeWriter.Create(stream), MaxFrameBytes);
+        _ = channel.RunAsync(OnOutboundFrameAsync, _stopping.Token);
+        return channel;
+    }
+
+    private async ValueTask OnOutboundFrameAsync(byte type, byte[] payload)
+    {
+        Interlocked.Increment(ref _packets);
+        EngineStatus status;
+        Outgoing outgoing;
+        switch ((OnionFrameType)type)
+        {
+            case OnionFrameType.Ack: status = _node.ProcessAck(payload, out outgoing); break;
+            case OnionFrameType.Backward: status = _node.ProcessBackward(payload, out outgoing); break;
+            case OnionFrameType.Error: return;                                   // a refusal further along: nothing to undo here
+            default: status = EngineStatus.UnknownMessageType; outgoing = default; break;
+        }
+        if (status != EngineStatus.Ok)
+        {
+            Refusals.AddOrUpdate(status, 1, (_, n) => n + 1);
+            return;
+        }
+        if (_inbound.TryGetValue(outgoing.Destination, out FrameChannel? previous))
+            await previous.SendAsync(type, outgoing.Packet).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops Kestrel and closes every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        lock (_sockets) foreach (Socket s in _sockets) s.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
