@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(MathCommands.Create(input, output));
         root.Subcommands.Add(PairingCommands.Create(input, output));
         root.Subcommands.Add(InfoCommand.Create(output));
+        root.Subcommands.Add(SimulateCommand.Create(output));
         return root;
     }
 }

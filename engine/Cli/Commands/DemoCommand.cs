@@ -24,14 +24,7 @@ internal static partial class DemoCommand
 
     private static int Run(TextWriter output, bool quick)
     {
-        bool plain = !ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
-            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-        });
-        console.Profile.Width = Math.Max(console.Profile.Width, 120);
+        IAnsiConsole console = CreateConsole(output);
         SchnorrGroup group = SchnorrGroups.Modp2048Q256;
         MontgomeryContext p = group.P;
         int n = p.LimbCount, reps = quick ? 4 : 40;
@@ -123,7 +116,23 @@ internal static partial class DemoCommand
 
         console.Write(table);
         console.MarkupLine(allOk ? "[green]all checks passed[/]" : "[red]some checks FAILED[/]");
-        return allOk ? 0 : 1;
+        // A short onion-routing run over real loopback servers (the full one: engine simulate onion).
+        int simulation = SimulateCommand.Run(output, new Hosting.Onion.OnionSimulationOptions(Relays: 3, Links: quick ? 2 : 5, Messages: quick ? 5 : 50), json: null);
+        return allOk && simulation == 0 ? 0 : 1;
+    }
+
+    /// <summary>A Spectre console on <paramref name="output"/>: plain text when redirected or captured.</summary>
+    internal static IAnsiConsole CreateConsole(TextWriter output)
+    {
+        bool plain = !ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
+        console.Profile.Width = Math.Max(console.Profile.Width, 120);
+        return console;
     }
 
     private static double Time(int repetitions, Action action)
