@@ -19,8 +19,10 @@ internal static class CompareRunner
                 return 0;
             case "pairing":
                 return PairingComparison.Run(output, quick);
+            case "onion":
+                return OnionComparison.Run(output, quick);
             default:
-                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing");
+                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion");
                 return 2;
         }
     }

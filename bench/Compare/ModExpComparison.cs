@@ -96,7 +96,7 @@ internal static class ModExpComparison
     private static string Fmt(Action? a, double v) => a is null ? "n/a" : $"{v:F1}";
     private static string RatioText(Action? reference, double engine, double refTime) => reference is null ? "n/a" : $"**{engine / refTime:F2}**";
 
-    private static Action? OpenSslCall(byte[] modulus, byte[] b, byte[] e, bool constantTime)
+    internal static Action? OpenSslCall(byte[] modulus, byte[] b, byte[] e, bool constantTime)
     {
         if (!OpenSsl.IsAvailable) return null;
         var m = new OpenSslModulus(modulus);
