@@ -51,6 +51,8 @@ public static class ExpandMessageXmd
 
         Span<byte> b0 = stackalloc byte[HashBytes];
         SHA256.HashData(prime, b0);
+        // msg_prime holds the message, which may be secret: wipe it before the buffer goes back.
+        CryptographicOperations.ZeroMemory(prime);
         if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
 
         // b_i = H((b0 XOR b_{i−1}) ‖ I2OSP(i, 1) ‖ DST ‖ I2OSP(len(DST), 1)), b_0 XOR b_0 = 0 for i = 1.
@@ -69,5 +71,8 @@ public static class ExpandMessageXmd
             int offset = (i - 1) * HashBytes;
             previous[..Math.Min(HashBytes, length - offset)].CopyTo(destination[offset..]);
         }
+        CryptographicOperations.ZeroMemory(b0);
+        CryptographicOperations.ZeroMemory(previous);
+        CryptographicOperations.ZeroMemory(input[..HashBytes]);
     }
 }

@@ -14,6 +14,7 @@ internal static class HashToField
         uniform = uniform[..(destination.Length * L)];
         ExpandMessageXmd.Expand(message, dst, uniform);
         for (int i = 0; i < destination.Length; i++) destination[i] = Fp.FromBigEndian64(uniform.Slice(i * L, L));
+        uniform.Clear();                                  // the message may be secret (a password, a key)
     }
 
     /// <summary>Writes count elements of F_p² (m = 2: c0 from the first L bytes, c1 from the next).</summary>
@@ -24,5 +25,6 @@ internal static class HashToField
         ExpandMessageXmd.Expand(message, dst, uniform);
         for (int i = 0; i < destination.Length; i++)
             destination[i] = new Fp2(Fp.FromBigEndian64(uniform.Slice(2 * i * L, L)), Fp.FromBigEndian64(uniform.Slice((2 * i + 1) * L, L)));
+        uniform.Clear();
     }
 }

@@ -14,8 +14,9 @@ internal sealed class DataKeys : IDisposable
 
     public DataKeys(ReadOnlySpan<byte> dataKey) => Kdf.Derive(dataKey, default, "onion/data/keys", default, _material);
 
-    public byte[] HeaderStream => _material[..32];
-    public byte[] HeaderMac => _material[32..64];
+    // Slices of the pinned buffer: no copy of a key ever leaves it, so Dispose wipes every one.
+    public ReadOnlyMemory<byte> HeaderStream => _material.AsMemory(0, 32);
+    public ReadOnlyMemory<byte> HeaderMac => _material.AsMemory(32, 32);
     public ReadOnlySpan<byte> PayloadLayer => _material.AsSpan(64, 32);
     public ReadOnlySpan<byte> BackwardLayer => _material.AsSpan(96, 32);
     public ReadOnlySpan<byte> ForwardAead => _material.AsSpan(128, 32);

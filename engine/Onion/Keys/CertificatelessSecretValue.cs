@@ -66,7 +66,11 @@ public sealed class CertificatelessSecretValue : IDisposable
             return EngineStatus.VerificationFailed;
         }
         status = CertificatelessPublicKey.Create(Parameters, masterPublicKey, Id, partialKey[..e], _u, out CertificatelessPublicKey? publicKey);
-        if (status != EngineStatus.Ok) return status;
+        if (status != EngineStatus.Ok)
+        {
+            rD.Clear();
+            return status;
+        }
         Span<ulong> x = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
         group.ScalarAdd(rD, _t, x);                           // x_ID = rD + t, so P_ID = g^x_ID
         key = new CertificatelessPrivateKey(publicKey!, x);

@@ -128,25 +128,36 @@ public sealed partial class ClientLink : IDisposable
         var keys = new byte[Hops][];
         Span<ulong> yPrime = stackalloc ulong[group.ElementLimbs], kPrime = stackalloc ulong[group.ElementLimbs];
         Span<byte> mac = stackalloc byte[SetupLayout.MacSize];
+        byte[] encodedKPrime = new byte[e];
         int remaining = buffer.Length;
-        for (int j = 0; j < Hops; j++)
+        bool complete = false;
+        try
         {
-            AesCtr.Xor(Secrets[j].AckStream, 0, buffer.AsSpan(0, remaining));
-            ReadOnlySpan<byte> encodedYPrime = buffer.AsSpan(0, e);
-            SetupOnion.AckMac(Secrets[j], encodedYPrime, mac);
-            if (!CryptographicOperations.FixedTimeEquals(mac, buffer.AsSpan(e, SetupLayout.MacSize))) return EngineStatus.VerificationFailed;
-            EngineStatus status = group.Decode(encodedYPrime, yPrime);
-            if (status != EngineStatus.Ok) return status;
-            group.Pow(yPrime, Secret(j), kPrime);                              // K'_j = Y'_j^X_j
-            byte[] encodedKPrime = new byte[e];
-            group.Encode(kPrime, encodedKPrime);
-            keys[j] = new byte[32];
-            OnionNode.DeriveDataKey(encodedKPrime, EncodedY[j], keys[j]);
-            CryptographicOperations.ZeroMemory(encodedKPrime);
-            buffer.AsSpan(slot, remaining - slot).CopyTo(buffer);               // shift: the inner slots move up
-            remaining -= slot;
+            for (int j = 0; j < Hops; j++)
+            {
+                AesCtr.Xor(Secrets[j].AckStream, 0, buffer.AsSpan(0, remaining));
+                ReadOnlySpan<byte> encodedYPrime = buffer.AsSpan(0, e);
+                SetupOnion.AckMac(Secrets[j], encodedYPrime, mac);
+                if (!CryptographicOperations.FixedTimeEquals(mac, buffer.AsSpan(e, SetupLayout.MacSize))) return EngineStatus.VerificationFailed;
+                EngineStatus status = group.Decode(encodedYPrime, yPrime);
+                if (status != EngineStatus.Ok) return status;
+                group.Pow(yPrime, Secret(j), kPrime);                              // K'_j = Y'_j^X_j
+                group.Encode(kPrime, encodedKPrime);
+                keys[j] = new byte[32];
+                OnionNode.DeriveDataKey(encodedKPrime, EncodedY[j], keys[j]);
+                buffer.AsSpan(slot, remaining - slot).CopyTo(buffer);               // shift: the inner slots move up
+                remaining -= slot;
+            }
+            complete = true;
         }
-        kPrime.Clear();
+        finally
+        {
+            // A refused ACK leaves nothing behind: the keys of the hops already peeled are wiped with the rest.
+            kPrime.Clear();
+            CryptographicOperations.ZeroMemory(encodedKPrime);
+            CryptographicOperations.ZeroMemory(buffer);
+            if (!complete) foreach (byte[]? k in keys) if (k is not null) CryptographicOperations.ZeroMemory(k);
+        }
         keys.CopyTo(_dataKeys, 0);
         _keys = keys.Select(k => new Data.DataKeys(k)).ToArray();
         IsEstablished = true;

@@ -38,7 +38,7 @@ public sealed partial class OnionNode
             int headerOffset = SetupLayout.LinkIdSize + DataPacket.SequenceSize;
             byte[] next = packet.ToArray();
             Span<byte> body = stackalloc byte[DataPacket.BlockBodySize];
-            if (!SphinxHeader.Peel(DataPacket.BlockSize, keys.HeaderStream, keys.HeaderMac, sequence,
+            if (!SphinxHeader.Peel(DataPacket.BlockSize, keys.HeaderStream.Span, keys.HeaderMac.Span, sequence,
                                    packet.Slice(headerOffset, DataPacket.HeaderSize), body, next.AsSpan(headerOffset, DataPacket.HeaderSize)))
                 return EngineStatus.VerificationFailed;
             byte flags = body[0];

@@ -161,6 +161,7 @@ public sealed partial class OnionNode : IDisposable
         group.Encode(kPrime, encodedKPrime);
         DeriveDataKey(encodedKPrime, link.EncodedY, link.DataKeyBuffer);
         CryptographicOperations.ZeroMemory(encodedKPrime);
+        kPrime.Clear();
         SetupOnion.WriteAckSlot(link.Secrets, encodedYPrime, slot);
         link.Keys = new Data.DataKeys(link.DataKey);
         link.IsEstablished = true;

@@ -16,8 +16,8 @@ internal sealed class HopSecrets : IDisposable
         Kdf.Derive(encodedK, default, "onion/setup", encodedY, _material);
     }
 
-    public ReadOnlySpan<byte> HeaderStream => _material.AsSpan(0, 32);
-    public ReadOnlySpan<byte> HeaderMac => _material.AsSpan(32, 32);
+    public ReadOnlyMemory<byte> HeaderStream => _material.AsMemory(0, 32);
+    public ReadOnlyMemory<byte> HeaderMac => _material.AsMemory(32, 32);
     public ReadOnlySpan<byte> AckStream => _material.AsSpan(64, 32);
     public ReadOnlySpan<byte> AckMac => _material.AsSpan(96, 32);
 

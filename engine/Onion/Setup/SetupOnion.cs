@@ -38,7 +38,7 @@ internal static class SetupOnion
             else WriteBody(layout, bodies[i], finalPayload, FlagFinal, handle: null, expiresAtUnixMs);
         }
         clBlocks[0].CopyTo(header);
-        SphinxHeader.Build(b, secrets.Select(s => s.HeaderStream.ToArray()).ToList(), secrets.Select(s => s.HeaderMac.ToArray()).ToList(),
+        SphinxHeader.Build(b, secrets.Select(s => s.HeaderStream).ToList(), secrets.Select(s => s.HeaderMac).ToList(),
                            nonce: 0, bodies, header[layout.ClBlockSize..]);
     }
 
@@ -83,7 +83,7 @@ internal static class SetupOnion
 
         byte[] body = new byte[b - SetupLayout.MacSize];
         byte[] rest = new byte[t + SetupLayout.MacSize];
-        if (!SphinxHeader.Peel(b, hop.HeaderStream, hop.HeaderMac, 0, header[cl..], body, rest))
+        if (!SphinxHeader.Peel(b, hop.HeaderStream.Span, hop.HeaderMac.Span, 0, header[cl..], body, rest))
         {
             hop.Dispose();
             return EngineStatus.VerificationFailed;

@@ -22,7 +22,7 @@ internal static class SphinxHeader
     /// hop's. Fillers make each hop's shifted tail match the next hop's MAC (φ_i = (φ_{i−1} ‖ 0^b) ⊕
     /// PRG_{i−1}[T − (i−1)b, T + b)).
     /// </summary>
-    public static void Build(int blockSize, IReadOnlyList<byte[]> streamKeys, IReadOnlyList<byte[]> macKeys, ulong nonce,
+    public static void Build(int blockSize, IReadOnlyList<ReadOnlyMemory<byte>> streamKeys, IReadOnlyList<ReadOnlyMemory<byte>> macKeys, ulong nonce,
                              IReadOnlyList<byte[]> bodies, Span<byte> header)
     {
         int n = bodies.Count, b = blockSize, t = SetupLayout.Slots * b;
@@ -31,7 +31,7 @@ internal static class SphinxHeader
         {
             byte[] next = new byte[i * b];
             filler.CopyTo(next, 0);
-            AesCtr.Xor(streamKeys[i - 1], t - (i - 1) * b, next, nonce);
+            AesCtr.Xor(streamKeys[i - 1].Span, t - (i - 1) * b, next, nonce);
             filler = next;
         }
 
@@ -40,10 +40,10 @@ internal static class SphinxHeader
         RandomNumberGenerator.Fill(head);
         bodies[n - 1].CopyTo(head);
         head.Slice(b - MacSize, MacSize).Clear();
-        AesCtr.Xor(streamKeys[n - 1], 0, head, nonce);
+        AesCtr.Xor(streamKeys[n - 1].Span, 0, head, nonce);
         filler.CopyTo(beta, t - (n - 1) * b);
         byte[] mac = new byte[MacSize];
-        Mac(macKeys[n - 1], nonce, beta, mac);
+        Mac(macKeys[n - 1].Span, nonce, beta, mac);
 
         for (int i = n - 2; i >= 0; i--)
         {
@@ -51,9 +51,9 @@ internal static class SphinxHeader
             bodies[i].CopyTo(outer, 0);
             mac.CopyTo(outer, b - MacSize);
             beta.AsSpan(0, t - b).CopyTo(outer.AsSpan(b));
-            AesCtr.Xor(streamKeys[i], 0, outer, nonce);
+            AesCtr.Xor(streamKeys[i].Span, 0, outer, nonce);
             beta = outer;
-            Mac(macKeys[i], nonce, beta, mac);
+            Mac(macKeys[i].Span, nonce, beta, mac);
         }
         beta.CopyTo(header);
         mac.CopyTo(header[t..]);

@@ -46,7 +46,8 @@ public sealed class SchnorrSigningKey : IDisposable
         key = null;
         Span<ulong> x = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
         EngineStatus status = group.DecodeScalar(secret, x);
-        if (status == EngineStatus.Ok && Engine.BigInt.Limbs.IsZeroVarTime(x)) status = EngineStatus.ScalarOutOfRange;
+        // The key is secret: test for zero with a mask, not IsZeroVarTime (which stops at the first non-zero limb).
+        if (status == EngineStatus.Ok && Engine.BigInt.Ct.IsZeroMask(x) != 0) status = EngineStatus.ScalarOutOfRange;
         if (status == EngineStatus.Ok) key = new SchnorrSigningKey(group, x);
         x.Clear();
         return status;
