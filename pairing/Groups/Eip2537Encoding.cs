@@ -52,9 +52,9 @@ public static class Eip2537Encoding
         point = default;
         if (source.Length != G1SizeInBytes) return EngineStatus.BadLength;
         EngineStatus s = DecodeFp(source[..64], out Fp x);
-        if (s == EngineStatus.Ok) s = DecodeFp(source[64..], out _);
+        Fp y = default;
+        if (s == EngineStatus.Ok) s = DecodeFp(source[64..], out y);
         if (s != EngineStatus.Ok) return s;
-        DecodeFp(source[64..], out Fp y);
         if (x.IsZero && y.IsZero)
         {
             point = G1Affine.Identity;
@@ -73,9 +73,9 @@ public static class Eip2537Encoding
         point = default;
         if (source.Length != G2SizeInBytes) return EngineStatus.BadLength;
         EngineStatus s = DecodeFp2(source[..128], out Fp2 x);
-        if (s == EngineStatus.Ok) s = DecodeFp2(source[128..], out _);
+        Fp2 y = default;
+        if (s == EngineStatus.Ok) s = DecodeFp2(source[128..], out y);
         if (s != EngineStatus.Ok) return s;
-        DecodeFp2(source[128..], out Fp2 y);
         if (x.IsZero && y.IsZero)
         {
             point = G2Affine.Identity;

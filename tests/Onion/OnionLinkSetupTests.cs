@@ -89,6 +89,20 @@ public sealed class OnionLinkSetupTests
     }
 
     [Test, Category("Malformed")]
+    public void FullLinkTable_RefusesNewSetups_WithoutTouchingTheExistingLink()
+    {
+        using var network = new OnionTestNetwork(PrimeOrderGroups.Bls12381G1);
+        CertificatelessPrivateKey key = network.PrivateKey("relay-1");
+        using var small = new OnionNode(key, maxLinks: 1);
+        using ClientLink first = OnionClient.BeginLink(network.Path(1), Now.AddMinutes(1));
+        using ClientLink second = OnionClient.BeginLink(network.Path(1), Now.AddMinutes(1));
+        Assert.That(small.ProcessSetup(first.Packet, "client", Now, out _), Is.EqualTo(EngineStatus.Ok));
+        Assert.That(small.ProcessSetup(second.Packet, "client", Now, out _), Is.EqualTo(EngineStatus.CapacityExceeded));
+        Assert.That(small.LinkCount, Is.EqualTo(1));
+        Assert.That(small.FindByInLink(first.FirstLinkId), Is.Not.Null);
+    }
+
+    [Test, Category("Malformed")]
     public void TamperedAcks_AreRefused()
     {
         using var network = new OnionTestNetwork(PrimeOrderGroups.Bls12381G1);

@@ -33,6 +33,8 @@ internal sealed class OnionTestNetwork : IDisposable
         foreach (CertificatelessPublicKey k in keys) Directory[k.Id] = k;
     }
 
+    public CertificatelessPrivateKey PrivateKey(string id) => _keys.Single(k => k.PublicKey.Id == id);
+
     public List<CertificatelessPublicKey> Path(int relays) => Enumerable.Range(1, relays).Select(i => Directory[$"relay-{i}"]).Append(Directory["dest"]).ToList();
 
     /// <summary>Delivers the setup hop by hop and the ACK back; returns every packet size seen.</summary>

@@ -19,21 +19,21 @@ internal static class Eip2537Precompiles
             case "G1Add":
             {
                 if (input.Length != 256) return EngineStatus.BadLength;
+                G1Affine b = default;
                 EngineStatus s = Eip2537Encoding.DecodeG1(input.AsSpan(0, 128), checkSubgroup: false, out G1Affine a);
-                if (s == EngineStatus.Ok) s = Eip2537Encoding.DecodeG1(input.AsSpan(128), checkSubgroup: false, out G1Affine b);
+                if (s == EngineStatus.Ok) s = Eip2537Encoding.DecodeG1(input.AsSpan(128), checkSubgroup: false, out b);
                 if (s != EngineStatus.Ok) return s;
-                Eip2537Encoding.DecodeG1(input.AsSpan(128), false, out G1Affine bb);
                 output = new byte[128];
-                Eip2537Encoding.EncodeG1((a.ToProjective() + bb).ToAffine(), output);
+                Eip2537Encoding.EncodeG1((a.ToProjective() + b).ToAffine(), output);
                 return EngineStatus.Ok;
             }
             case "G2Add":
             {
                 if (input.Length != 512) return EngineStatus.BadLength;
+                G2Affine b = default;
                 EngineStatus s = Eip2537Encoding.DecodeG2(input.AsSpan(0, 256), false, out G2Affine a);
-                if (s == EngineStatus.Ok) s = Eip2537Encoding.DecodeG2(input.AsSpan(256), false, out _);
+                if (s == EngineStatus.Ok) s = Eip2537Encoding.DecodeG2(input.AsSpan(256), false, out b);
                 if (s != EngineStatus.Ok) return s;
-                Eip2537Encoding.DecodeG2(input.AsSpan(256), false, out G2Affine b);
                 output = new byte[256];
                 Eip2537Encoding.EncodeG2((a.ToProjective() + b.ToProjective()).ToAffine(), output);
                 return EngineStatus.Ok;

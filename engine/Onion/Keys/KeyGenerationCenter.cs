@@ -57,6 +57,7 @@ public sealed class KeyGenerationCenter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (destination.Length != PartialKeySizeInBytes) throw new ArgumentException("Destination has the wrong size.", nameof(destination));
         if (!PartialKeyHash.IsValidIdentity(id)) return EngineStatus.Malformed;
+        lock (_gate) if (_nodes.ContainsKey(id)) return EngineStatus.Replay;     // before any exponentiation; re-checked below
         PrimeOrderGroup group = Parameters.Group;
         Span<ulong> u = stackalloc ulong[group.ElementLimbs], sD = stackalloc ulong[group.ElementLimbs];
         EngineStatus status = group.Decode(secretValue, u);

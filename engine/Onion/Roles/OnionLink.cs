@@ -42,6 +42,9 @@ public sealed class OnionLink : IDisposable
 
     internal HopSecrets Secrets { get; }
     internal byte[] EncodedY { get; }
+
+    /// <summary>Y_j in the group's working form, validated once when the setup arrived.</summary>
+    internal ulong[] Y { get; init; } = [];
     internal Span<byte> DataKeyBuffer => _dataKey;
 
     /// <summary>The data-phase key from K'_j (tests compare it with the client's).</summary>

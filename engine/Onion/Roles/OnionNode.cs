@@ -67,34 +67,36 @@ public sealed partial class OnionNode : IDisposable
 
     /// <summary>
     /// Processes a setup packet received from <paramref name="previousHop"/>. Order of checks (STYLE.md B6):
-    /// length, CL block and Y (decoding), γ (<see cref="EngineStatus.VerificationFailed"/>), expiry
-    /// (<see cref="EngineStatus.Expired"/>), replay of Y (<see cref="EngineStatus.Replay"/>), duplicate link id and
-    /// capacity; only then is state created.
+    /// length, capacity and duplicate link id (cheap, before any exponentiation), CL block and Y (decoding), γ
+    /// (<see cref="EngineStatus.VerificationFailed"/>), expiry (<see cref="EngineStatus.Expired"/>), replay of Y
+    /// (<see cref="EngineStatus.Replay"/>); only then is state created.
     /// </summary>
     public EngineStatus ProcessSetup(ReadOnlySpan<byte> packet, string previousHop, DateTimeOffset now, out Outgoing outgoing)
     {
         outgoing = default;
         if (packet.Length != _layout.SetupPacketSize) return EngineStatus.BadLength;
         string inLinkId = Convert.ToHexStringLower(packet[..SetupLayout.LinkIdSize]);
+        // The cheap refusals come before the four exponentiations of Peel.
+        if (_byInLink.Count >= _maxLinks) return EngineStatus.CapacityExceeded;
+        if (_byInLink.ContainsKey(inLinkId)) return EngineStatus.Replay;
         ReadOnlySpan<byte> header = packet[SetupLayout.LinkIdSize..];
         byte[] next = new byte[_layout.SetupPacketSize];
         byte[] finalPayload = new byte[_layout.ClBlockSize];
         byte[] encodedY = new byte[_layout.ElementSize];
-        EngineStatus status = SetupOnion.Peel(_layout, _key, header, next.AsSpan(SetupLayout.LinkIdSize), finalPayload, encodedY, out RoutingInfo routing, out HopSecrets? secrets);
+        ulong[] y = new ulong[_key.PublicKey.Parameters.Group.ElementLimbs];
+        EngineStatus status = SetupOnion.Peel(_layout, _key, header, next.AsSpan(SetupLayout.LinkIdSize), finalPayload, encodedY, y, out RoutingInfo routing, out HopSecrets? secrets);
         if (status != EngineStatus.Ok) return status;
 
         // Compared as integers: an out-of-range expiry must not throw (DateTimeOffset would).
         if (routing.ExpiresAtUnixMs <= now.ToUnixTimeMilliseconds()) { secrets!.Dispose(); return EngineStatus.Expired; }
         var expires = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(routing.ExpiresAtUnixMs, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
-        if (_byInLink.Count >= _maxLinks) { secrets!.Dispose(); return EngineStatus.CapacityExceeded; }
-        if (_byInLink.ContainsKey(inLinkId)) { secrets!.Dispose(); return EngineStatus.Replay; }
         status = _replay.TryAdd(encodedY, expires, now);
         if (status != EngineStatus.Ok) { secrets!.Dispose(); return status; }
 
-        if (routing.IsFinal) return Accept(inLinkId, previousHop, routing, secrets!, encodedY, finalPayload, out outgoing);
+        if (routing.IsFinal) return Accept(inLinkId, previousHop, routing, secrets!, encodedY, y, finalPayload, out outgoing);
 
         string outLinkId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(SetupLayout.LinkIdSize));
-        var link = new OnionLink(inLinkId, previousHop, outLinkId, routing.NextHandle, routing.ExpiresAtUnixMs, secrets!, encodedY);
+        var link = new OnionLink(inLinkId, previousHop, outLinkId, routing.NextHandle, routing.ExpiresAtUnixMs, secrets!, encodedY) { Y = y };
         if (!_byInLink.TryAdd(inLinkId, link)) { link.Dispose(); return EngineStatus.Replay; }
         _byOutLink[outLinkId] = link;
         Convert.FromHexString(outLinkId).CopyTo(next, 0);
@@ -103,11 +105,12 @@ public sealed partial class OnionNode : IDisposable
     }
 
     /// <summary>The destination accepts (step 5): X' ← Z_q*, Y' = g^X', K' = Y^X'; the ACK's first slot carries Y'.</summary>
-    private EngineStatus Accept(string inLinkId, string previousHop, RoutingInfo routing, HopSecrets secrets, byte[] encodedY, byte[] finalPayload, out Outgoing outgoing)
+    private EngineStatus Accept(string inLinkId, string previousHop, RoutingInfo routing, HopSecrets secrets, byte[] encodedY, ulong[] y, byte[] finalPayload, out Outgoing outgoing)
     {
         var link = new OnionLink(inLinkId, previousHop, null, null, routing.ExpiresAtUnixMs, secrets, encodedY)
         {
             LinkVerificationKey = finalPayload[.._layout.ElementSize],
+            Y = y,
         };
         if (!_byInLink.TryAdd(inLinkId, link)) { link.Dispose(); outgoing = default; return EngineStatus.Replay; }
         byte[] ack = new byte[_layout.AckPacketSize];
@@ -150,11 +153,10 @@ public sealed partial class OnionNode : IDisposable
     {
         PrimeOrderGroup group = _key.PublicKey.Parameters.Group;
         Span<ulong> xPrime = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
-        Span<ulong> yPrime = stackalloc ulong[group.ElementLimbs], y = stackalloc ulong[group.ElementLimbs], kPrime = stackalloc ulong[group.ElementLimbs];
+        Span<ulong> yPrime = stackalloc ulong[group.ElementLimbs], kPrime = stackalloc ulong[group.ElementLimbs];
         group.RandomScalar(xPrime);
         group.PowGenerator(xPrime, yPrime);
-        group.Decode(link.EncodedY, y);
-        group.Pow(y, xPrime, kPrime);                                   // K'_j = Y_j^X'_j
+        group.Pow(link.Y, xPrime, kPrime);                              // K'_j = Y_j^X'_j (Y_j validated at setup)
         xPrime.Clear();                                                 // "then deletes X'_j"
         byte[] encodedYPrime = new byte[_layout.ElementSize], encodedKPrime = new byte[_layout.ElementSize];
         group.Encode(yPrime, encodedYPrime);

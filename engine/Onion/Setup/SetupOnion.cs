@@ -56,12 +56,13 @@ internal static class SetupOnion
 
     /// <summary>
     /// A node's step on a header (CL ‖ β ‖ γ): recover Y from the CL block, K = Y^x, check γ, decrypt and shift.
-    /// On success <paramref name="nextHeader"/> holds the header for the next hop (same size) and
+    /// On success <paramref name="nextHeader"/> holds the header for the next hop (same size), <paramref name="y"/> the
+    /// validated Y_j in working form (kept for the ACK, so it is not validated twice), and
     /// <paramref name="finalPayload"/> the destination's 2E-byte payload area when the block is final.
     /// Statuses: decoding statuses of Y, <see cref="EngineStatus.VerificationFailed"/> (γ), <see cref="EngineStatus.Malformed"/> (flag).
     /// </summary>
     public static EngineStatus Peel(SetupLayout layout, CertificatelessPrivateKey key, ReadOnlySpan<byte> header, Span<byte> nextHeader,
-                                    Span<byte> finalPayload, Span<byte> encodedY, out RoutingInfo routing, out HopSecrets? secrets)
+                                    Span<byte> finalPayload, Span<byte> encodedY, Span<ulong> y, out RoutingInfo routing, out HopSecrets? secrets)
     {
         routing = default;
         secrets = null;
@@ -71,7 +72,7 @@ internal static class SetupOnion
 
         EngineStatus status = CertificatelessEncryption.Decrypt(key, clBlock, encodedY, CertificatelessMode.Xor);
         if (status != EngineStatus.Ok) return status;
-        Span<ulong> y = stackalloc ulong[group.ElementLimbs], k = stackalloc ulong[group.ElementLimbs];
+        Span<ulong> k = stackalloc ulong[group.ElementLimbs];
         status = group.Decode(encodedY, y);
         if (status != EngineStatus.Ok) return status;
         group.Pow(y, key.Secret, k);                                  // K_j = Y_j^x_j

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Engine.Pairing;
 using Engine.Pairing.Fields;
 using Engine.Pairing.Groups;
 
@@ -15,15 +14,7 @@ public sealed class Bls12381G1Group : PrimeOrderGroup
     private static readonly int Limbs = System.Runtime.CompilerServices.Unsafe.SizeOf<G1Projective>() / sizeof(ulong);
 
     /// <summary>The group (stateless; use <see cref="PrimeOrderGroups.Bls12381G1"/>).</summary>
-    public Bls12381G1Group() : base(OrderLimbs()) { }
-
-    private static ulong[] OrderLimbs()
-    {
-        byte[] be = Convert.FromHexString(Bls12381.OrderHex);
-        var limbs = new ulong[ScalarLimbs];
-        Engine.BigInt.BigEndian.TryToLimbs(be, limbs);
-        return limbs;
-    }
+    public Bls12381G1Group() : base(Fr.ModulusLimbs) { }
 
     /// <inheritdoc />
     public override string Name => "BLS12381G1";
