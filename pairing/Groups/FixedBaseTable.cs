@@ -32,6 +32,17 @@ internal sealed class FixedBaseTable<F> where F : unmanaged, IField<F>
 
     public int SizeInBytes => _entries.Length * Unsafe.SizeOf<Affine<F>>();
 
+    /// <summary>[k]P for a secret scalar: canonical limbs on the stack, wiped after use.</summary>
+    [SkipLocalsInit]
+    public Projective<F> Multiply(in Fr scalar, in F b3)
+    {
+        Span<ulong> k = stackalloc ulong[4];
+        scalar.ToCanonicalLimbs(k);
+        Projective<F> result = Multiply(k, b3);
+        k.Clear();
+        return result;
+    }
+
     public Projective<F> Multiply(ReadOnlySpan<ulong> k, in F b3)
     {
         Projective<F> acc = Projective<F>.Identity;
@@ -73,15 +84,7 @@ public sealed class G1FixedBase
     public int SizeInBytes => _table.SizeInBytes;
 
     /// <summary>[k]P for a secret scalar, constant time.</summary>
-    [SkipLocalsInit]
-    public G1Projective Multiply(in Fr scalar)
-    {
-        Span<ulong> k = stackalloc ulong[4];
-        scalar.ToCanonicalLimbs(k);
-        var r = new G1Projective(_table.Multiply(k, Bls12381.B3G1));
-        k.Clear();
-        return r;
-    }
+    public G1Projective Multiply(in Fr scalar) => new(_table.Multiply(scalar, Bls12381.B3G1));
 
     private static class GeneratorHolder
     {
@@ -104,15 +107,7 @@ public sealed class G2FixedBase
     public int SizeInBytes => _table.SizeInBytes;
 
     /// <summary>[k]Q for a secret scalar, constant time.</summary>
-    [SkipLocalsInit]
-    public G2Projective Multiply(in Fr scalar)
-    {
-        Span<ulong> k = stackalloc ulong[4];
-        scalar.ToCanonicalLimbs(k);
-        var r = new G2Projective(_table.Multiply(k, Bls12381.B3G2));
-        k.Clear();
-        return r;
-    }
+    public G2Projective Multiply(in Fr scalar) => new(_table.Multiply(scalar, Bls12381.B3G2));
 
     private static class GeneratorHolder
     {
