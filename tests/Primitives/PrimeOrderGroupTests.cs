@@ -1,6 +1,7 @@
 using System.Numerics;
 using Engine.Pairing.HashToCurve;
 using Engine.Primitives.Groups;
+using Engine.Tests.Support;
 using NUnit.Framework;
 
 namespace Engine.Tests.Primitives;
@@ -11,19 +12,9 @@ public sealed class PrimeOrderGroupTests
 {
     public static IEnumerable<TestCaseData> Groups() => PrimeOrderGroups.All.Select(g => new TestCaseData(g).SetArgDisplayNames(g.Name));
 
-    private static BigInteger ToBig(ReadOnlySpan<ulong> limbs)
-    {
-        BigInteger v = 0;
-        for (int i = limbs.Length - 1; i >= 0; i--) v = (v << 64) | limbs[i];
-        return v;
-    }
+    private static BigInteger ToBig(ReadOnlySpan<ulong> limbs) => Oracles.ToBig(limbs);
 
-    private static ulong[] ToLimbs(BigInteger v)
-    {
-        var r = new ulong[PrimeOrderGroup.ScalarLimbs];
-        for (int i = 0; i < r.Length; i++) r[i] = (ulong)((v >> (64 * i)) & ulong.MaxValue);
-        return r;
-    }
+    private static ulong[] ToLimbs(BigInteger v) => Oracles.ToLimbs(v, PrimeOrderGroup.ScalarLimbs);
 
     [TestCaseSource(nameof(Groups)), Category("Property")]
     public void ExponentiationPaths_AgreeAndRespectTheOrder(PrimeOrderGroup group)
