@@ -105,6 +105,9 @@ public sealed class OnionDataTests
             byte[] late = link.SealForward("late"u8, Now.AddSeconds(1));
             Assert.That(Forward(network, late, Now.AddSeconds(2)).Status, Is.EqualTo(EngineStatus.Expired));
 
+            byte[] afterLinkExpiry = link.SealForward("beyond the link's lifetime"u8, Now.AddHours(2));
+            Assert.That(Forward(network, afterLinkExpiry, Now.AddMinutes(11)).Status, Is.EqualTo(EngineStatus.Expired), "the link (10 min) expired first");
+
             byte[] misrouted = link.SealForward("x"u8, Now.AddMinutes(1));
             misrouted[0] ^= 1;
             Assert.That(Forward(network, misrouted, Now).Status, Is.EqualTo(EngineStatus.Malformed), "unknown link id");

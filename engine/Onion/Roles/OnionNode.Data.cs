@@ -31,6 +31,8 @@ public sealed partial class OnionNode
         if (!_byInLink.TryGetValue(inLinkId, out OnionLink? link) || !link.IsEstablished || link.Keys is null) return EngineStatus.Malformed;
         ulong sequence = BinaryPrimitives.ReadUInt64BigEndian(packet[SetupLayout.LinkIdSize..]);
 
+        // The link's own lifetime bounds every packet on it, whatever expiry a header claims; checked before any MAC.
+        if (link.ExpiresAtUnixMs <= now.ToUnixTimeMilliseconds()) return EngineStatus.Expired;
         lock (link)
         {
             if (sequence <= link.LastForwardSequence) return EngineStatus.Replay;
