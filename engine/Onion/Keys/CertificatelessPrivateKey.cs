@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Engine.Primitives.Groups;
 
 namespace Engine.Onion.Keys;
@@ -10,32 +8,19 @@ namespace Engine.Onion.Keys;
 /// </summary>
 public sealed class CertificatelessPrivateKey : IDisposable
 {
-    private readonly ulong[] _x = GC.AllocateArray<ulong>(PrimeOrderGroup.ScalarLimbs, pinned: true);
-    private bool _disposed;
+    private readonly SecretScalar _x;
 
     internal CertificatelessPrivateKey(CertificatelessPublicKey publicKey, ReadOnlySpan<ulong> x)
     {
         PublicKey = publicKey;
-        x.CopyTo(_x);
+        _x = SecretScalar.From(x);
     }
 
     /// <summary>The matching public key.</summary>
     public CertificatelessPublicKey PublicKey { get; }
 
-    internal ReadOnlySpan<ulong> Secret
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _x;
-        }
-    }
+    internal ReadOnlySpan<ulong> Secret => _x.Value;
 
     /// <summary>Wipes x_ID.</summary>
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_x.AsSpan()));
-    }
+    public void Dispose() => _x.Dispose();
 }

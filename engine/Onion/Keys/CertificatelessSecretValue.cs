@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Engine.Primitives.Groups;
 
 namespace Engine.Onion.Keys;
@@ -10,9 +8,8 @@ namespace Engine.Onion.Keys;
 /// </summary>
 public sealed class CertificatelessSecretValue : IDisposable
 {
-    private readonly ulong[] _t = GC.AllocateArray<ulong>(PrimeOrderGroup.ScalarLimbs, pinned: true);
+    private readonly SecretScalar _t;
     private readonly byte[] _u;
-    private bool _disposed;
 
     /// <summary>t ← Z_q*, u = g^t.</summary>
     public CertificatelessSecretValue(OnionParameters parameters, string id)
@@ -21,9 +18,9 @@ public sealed class CertificatelessSecretValue : IDisposable
         Parameters = parameters;
         Id = id;
         PrimeOrderGroup group = parameters.Group;
-        group.RandomScalar(_t);
+        _t = SecretScalar.Random(group);
         Span<ulong> u = stackalloc ulong[group.ElementLimbs];
-        group.PowGenerator(_t, u);
+        group.PowGenerator(_t.Value, u);
         _u = new byte[group.ElementSizeInBytes];
         group.Encode(u, _u);
     }
@@ -44,7 +41,7 @@ public sealed class CertificatelessSecretValue : IDisposable
     /// </summary>
     public EngineStatus Complete(ReadOnlySpan<byte> partialKey, ReadOnlySpan<byte> masterPublicKey, out CertificatelessPrivateKey? key)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ReadOnlySpan<ulong> t = _t.Value;                    // throws once disposed
         key = null;
         PrimeOrderGroup group = Parameters.Group;
         int n = group.ElementLimbs, e = group.ElementSizeInBytes;
@@ -72,7 +69,7 @@ public sealed class CertificatelessSecretValue : IDisposable
             return status;
         }
         Span<ulong> x = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
-        group.ScalarAdd(rD, _t, x);                           // x_ID = rD + t, so P_ID = g^x_ID
+        group.ScalarAdd(rD, t, x);                           // x_ID = rD + t, so P_ID = g^x_ID
         key = new CertificatelessPrivateKey(publicKey!, x);
         x.Clear();
         rD.Clear();
@@ -80,10 +77,5 @@ public sealed class CertificatelessSecretValue : IDisposable
     }
 
     /// <summary>Wipes t.</summary>
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_t.AsSpan()));
-    }
+    public void Dispose() => _t.Dispose();
 }

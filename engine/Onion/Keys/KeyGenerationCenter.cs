@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
 
@@ -12,7 +10,7 @@ namespace Engine.Onion.Keys;
 /// <remarks>Thread-safe: issuing keys and publishing the list may run concurrently.</remarks>
 public sealed class KeyGenerationCenter : IDisposable
 {
-    private readonly ulong[] _masterSecret = GC.AllocateArray<ulong>(PrimeOrderGroup.ScalarLimbs, pinned: true);
+    private readonly SecretScalar _masterSecret;
     private readonly SchnorrSigningKey _listKey;
     private readonly byte[] _masterPublic;
     private readonly Dictionary<string, NodeEntry> _nodes = new(StringComparer.Ordinal);
@@ -24,9 +22,9 @@ public sealed class KeyGenerationCenter : IDisposable
     {
         Parameters = parameters;
         PrimeOrderGroup group = parameters.Group;
-        group.RandomScalar(_masterSecret);
+        _masterSecret = SecretScalar.Random(group);
         Span<ulong> pk = stackalloc ulong[group.ElementLimbs];
-        group.PowGenerator(_masterSecret, pk);
+        group.PowGenerator(_masterSecret.Value, pk);
         _masterPublic = new byte[group.ElementSizeInBytes];
         group.Encode(pk, _masterPublic);
         _listKey = SchnorrSigningKey.Generate(group);
@@ -69,7 +67,7 @@ public sealed class KeyGenerationCenter : IDisposable
         byte[] sDBytes = new byte[group.ElementSizeInBytes];
         group.Encode(sD, sDBytes);
         PartialKeyHash.Compute(Parameters, id, sDBytes, secretValue, h);
-        group.ScalarMultiply(_masterSecret, h, rD);
+        group.ScalarMultiply(_masterSecret.Value, h, rD);
         group.ScalarAdd(rD, k, rD);
         k.Clear();
 
@@ -102,7 +100,7 @@ public sealed class KeyGenerationCenter : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_masterSecret.AsSpan()));
+        _masterSecret.Dispose();
         _listKey.Dispose();
     }
 }

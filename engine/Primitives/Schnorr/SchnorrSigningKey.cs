@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Engine.Primitives.Groups;
 
 namespace Engine.Primitives.Schnorr;
@@ -10,16 +8,15 @@ namespace Engine.Primitives.Schnorr;
 /// </summary>
 public sealed class SchnorrSigningKey : IDisposable
 {
-    private readonly ulong[] _secret = GC.AllocateArray<ulong>(PrimeOrderGroup.ScalarLimbs, pinned: true);
+    private readonly SecretScalar _secret;
     private readonly byte[] _publicKey;
-    private bool _disposed;
 
     private SchnorrSigningKey(PrimeOrderGroup group, ReadOnlySpan<ulong> secret)
     {
         Group = group;
-        secret.CopyTo(_secret);
+        _secret = SecretScalar.From(secret);
         Span<ulong> y = stackalloc ulong[group.ElementLimbs];
-        group.PowGenerator(_secret, y);
+        group.PowGenerator(_secret.Value, y);
         _publicKey = new byte[group.ElementSizeInBytes];
         group.Encode(y, _publicKey);
     }
@@ -53,22 +50,10 @@ public sealed class SchnorrSigningKey : IDisposable
         return status;
     }
 
-    internal ReadOnlySpan<ulong> Secret
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _secret;
-        }
-    }
+    internal ReadOnlySpan<ulong> Secret => _secret.Value;
 
     /// <summary>Wipes the secret scalar.</summary>
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_secret.AsSpan()));
-    }
+    public void Dispose() => _secret.Dispose();
 
     /// <summary>Never prints the secret.</summary>
     public override string ToString() => $"SchnorrSigningKey({Group.Name})";
