@@ -57,7 +57,7 @@ public readonly partial struct G1Affine
         bool compressed = source.Length == CompressedSizeInBytes;
         if (!compressed && source.Length != UncompressedSizeInBytes) return EngineStatus.BadLength;
 
-        EngineStatus flags = ZcashFlags.Check(source, compressed, Fp.SizeInBytes, out bool infinity, out bool sign);
+        EngineStatus flags = ZcashFlags.Check(source, compressed, out bool infinity, out bool sign);
         if (flags != EngineStatus.Ok) return flags;
         if (infinity)
         {
@@ -98,7 +98,7 @@ internal static class ZcashFlags
     /// Checks the flag bits against the encoding size: the compression bit must match the length, the sign bit is
     /// only allowed on compressed finite points, and an infinity encoding must be all zero apart from its flags.
     /// </summary>
-    public static EngineStatus Check(ReadOnlySpan<byte> source, bool compressed, int fieldBytes, out bool infinity, out bool sign)
+    public static EngineStatus Check(ReadOnlySpan<byte> source, bool compressed, out bool infinity, out bool sign)
     {
         byte top = source[0];
         infinity = (top & Infinity) != 0;

@@ -60,7 +60,7 @@ public readonly partial struct G2Affine
         bool compressed = source.Length == CompressedSizeInBytes;
         if (!compressed && source.Length != UncompressedSizeInBytes) return EngineStatus.BadLength;
 
-        EngineStatus flags = ZcashFlags.Check(source, compressed, 2 * Fp.SizeInBytes, out bool infinity, out bool sign);
+        EngineStatus flags = ZcashFlags.Check(source, compressed, out bool infinity, out bool sign);
         if (flags != EngineStatus.Ok) return flags;
         if (infinity)
         {
