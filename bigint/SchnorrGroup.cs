@@ -73,15 +73,28 @@ public sealed class SchnorrGroup
     public EngineStatus DecodeElement(ReadOnlySpan<byte> encoded, Span<ulong> elementMont)
     {
         if (elementMont.Length != P.LimbCount) throw new ArgumentException("Expected P.LimbCount limbs.", nameof(elementMont));
-        if (encoded.Length != ElementSizeInBytes) return EngineStatus.BadLength;
         Span<ulong> y = stackalloc ulong[P.LimbCount];
-        BigEndian.TryToLimbs(encoded, y);
-        if (Limbs.CompareVarTime(y, _p) >= 0) return EngineStatus.NotCanonical;
-        if (Limbs.CompareVarTime(y, [1UL]) <= 0) return EngineStatus.IdentityElement;
+        EngineStatus status = DecodeCandidate(encoded, y);
+        if (status != EngineStatus.Ok) return status;
         P.ToMontgomery(y, elementMont);
         Span<ulong> check = stackalloc ulong[P.LimbCount];
         P.PowVarTime(elementMont, _q, check);
         if (Ct.EqualMask(check, P.One) == 0) return EngineStatus.NotInSubgroup;
+        return EngineStatus.Ok;
+    }
+
+    /// <summary>
+    /// The checks of <see cref="DecodeElement"/> that need no exponentiation: length, canonical (&lt; p), not 0 or 1.
+    /// Writes the value in normal form; the caller must still check y^q = 1 (a batched caller does it alongside its
+    /// other exponentiations).
+    /// </summary>
+    public EngineStatus DecodeCandidate(ReadOnlySpan<byte> encoded, Span<ulong> element)
+    {
+        if (element.Length != P.LimbCount) throw new ArgumentException("Expected P.LimbCount limbs.", nameof(element));
+        if (encoded.Length != ElementSizeInBytes) return EngineStatus.BadLength;
+        BigEndian.TryToLimbs(encoded, element);
+        if (Limbs.CompareVarTime(element, _p) >= 0) return EngineStatus.NotCanonical;
+        if (Limbs.CompareVarTime(element, [1UL]) <= 0) return EngineStatus.IdentityElement;
         return EngineStatus.Ok;
     }
 

@@ -47,7 +47,7 @@ internal static class OnionComparison
         ClientLink established = OnionClient.BeginLink(path, DateTimeOffset.UtcNow.AddHours(1));
         relay.ProcessSetup(established.Packet, "client", DateTimeOffset.UtcNow, out Outgoing forward);
         destination.ProcessSetup(forward.Packet, relay.Handle, DateTimeOffset.UtcNow, out Outgoing ack);
-        relay.ProcessAck(ack.Packet, out Outgoing toClient);
+        relay.ProcessAck(ack.Packet, DateTimeOffset.UtcNow, out Outgoing toClient);
         if (established.Complete(toClient.Packet) != EngineStatus.Ok) throw new InvalidOperationException("link not established");
 
         output.WriteLine();

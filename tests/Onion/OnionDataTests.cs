@@ -64,7 +64,7 @@ public sealed class OnionDataTests
                 int backSize = back.Packet.Length;
                 while (back.Destination != "client")
                 {
-                    Assert.That(network.NodesByHandle[back.Destination].ProcessBackward(back.Packet, out back), Is.EqualTo(EngineStatus.Ok));
+                    Assert.That(network.NodesByHandle[back.Destination].ProcessBackward(back.Packet, Now, out back), Is.EqualTo(EngineStatus.Ok));
                     Assert.That(back.Packet.Length, Is.EqualTo(backSize));
                 }
                 Assert.That(link.OpenBackward(back.Packet, Now, out byte[]? received), Is.EqualTo(EngineStatus.Ok));

@@ -113,9 +113,9 @@ public sealed class OnionLinkSetupTests
         Assert.That(dest.ProcessSetup(forward.Packet, relay.Handle, Now, out Outgoing ack), Is.EqualTo(EngineStatus.Ok));
         byte[] unknown = (byte[])ack.Packet.Clone();
         unknown[0] ^= 1;
-        Assert.That(relay.ProcessAck(unknown, out _), Is.EqualTo(EngineStatus.Malformed), "unknown link id");
-        Assert.That(relay.ProcessAck(ack.Packet, out Outgoing toClient), Is.EqualTo(EngineStatus.Ok));
-        Assert.That(relay.ProcessAck(ack.Packet, out _), Is.EqualTo(EngineStatus.Replay), "second ACK for the same link");
+        Assert.That(relay.ProcessAck(unknown, Now, out _), Is.EqualTo(EngineStatus.Malformed), "unknown link id");
+        Assert.That(relay.ProcessAck(ack.Packet, Now, out Outgoing toClient), Is.EqualTo(EngineStatus.Ok));
+        Assert.That(relay.ProcessAck(ack.Packet, Now, out _), Is.EqualTo(EngineStatus.Replay), "second ACK for the same link");
         byte[] bad = (byte[])toClient.Packet.Clone();
         bad[SetupLayout.LinkIdSize + 5] ^= 1;
         Assert.That(pending.Complete(bad), Is.EqualTo(EngineStatus.VerificationFailed));

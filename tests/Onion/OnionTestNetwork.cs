@@ -63,7 +63,7 @@ internal sealed class OnionTestNetwork : IDisposable
             while (back.Destination != "client")
             {
                 sizes.Add(back.Packet.Length);
-                s = NodesByHandle[back.Destination].ProcessAck(back.Packet, out back);
+                s = NodesByHandle[back.Destination].ProcessAck(back.Packet, now, out back);
                 if (s != EngineStatus.Ok) return (s, sizes, route);
             }
             sizes.Add(back.Packet.Length);

@@ -39,10 +39,11 @@ public sealed class FrameChannel
 
     /// <summary>
     /// Reads frames until the peer closes, a frame is malformed or too large, or cancellation; each frame's payload
-    /// is copied out before <paramref name="onFrame"/> runs. Returns the status that ended the loop (Ok for a clean
-    /// close).
+    /// is copied into a pooled buffer that <paramref name="onFrame"/> may rewrite in place and must not keep after
+    /// its task completes (the buffer is wiped and returned then). Returns the status that ended the loop (Ok for a
+    /// clean close).
     /// </summary>
-    public async Task<EngineStatus> RunAsync(Func<byte, byte[], ValueTask> onFrame, CancellationToken cancellationToken)
+    public async Task<EngineStatus> RunAsync(Func<byte, Memory<byte>, ValueTask> onFrame, CancellationToken cancellationToken)
     {
         try
         {
@@ -52,7 +53,17 @@ public sealed class FrameChannel
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 EngineStatus status;
                 while ((status = Frame.TryRead(ref buffer, _maxFrameBytes, out byte type, out ReadOnlySequence<byte> payload)) == EngineStatus.Ok)
-                    await onFrame(type, payload.ToArray()).ConfigureAwait(false);
+                {
+                    int length = (int)payload.Length;
+                    byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+                    payload.CopyTo(rented);
+                    try { await onFrame(type, rented.AsMemory(0, length)).ConfigureAwait(false); }
+                    finally
+                    {
+                        rented.AsSpan(0, length).Clear();
+                        ArrayPool<byte>.Shared.Return(rented);
+                    }
+                }
                 if (status is EngineStatus.FrameTooLarge or EngineStatus.Malformed) return status;
                 _reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted) return EngineStatus.Ok;

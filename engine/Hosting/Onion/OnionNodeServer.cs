@@ -25,12 +25,16 @@ public sealed class OnionNodeServer : IAsyncDisposable
     /// <summary>Largest frame accepted (a setup packet on the 3072-bit group is about 9 KiB; data up to 1 MiB).</summary>
     public const int MaxFrameBytes = (1 << 20) + 64 * 1024;
 
+    /// <summary>Setups and ACKs being processed at once (waiting in the batch scheduler) before reading pauses.</summary>
+    public const int MaxSetupsInFlight = 256;
+
     private readonly OnionNode _node;
     private readonly IReadOnlyDictionary<string, IPEndPoint> _directory;
     private readonly Func<byte[], byte[]?>? _onMessage;
     private readonly ConcurrentDictionary<string, FrameChannel> _inbound = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<FrameChannel>>> _outbound = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _inFlight = new(MaxSetupsInFlight, MaxSetupsInFlight);
     private readonly List<Socket> _sockets = new();
     private WebApplication? _app;
     private int _connectionCounter;
@@ -90,51 +94,88 @@ public sealed class OnionNodeServer : IAsyncDisposable
         }
     }
 
-    private async ValueTask OnInboundFrameAsync(string connectionId, FrameChannel channel, byte type, byte[] payload)
+    private async ValueTask OnInboundFrameAsync(string connectionId, FrameChannel channel, byte type, Memory<byte> payload)
     {
         Interlocked.Increment(ref _packets);
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        EngineStatus status;
-        Outgoing outgoing;
-        byte[]? delivered = null;
         switch ((OnionFrameType)type)
         {
             case OnionFrameType.Setup:
-                status = _node.ProcessSetup(payload, connectionId, now, out outgoing);
-                break;
+            {
+                // Not awaited: the next frame is read while this setup's exponentiations wait in the batch, so the
+                // setups of one connection (all of them, between two relays) batch together. Bounded by _inFlight.
+                await _inFlight.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                _ = HandleSetupAsync(connectionId, channel, payload.ToArray(), now);
+                return;
+            }
             case OnionFrameType.Data:
-                status = _node.ProcessData(payload, now, out outgoing, out delivered);
-                break;
-            default:
-                status = EngineStatus.UnknownMessageType;
-                outgoing = default;
-                break;
-        }
-        if (status != EngineStatus.Ok)
-        {
-            Refusals.AddOrUpdate(status, 1, (_, n) => n + 1);
-            await channel.SendAsync((byte)OnionFrameType.Error, new[] { (byte)status }).ConfigureAwait(false);
-            return;
-        }
-        switch (outgoing.Action)
-        {
-            case SetupAction.Forward:
-                FrameChannel next = await OutboundAsync(outgoing.Destination).ConfigureAwait(false);
-                await next.SendAsync(type, outgoing.Packet).ConfigureAwait(false);
-                break;
-            case SetupAction.Acknowledge:
-                await channel.SendAsync((byte)OnionFrameType.Ack, outgoing.Packet).ConfigureAwait(false);
-                break;
-            case SetupAction.Deliver:
-                byte[]? reply = _onMessage?.Invoke(delivered!);
+            {
+                // In place: the frame's pooled buffer becomes the packet for the next hop.
+                EngineStatus status = _node.ProcessData(payload.Span, now, out DataRoute route);
+                if (status != EngineStatus.Ok) { await RefuseAsync(channel, status).ConfigureAwait(false); return; }
+                if (route.Action == SetupAction.Forward)
+                {
+                    await (await OutboundAsync(route.Destination).ConfigureAwait(false)).SendAsync(type, payload).ConfigureAwait(false);
+                    return;
+                }
+                byte[]? reply = _onMessage?.Invoke(payload.Slice(route.MessageOffset, route.MessageLength).ToArray());
                 if (reply is not null)
                 {
-                    string inLinkId = Convert.ToHexStringLower(payload.AsSpan(0, Engine.Onion.Setup.SetupLayout.LinkIdSize));
+                    string inLinkId = Convert.ToHexStringLower(payload.Span[..Engine.Onion.Setup.SetupLayout.LinkIdSize]);
                     Outgoing back = _node.CreateBackward(inLinkId, reply, now.AddMinutes(1));
                     await channel.SendAsync((byte)OnionFrameType.Backward, back.Packet).ConfigureAwait(false);
                 }
-                break;
+                return;
+            }
+            default:
+                await RefuseAsync(channel, EngineStatus.UnknownMessageType).ConfigureAwait(false);
+                return;
         }
+    }
+
+    private async Task HandleSetupAsync(string connectionId, FrameChannel channel, byte[] packet, DateTimeOffset now)
+    {
+        try
+        {
+            SetupResult result = await _node.ProcessSetupAsync(packet, connectionId, now).ConfigureAwait(false);
+            if (result.Status != EngineStatus.Ok) { await RefuseAsync(channel, result.Status).ConfigureAwait(false); return; }
+            Outgoing outgoing = result.Outgoing;
+            if (outgoing.Action == SetupAction.Acknowledge) await channel.SendAsync((byte)OnionFrameType.Ack, outgoing.Packet).ConfigureAwait(false);
+            else await (await OutboundAsync(outgoing.Destination).ConfigureAwait(false)).SendAsync((byte)OnionFrameType.Setup, outgoing.Packet).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            Refusals.AddOrUpdate(EngineStatus.InternalError, 1, (_, n) => n + 1);      // connection gone or next hop unknown
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private async Task HandleAckAsync(byte[] packet)
+    {
+        try
+        {
+            SetupResult result = await _node.ProcessAckAsync(packet, DateTimeOffset.UtcNow).ConfigureAwait(false);
+            if (result.Status != EngineStatus.Ok) { Refusals.AddOrUpdate(result.Status, 1, (_, n) => n + 1); return; }
+            if (_inbound.TryGetValue(result.Outgoing.Destination, out FrameChannel? previous))
+                await previous.SendAsync((byte)OnionFrameType.Ack, result.Outgoing.Packet).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            Refusals.AddOrUpdate(EngineStatus.InternalError, 1, (_, n) => n + 1);
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private ValueTask RefuseAsync(FrameChannel channel, EngineStatus status)
+    {
+        Refusals.AddOrUpdate(status, 1, (_, n) => n + 1);
+        return channel.SendAsync((byte)OnionFrameType.Error, new[] { (byte)status });
     }
 
     /// <summary>The connection to the next hop, opened once per handle; its read loop carries ACKs and backward packets back.</summary>
@@ -153,25 +194,31 @@ public sealed class OnionNodeServer : IAsyncDisposable
         return channel;
     }
 
-    private async ValueTask OnOutboundFrameAsync(byte type, byte[] payload)
+    private async ValueTask OnOutboundFrameAsync(byte type, Memory<byte> payload)
     {
         Interlocked.Increment(ref _packets);
         EngineStatus status;
-        Outgoing outgoing;
+        string destination;
         switch ((OnionFrameType)type)
         {
-            case OnionFrameType.Ack: status = _node.ProcessAck(payload, out outgoing); break;
-            case OnionFrameType.Backward: status = _node.ProcessBackward(payload, out outgoing); break;
+            case OnionFrameType.Ack:
+                await _inFlight.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                _ = HandleAckAsync(payload.ToArray());                          // batched like setups
+                return;
+            case OnionFrameType.Backward:
+                status = _node.ProcessBackward(payload.Span, DateTimeOffset.UtcNow, out DataRoute route);
+                destination = route.Destination;
+                break;
             case OnionFrameType.Error: return;                                   // a refusal further along: nothing to undo here
-            default: status = EngineStatus.UnknownMessageType; outgoing = default; break;
+            default: status = EngineStatus.UnknownMessageType; destination = ""; break;
         }
         if (status != EngineStatus.Ok)
         {
             Refusals.AddOrUpdate(status, 1, (_, n) => n + 1);
             return;
         }
-        if (_inbound.TryGetValue(outgoing.Destination, out FrameChannel? previous))
-            await previous.SendAsync(type, outgoing.Packet).ConfigureAwait(false);
+        if (_inbound.TryGetValue(destination, out FrameChannel? previous))
+            await previous.SendAsync(type, payload).ConfigureAwait(false);
     }
 
     /// <summary>Stops Kestrel and closes every connection.</summary>

@@ -24,7 +24,7 @@ public sealed class OnionTcpClient : IAsyncDisposable
         _socket = socket;
         var stream = new NetworkStream(socket, ownsSocket: true);
         _channel = new FrameChannel(PipeReader.Create(stream), PipeWriter.Create(stream), OnionNodeServer.MaxFrameBytes);
-        _loop = _channel.RunAsync((type, payload) => _received.Writer.WriteAsync((type, payload)), _stopping.Token)
+        _loop = _channel.RunAsync((type, payload) => _received.Writer.WriteAsync((type, payload.ToArray())), _stopping.Token)
                         .ContinueWith(_ => _received.Writer.TryComplete(), TaskScheduler.Default);
     }
 

@@ -22,5 +22,36 @@ internal sealed class DataKeys : IDisposable
     public ReadOnlySpan<byte> ForwardAead => _material.AsSpan(128, 32);
     public ReadOnlySpan<byte> BackwardAead => _material.AsSpan(160, 32);
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(_material);
+    // The destination's GCM contexts, made on first use and kept, so a data packet does not build a key schedule.
+    // Callers hold the link's lock: AesGcm instances are not thread-safe.
+    private AesGcm? _forwardGcm, _backwardGcm;
+
+    /// <summary>Decrypts the forward payload in place (plaintext may be the ciphertext's span); false on a bad tag.</summary>
+    public bool OpenForward(ReadOnlySpan<byte> nonce, Span<byte> ciphertextAndPlaintext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
+        _forwardGcm ??= new AesGcm(ForwardAead, DataPacket.TagSize);
+        try
+        {
+            _forwardGcm.Decrypt(nonce, ciphertextAndPlaintext, tag, ciphertextAndPlaintext, associatedData);
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return false;                                               // .NET has already cleared the output
+        }
+    }
+
+    /// <summary>Encrypts a backward body.</summary>
+    public void SealBackward(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
+        _backwardGcm ??= new AesGcm(BackwardAead, DataPacket.TagSize);
+        _backwardGcm.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+    }
+
+    public void Dispose()
+    {
+        _forwardGcm?.Dispose();
+        _backwardGcm?.Dispose();
+        CryptographicOperations.ZeroMemory(_material);
+    }
 }

@@ -33,12 +33,12 @@ internal static class DataPacket
         BinaryPrimitives.WriteUInt64BigEndian(nonce[4..], sequence);
     }
 
+    public const int SignedDigestSize = 32 + SequenceSize;
+
     /// <summary>What σ signs: SHA-256(m) ‖ sequence.</summary>
-    public static byte[] SignedDigest(ReadOnlySpan<byte> message, ulong sequence)
+    public static void SignedDigest(ReadOnlySpan<byte> message, ulong sequence, Span<byte> digest)
     {
-        byte[] digest = new byte[32 + SequenceSize];
         SHA256.HashData(message, digest);
-        BinaryPrimitives.WriteUInt64BigEndian(digest.AsSpan(32), sequence);
-        return digest;
+        BinaryPrimitives.WriteUInt64BigEndian(digest[32..], sequence);
     }
 }

@@ -50,7 +50,9 @@ public sealed partial class ClientLink
         if (reencryptPerHop)
             for (int j = Hops - 2; j >= 0; j--) AesCtr.Xor(_keys[j].PayloadLayer, 0, payload, sequence);
 
-        SchnorrSignature.Sign(SigningKey, DataPacket.SignedDigest(message, sequence), packet.AsSpan(packet.Length - signatureSize));
+        Span<byte> digest = stackalloc byte[DataPacket.SignedDigestSize];
+        DataPacket.SignedDigest(message, sequence, digest);
+        SchnorrSignature.Sign(SigningKey, digest, packet.AsSpan(packet.Length - signatureSize));
         return packet;
     }
 

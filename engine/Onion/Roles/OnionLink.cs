@@ -11,11 +11,13 @@ public sealed class OnionLink : IDisposable
 {
     private readonly byte[] _dataKey = GC.AllocateArray<byte>(32, pinned: true);
 
-    internal OnionLink(string inLinkId, string previousHop, string? outLinkId, string? nextHandle, long expiresAtUnixMs, HopSecrets secrets, byte[] encodedY)
+    internal OnionLink(UInt128 inId, string previousHop, UInt128? outId, string? nextHandle, long expiresAtUnixMs, HopSecrets secrets, byte[] encodedY)
     {
-        InLinkId = inLinkId;
+        InId = inId;
+        InLinkId = LinkId.ToHex(inId);
         PreviousHop = previousHop;
-        OutLinkId = outLinkId;
+        OutId = outId ?? default;
+        OutLinkId = outId is { } o ? LinkId.ToHex(o) : null;
         NextHandle = nextHandle;
         ExpiresAtUnixMs = expiresAtUnixMs;
         Secrets = secrets;
@@ -37,9 +39,16 @@ public sealed class OnionLink : IDisposable
     /// <summary>Expiry, Unix milliseconds.</summary>
     public long ExpiresAtUnixMs { get; }
 
+    private int _ackClaimed;
+
+    /// <summary>Claims the link's one ACK: true the first time only, so a duplicate ACK is refused before any work.</summary>
+    internal bool TryClaimAck() => Interlocked.Exchange(ref _ackClaimed, 1) == 0;
+
     /// <summary>True once the ACK has passed and the data key exists.</summary>
     public bool IsEstablished { get; internal set; }
 
+    internal UInt128 InId { get; }
+    internal UInt128 OutId { get; }
     internal HopSecrets Secrets { get; }
     internal byte[] EncodedY { get; }
 

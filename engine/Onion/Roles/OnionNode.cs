@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Engine.Onion.Keys;
 using Engine.Onion.Setup;
 using Engine.Primitives.Aead;
+using Engine.Primitives.Batching;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Kdf;
 using Engine.Primitives.Replay;
+using Engine.Primitives.Schnorr;
 
 namespace Engine.Onion.Roles;
 
@@ -28,6 +31,9 @@ public enum SetupAction
 /// <summary>A packet to send and where to send it.</summary>
 public readonly record struct Outgoing(SetupAction Action, string Destination, byte[] Packet);
 
+/// <summary>The outcome of a setup or ACK: on Ok, the packet to send.</summary>
+public readonly record struct SetupResult(EngineStatus Status, Outgoing Outgoing);
+
 /// <summary>
 /// A relay or destination of Protocol 1 (SPEC.md §1.2): processes setup packets (two variable-base
 /// exponentiations: Z = W^x inside the CL decryption and K = Y^x) and ACKs, and keeps the link table. Every
@@ -39,9 +45,10 @@ public sealed partial class OnionNode : IDisposable
     private readonly CertificatelessPrivateKey _key;
     private readonly SetupLayout _layout;
     private readonly ReplayCache _replay;
-    private readonly ConcurrentDictionary<string, OnionLink> _byInLink = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, OnionLink> _byOutLink = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<UInt128, OnionLink> _byInLink = new();
+    private readonly ConcurrentDictionary<UInt128, OnionLink> _byOutLink = new();
     private readonly int _maxLinks;
+    private readonly int _signatureSize;
 
     /// <summary>A node with its full private key; <paramref name="maxLinks"/> bounds the link table and the replay cache.</summary>
     public OnionNode(CertificatelessPrivateKey key, int maxLinks = 100_000)
@@ -50,6 +57,7 @@ public sealed partial class OnionNode : IDisposable
         _layout = new SetupLayout(key.PublicKey.Parameters);
         _replay = new ReplayCache(Math.Max(16, maxLinks));
         _maxLinks = maxLinks;
+        _signatureSize = SchnorrSignature.SizeInBytes(key.PublicKey.Parameters.Group);
         Handle = NodeHandle.Of(key.PublicKey.Id);
     }
 
@@ -63,110 +71,149 @@ public sealed partial class OnionNode : IDisposable
     public int LinkCount => _byInLink.Count;
 
     /// <summary>The link that arrived with <paramref name="inLinkId"/>, if any.</summary>
-    public OnionLink? FindByInLink(string inLinkId) => _byInLink.TryGetValue(inLinkId, out OnionLink? l) ? l : null;
+    public OnionLink? FindByInLink(string inLinkId)
+        => LinkId.TryParse(inLinkId, out UInt128 id) && _byInLink.TryGetValue(id, out OnionLink? l) ? l : null;
 
     /// <summary>
-    /// Processes a setup packet received from <paramref name="previousHop"/>. Order of checks (STYLE.md B6):
-    /// length, capacity and duplicate link id (cheap, before any exponentiation), CL block and Y (decoding), γ
-    /// (<see cref="EngineStatus.VerificationFailed"/>), expiry (<see cref="EngineStatus.Expired"/>), replay of Y
-    /// (<see cref="EngineStatus.Replay"/>); only then is state created.
+    /// Processes a setup packet received from <paramref name="previousHop"/>, computing its exponentiations at once.
+    /// See <see cref="ProcessSetupAsync"/> for the checks and statuses.
     /// </summary>
     public EngineStatus ProcessSetup(ReadOnlySpan<byte> packet, string previousHop, DateTimeOffset now, out Outgoing outgoing)
     {
-        outgoing = default;
-        if (packet.Length != _layout.SetupPacketSize) return EngineStatus.BadLength;
-        string inLinkId = Convert.ToHexStringLower(packet[..SetupLayout.LinkIdSize]);
+        // Without a batcher every await inside completes synchronously, so the task is already done.
+        ValueTask<SetupResult> task = ProcessSetupCoreAsync(packet.ToArray(), previousHop, now, batcher: null);
+        Debug.Assert(task.IsCompleted);
+        SetupResult result = task.Result;
+        outgoing = result.Outgoing;
+        return result.Status;
+    }
+
+    /// <summary>
+    /// Processes a setup packet received from <paramref name="previousHop"/>; with <see cref="Batcher"/> set, its four
+    /// exponentiations (membership checks and powers of W and Y) join the batches of concurrent setups. Order of
+    /// checks (STYLE.md B6): length, capacity and duplicate link id (cheap, before any exponentiation), W and Y
+    /// (decoding), γ (<see cref="EngineStatus.VerificationFailed"/>), expiry (<see cref="EngineStatus.Expired"/>),
+    /// replay of Y (<see cref="EngineStatus.Replay"/>); only then is state created. The packet must not change until
+    /// the task completes.
+    /// </summary>
+    public ValueTask<SetupResult> ProcessSetupAsync(ReadOnlyMemory<byte> packet, string previousHop, DateTimeOffset now)
+        => ProcessSetupCoreAsync(packet, previousHop, now, Batcher);
+
+    /// <summary>The batcher that setups and ACKs share on the async paths (null: compute at once).</summary>
+    public ModExpBatcher? Batcher { get; init; }
+
+    private async ValueTask<SetupResult> ProcessSetupCoreAsync(ReadOnlyMemory<byte> packet, string previousHop, DateTimeOffset now, ModExpBatcher? batcher)
+    {
+        if (packet.Length != _layout.SetupPacketSize) return new SetupResult(EngineStatus.BadLength, default);
+        UInt128 inLinkId = LinkId.Read(packet.Span);
         // The cheap refusals come before the four exponentiations of Peel.
-        if (_byInLink.Count >= _maxLinks) return EngineStatus.CapacityExceeded;
-        if (_byInLink.ContainsKey(inLinkId)) return EngineStatus.Replay;
-        ReadOnlySpan<byte> header = packet[SetupLayout.LinkIdSize..];
+        if (_byInLink.Count >= _maxLinks) return new SetupResult(EngineStatus.CapacityExceeded, default);
+        if (_byInLink.ContainsKey(inLinkId)) return new SetupResult(EngineStatus.Replay, default);
         byte[] next = new byte[_layout.SetupPacketSize];
         byte[] finalPayload = new byte[_layout.ClBlockSize];
         byte[] encodedY = new byte[_layout.ElementSize];
         ulong[] y = new ulong[_key.PublicKey.Parameters.Group.ElementLimbs];
-        EngineStatus status = SetupOnion.Peel(_layout, _key, header, next.AsSpan(SetupLayout.LinkIdSize), finalPayload, encodedY, y, out RoutingInfo routing, out HopSecrets? secrets);
-        if (status != EngineStatus.Ok) return status;
+        PeelResult peeled = await SetupOnion.PeelAsync(_layout, _key, packet[SetupLayout.LinkIdSize..], next.AsMemory(SetupLayout.LinkIdSize),
+                                                       finalPayload, encodedY, y, batcher).ConfigureAwait(false);
+        if (peeled.Status != EngineStatus.Ok) return new SetupResult(peeled.Status, default);
+        RoutingInfo routing = peeled.Routing;
+        HopSecrets secrets = peeled.Secrets!;
 
         // Compared as integers: an out-of-range expiry must not throw (DateTimeOffset would).
-        if (routing.ExpiresAtUnixMs <= now.ToUnixTimeMilliseconds()) { secrets!.Dispose(); return EngineStatus.Expired; }
+        if (routing.ExpiresAtUnixMs <= now.ToUnixTimeMilliseconds()) { secrets.Dispose(); return new SetupResult(EngineStatus.Expired, default); }
         var expires = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(routing.ExpiresAtUnixMs, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
-        status = _replay.TryAdd(encodedY, expires, now);
-        if (status != EngineStatus.Ok) { secrets!.Dispose(); return status; }
+        EngineStatus status = _replay.TryAdd(encodedY, expires, now);
+        if (status != EngineStatus.Ok) { secrets.Dispose(); return new SetupResult(status, default); }
 
-        if (routing.IsFinal) return Accept(inLinkId, previousHop, routing, secrets!, encodedY, y, finalPayload, out outgoing);
+        if (routing.IsFinal) return await AcceptAsync(inLinkId, previousHop, routing, secrets, encodedY, y, finalPayload, batcher).ConfigureAwait(false);
 
-        string outLinkId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(SetupLayout.LinkIdSize));
-        var link = new OnionLink(inLinkId, previousHop, outLinkId, routing.NextHandle, routing.ExpiresAtUnixMs, secrets!, encodedY) { Y = y };
-        if (!_byInLink.TryAdd(inLinkId, link)) { link.Dispose(); return EngineStatus.Replay; }
+        UInt128 outLinkId = LinkId.Random();
+        var link = new OnionLink(inLinkId, previousHop, outLinkId, routing.NextHandle, routing.ExpiresAtUnixMs, secrets, encodedY) { Y = y };
+        if (!_byInLink.TryAdd(inLinkId, link)) { link.Dispose(); return new SetupResult(EngineStatus.Replay, default); }
         _byOutLink[outLinkId] = link;
-        Convert.FromHexString(outLinkId).CopyTo(next, 0);
-        outgoing = new Outgoing(SetupAction.Forward, routing.NextHandle, next);
-        return EngineStatus.Ok;
+        LinkId.Write(outLinkId, next);
+        return new SetupResult(EngineStatus.Ok, new Outgoing(SetupAction.Forward, routing.NextHandle, next));
     }
 
     /// <summary>The destination accepts (step 5): X' ← Z_q*, Y' = g^X', K' = Y^X'; the ACK's first slot carries Y'.</summary>
-    private EngineStatus Accept(string inLinkId, string previousHop, RoutingInfo routing, HopSecrets secrets, byte[] encodedY, ulong[] y, byte[] finalPayload, out Outgoing outgoing)
+    private async ValueTask<SetupResult> AcceptAsync(UInt128 inLinkId, string previousHop, RoutingInfo routing, HopSecrets secrets, byte[] encodedY,
+                                                     ulong[] y, byte[] finalPayload, ModExpBatcher? batcher)
     {
         var link = new OnionLink(inLinkId, previousHop, null, null, routing.ExpiresAtUnixMs, secrets, encodedY)
         {
             LinkVerificationKey = finalPayload[.._layout.ElementSize],
             Y = y,
         };
-        if (!_byInLink.TryAdd(inLinkId, link)) { link.Dispose(); outgoing = default; return EngineStatus.Replay; }
+        if (!_byInLink.TryAdd(inLinkId, link)) { link.Dispose(); return new SetupResult(EngineStatus.Replay, default); }
+        link.TryClaimAck();
         byte[] ack = new byte[_layout.AckPacketSize];
-        Convert.FromHexString(inLinkId).CopyTo(ack, 0);
-        Span<byte> buffer = ack.AsSpan(SetupLayout.LinkIdSize);
-        RandomNumberGenerator.Fill(buffer);
-        EstablishAndWriteSlot(link, buffer[.._layout.AckSlotSize]);
-        AesCtr.Xor(secrets.AckStream, 0, buffer);
-        outgoing = new Outgoing(SetupAction.Acknowledge, previousHop, ack);
-        return EngineStatus.Ok;
+        LinkId.Write(inLinkId, ack);
+        RandomNumberGenerator.Fill(ack.AsSpan(SetupLayout.LinkIdSize));
+        await EstablishAndWriteSlotAsync(link, ack, batcher).ConfigureAwait(false);
+        AesCtr.Xor(secrets.AckStream, 0, ack.AsSpan(SetupLayout.LinkIdSize));
+        return new SetupResult(EngineStatus.Ok, new Outgoing(SetupAction.Acknowledge, previousHop, ack));
+    }
+
+    /// <summary>An ACK, computing its exponentiation at once: see <see cref="ProcessAckAsync"/>.</summary>
+    public EngineStatus ProcessAck(ReadOnlySpan<byte> packet, DateTimeOffset now, out Outgoing outgoing)
+    {
+        ValueTask<SetupResult> task = ProcessAckCoreAsync(packet.ToArray(), now, batcher: null);
+        Debug.Assert(task.IsCompleted);
+        outgoing = task.Result.Outgoing;
+        return task.Result.Status;
     }
 
     /// <summary>
-    /// A relay on the way back (step 6): X'_j ← Z_q*, K'_j = Y_j^X'_j; prepend enc(Y'_j) ‖ MAC, drop the last slot,
-    /// re-encrypt with the ACK keystream and send to the previous hop. <see cref="EngineStatus.BadLength"/>,
-    /// <see cref="EngineStatus.Malformed"/> (unknown link), <see cref="EngineStatus.Replay"/> (already established).
+    /// A relay on the way back (step 6): X'_j ← Z_q*, K'_j = Y_j^X'_j (through <see cref="Batcher"/> if set); prepend
+    /// enc(Y'_j) ‖ MAC, drop the last slot, re-encrypt with the ACK keystream and send to the previous hop.
+    /// <see cref="EngineStatus.BadLength"/>, <see cref="EngineStatus.Malformed"/> (unknown link),
+    /// <see cref="EngineStatus.Expired"/> (the link's lifetime is over), <see cref="EngineStatus.Replay"/> (an ACK
+    /// for this link was already taken).
     /// </summary>
-    public EngineStatus ProcessAck(ReadOnlySpan<byte> packet, out Outgoing outgoing)
+    public ValueTask<SetupResult> ProcessAckAsync(ReadOnlyMemory<byte> packet, DateTimeOffset now) => ProcessAckCoreAsync(packet, now, Batcher);
+
+    private async ValueTask<SetupResult> ProcessAckCoreAsync(ReadOnlyMemory<byte> packet, DateTimeOffset now, ModExpBatcher? batcher)
     {
-        outgoing = default;
-        if (packet.Length != _layout.AckPacketSize) return EngineStatus.BadLength;
-        string outLinkId = Convert.ToHexStringLower(packet[..SetupLayout.LinkIdSize]);
-        if (!_byOutLink.TryGetValue(outLinkId, out OnionLink? link)) return EngineStatus.Malformed;
-        lock (link)
-        {
-            if (link.IsEstablished) return EngineStatus.Replay;
-            byte[] ack = new byte[_layout.AckPacketSize];
-            Convert.FromHexString(link.InLinkId).CopyTo(ack, 0);
-            Span<byte> buffer = ack.AsSpan(SetupLayout.LinkIdSize);
-            int slot = _layout.AckSlotSize;
-            packet.Slice(SetupLayout.LinkIdSize, buffer.Length - slot).CopyTo(buffer[slot..]);
-            EstablishAndWriteSlot(link, buffer[..slot]);
-            AesCtr.Xor(link.Secrets.AckStream, 0, buffer);
-            outgoing = new Outgoing(SetupAction.Acknowledge, link.PreviousHop, ack);
-        }
-        return EngineStatus.Ok;
+        if (packet.Length != _layout.AckPacketSize) return new SetupResult(EngineStatus.BadLength, default);
+        if (!_byOutLink.TryGetValue(LinkId.Read(packet.Span), out OnionLink? link)) return new SetupResult(EngineStatus.Malformed, default);
+        if (link.ExpiresAtUnixMs <= now.ToUnixTimeMilliseconds()) return new SetupResult(EngineStatus.Expired, default);
+        if (!link.TryClaimAck()) return new SetupResult(EngineStatus.Replay, default);
+        byte[] ack = new byte[_layout.AckPacketSize];
+        LinkId.Write(link.InId, ack);
+        int slot = _layout.AckSlotSize;
+        packet.Span.Slice(SetupLayout.LinkIdSize, ack.Length - SetupLayout.LinkIdSize - slot).CopyTo(ack.AsSpan(SetupLayout.LinkIdSize + slot));
+        await EstablishAndWriteSlotAsync(link, ack, batcher).ConfigureAwait(false);
+        AesCtr.Xor(link.Secrets.AckStream, 0, ack.AsSpan(SetupLayout.LinkIdSize));
+        return new SetupResult(EngineStatus.Ok, new Outgoing(SetupAction.Acknowledge, link.PreviousHop, ack));
     }
 
-    private void EstablishAndWriteSlot(OnionLink link, Span<byte> slot)
+    /// <summary>Y' = g^X', K' = Y^X' (batched when possible), the data key, and the ACK slot at the packet's front.</summary>
+    private async ValueTask EstablishAndWriteSlotAsync(OnionLink link, byte[] ack, ModExpBatcher? batcher)
     {
         PrimeOrderGroup group = _key.PublicKey.Parameters.Group;
-        Span<ulong> xPrime = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
-        Span<ulong> yPrime = stackalloc ulong[group.ElementLimbs], kPrime = stackalloc ulong[group.ElementLimbs];
-        group.RandomScalar(xPrime);
-        group.PowGenerator(xPrime, yPrime);
-        group.Pow(link.Y, xPrime, kPrime);                              // K'_j = Y_j^X'_j (Y_j validated at setup)
-        xPrime.Clear();                                                 // "then deletes X'_j"
-        byte[] encodedYPrime = new byte[_layout.ElementSize], encodedKPrime = new byte[_layout.ElementSize];
-        group.Encode(yPrime, encodedYPrime);
-        group.Encode(kPrime, encodedKPrime);
-        DeriveDataKey(encodedKPrime, link.EncodedY, link.DataKeyBuffer);
-        CryptographicOperations.ZeroMemory(encodedKPrime);
-        kPrime.Clear();
-        SetupOnion.WriteAckSlot(link.Secrets, encodedYPrime, slot);
-        link.Keys = new Data.DataKeys(link.DataKey);
-        link.IsEstablished = true;
+        int n = group.ElementLimbs;
+        ulong[] work = new ulong[2 * n + PrimeOrderGroup.ScalarLimbs];            // Y', K', X'
+        try
+        {
+            Memory<ulong> yPrime = work.AsMemory(0, n), kPrime = work.AsMemory(n, n), xPrime = work.AsMemory(2 * n);
+            group.RandomScalar(xPrime.Span);
+            group.PowGenerator(xPrime.Span, yPrime.Span);
+            ValueTask pending = group.PowAsync(link.Y, xPrime.Span, kPrime, batcher);     // K'_j = Y_j^X'_j (Y_j validated at setup)
+            xPrime.Span.Clear();                                                        // "then deletes X'_j"
+            await pending.ConfigureAwait(false);
+            byte[] encodedYPrime = new byte[_layout.ElementSize], encodedKPrime = new byte[_layout.ElementSize];
+            group.Encode(yPrime.Span, encodedYPrime);
+            group.Encode(kPrime.Span, encodedKPrime);
+            DeriveDataKey(encodedKPrime, link.EncodedY, link.DataKeyBuffer);
+            CryptographicOperations.ZeroMemory(encodedKPrime);
+            SetupOnion.WriteAckSlot(link.Secrets, encodedYPrime, ack.AsSpan(SetupLayout.LinkIdSize, _layout.AckSlotSize));
+            link.Keys = new Data.DataKeys(link.DataKey);
+            link.IsEstablished = true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(work.AsSpan()));
+        }
     }
 
     /// <summary>Data-phase key of a hop: HKDF(enc(K'_j), "onion/data", enc(Y_j)).</summary>
@@ -178,10 +225,10 @@ public sealed partial class OnionNode : IDisposable
     {
         long cutoff = now.ToUnixTimeMilliseconds();
         int removed = 0;
-        foreach ((string id, OnionLink link) in _byInLink)
+        foreach ((UInt128 id, OnionLink link) in _byInLink)
         {
             if (link.ExpiresAtUnixMs > cutoff || !_byInLink.TryRemove(id, out _)) continue;
-            if (link.OutLinkId is not null) _byOutLink.TryRemove(link.OutLinkId, out _);
+            if (link.OutLinkId is not null) _byOutLink.TryRemove(link.OutId, out _);
             link.Dispose();
             removed++;
         }

@@ -2,12 +2,16 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Engine.Onion.Keys;
 using Engine.Primitives.Aead;
+using Engine.Primitives.Batching;
 using Engine.Primitives.Groups;
 
 namespace Engine.Onion.Setup;
 
 /// <summary>What a node learns from its routing block.</summary>
 internal readonly record struct RoutingInfo(bool IsFinal, string NextHandle, long ExpiresAtUnixMs);
+
+/// <summary>The outcome of a hop's step on a setup header: on Ok, the routing block and the hop's secrets.</summary>
+internal readonly record struct PeelResult(EngineStatus Status, RoutingInfo Routing, HopSecrets? Secrets);
 
 /// <summary>
 /// The Sphinx-style setup header of SPEC.md §1.2 (Danezis and Goldberg, "Sphinx: a compact and provably secure mix
@@ -55,49 +59,68 @@ internal static class SetupOnion
     }
 
     /// <summary>
-    /// A node's step on a header (CL ‖ β ‖ γ): recover Y from the CL block, K = Y^x, check γ, decrypt and shift.
-    /// On success <paramref name="nextHeader"/> holds the header for the next hop (same size), <paramref name="y"/> the
-    /// validated Y_j in working form (kept for the ACK, so it is not validated twice), and
-    /// <paramref name="finalPayload"/> the destination's 2E-byte payload area when the block is final.
-    /// Statuses: decoding statuses of Y, <see cref="EngineStatus.VerificationFailed"/> (γ), <see cref="EngineStatus.Malformed"/> (flag).
+    /// A node's step on a header (CL ‖ β ‖ γ): Z = W^x recovers Y from the CL block, K = Y^x, then γ is checked and
+    /// β decrypted and shifted. Both exponentiations (and the membership checks of W and Y) go through
+    /// <paramref name="batcher"/> when there is one, so concurrent setups share the batched lanes; without one the
+    /// task completes synchronously. On success <paramref name="nextHeader"/> holds the header for the next hop
+    /// (same size), <paramref name="y"/> the validated Y_j in working form (kept for the ACK, so it is not validated
+    /// twice), and <paramref name="finalPayload"/> the destination's 2E-byte payload area when the block is final.
+    /// Statuses: decoding statuses of W and Y, <see cref="EngineStatus.VerificationFailed"/> (γ),
+    /// <see cref="EngineStatus.Malformed"/> (flag).
     /// </summary>
-    public static EngineStatus Peel(SetupLayout layout, CertificatelessPrivateKey key, ReadOnlySpan<byte> header, Span<byte> nextHeader,
-                                    Span<byte> finalPayload, Span<byte> encodedY, Span<ulong> y, out RoutingInfo routing, out HopSecrets? secrets)
+    public static async ValueTask<PeelResult> PeelAsync(SetupLayout layout, CertificatelessPrivateKey key, ReadOnlyMemory<byte> header,
+                                                        Memory<byte> nextHeader, Memory<byte> finalPayload, Memory<byte> encodedY,
+                                                        Memory<ulong> y, ModExpBatcher? batcher)
     {
-        routing = default;
-        secrets = null;
         PrimeOrderGroup group = key.PublicKey.Parameters.Group;
-        int e = layout.ElementSize, b = layout.BlockSize, t = layout.BetaSize, cl = layout.ClBlockSize;
-        ReadOnlySpan<byte> clBlock = header[..cl];
+        int n = group.ElementLimbs, e = layout.ElementSize, cl = layout.ClBlockSize;
+        ulong[] work = new ulong[2 * n];                                      // W then K; Z
+        try
+        {
+            // Z = W^x_j (the CL decryption of SPEC §1.1), then Y_j = H2(Z) ⊕ c3.
+            ValueTask<EngineStatus> first = group.DecodeAndPowAsync(header.Span[..e], key.Secret, work.AsMemory(0, n), work.AsMemory(n, n), batcher);
+            EngineStatus status = await first.ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return new PeelResult(status, default, null);
+            CertificatelessEncryption.Open(key.PublicKey.Parameters, key.PublicKey.Id, header.Span[..e], work.AsSpan(n, n),
+                                           header.Span[e..cl], encodedY.Span, CertificatelessMode.Xor);
 
-        EngineStatus status = CertificatelessEncryption.Decrypt(key, clBlock, encodedY, CertificatelessMode.Xor);
-        if (status != EngineStatus.Ok) return status;
-        Span<ulong> k = stackalloc ulong[group.ElementLimbs];
-        status = group.Decode(encodedY, y);
-        if (status != EngineStatus.Ok) return status;
-        group.Pow(y, key.Secret, k);                                  // K_j = Y_j^x_j
-        byte[] encodedK = new byte[e];
+            // K_j = Y_j^x_j.
+            ValueTask<EngineStatus> second = group.DecodeAndPowAsync(encodedY.Span, key.Secret, y, work.AsMemory(0, n), batcher);
+            status = await second.ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return new PeelResult(status, default, null);
+            return Unwrap(layout, group, work.AsSpan(0, n), header.Span, nextHeader.Span, finalPayload.Span, encodedY.Span);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(work.AsSpan()));
+        }
+    }
+
+    /// <summary>The symmetric part of a hop's step, once K_j is known.</summary>
+    private static PeelResult Unwrap(SetupLayout layout, PrimeOrderGroup group, ReadOnlySpan<ulong> k, ReadOnlySpan<byte> header,
+                                     Span<byte> nextHeader, Span<byte> finalPayload, ReadOnlySpan<byte> encodedY)
+    {
+        int b = layout.BlockSize, t = layout.BetaSize, cl = layout.ClBlockSize;
+        byte[] encodedK = new byte[layout.ElementSize];
         group.Encode(k, encodedK);
         var hop = new HopSecrets(encodedK, encodedY);
         CryptographicOperations.ZeroMemory(encodedK);
-        k.Clear();
 
         byte[] body = new byte[b - SetupLayout.MacSize];
         byte[] rest = new byte[t + SetupLayout.MacSize];
         if (!SphinxHeader.Peel(b, hop.HeaderStream.Span, hop.HeaderMac.Span, 0, header[cl..], body, rest))
         {
             hop.Dispose();
-            return EngineStatus.VerificationFailed;
+            return new PeelResult(EngineStatus.VerificationFailed, default, null);
         }
         byte flag = body[cl];
         if (flag > FlagFinal)
         {
             hop.Dispose();
-            return EngineStatus.Malformed;
+            return new PeelResult(EngineStatus.Malformed, default, null);
         }
         string handle = Convert.ToHexStringLower(body.AsSpan(cl + 1, SetupLayout.HandleSize));
         long expires = BinaryPrimitives.ReadInt64BigEndian(body.AsSpan(cl + 1 + SetupLayout.HandleSize));
-        routing = new RoutingInfo(flag == FlagFinal, handle, expires);
         if (flag == FlagFinal)
         {
             body.AsSpan(0, cl).CopyTo(finalPayload);
@@ -107,8 +130,7 @@ internal static class SetupOnion
             body.AsSpan(0, cl).CopyTo(nextHeader);                         // CL_{j+1}
             rest.CopyTo(nextHeader[cl..]);                                  // β_{j+1} ‖ γ_{j+1}
         }
-        secrets = hop;
-        return EngineStatus.Ok;
+        return new PeelResult(EngineStatus.Ok, new RoutingInfo(flag == FlagFinal, handle, expires), hop);
     }
 
     /// <summary>An ACK slot: enc(Y') ‖ HMAC(ack MAC key, "onion/ack" ‖ enc(Y')).</summary>

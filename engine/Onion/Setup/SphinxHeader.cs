@@ -67,9 +67,7 @@ internal static class SphinxHeader
                             ReadOnlySpan<byte> header, Span<byte> body, Span<byte> next)
     {
         int b = blockSize, t = SetupLayout.Slots * b;
-        Span<byte> mac = stackalloc byte[MacSize];
-        Mac(macKey, nonce, header[..t], mac);
-        if (!CryptographicOperations.FixedTimeEquals(mac, header.Slice(t, MacSize))) return false;
+        if (!MacMatches(macKey, nonce, header)) return false;
         byte[] shifted = new byte[t + b];
         header[..t].CopyTo(shifted);
         AesCtr.Xor(streamKey, 0, shifted, nonce);
@@ -79,13 +77,57 @@ internal static class SphinxHeader
         return true;
     }
 
+    /// <summary>γ = HMAC(nonce ‖ β) checked in constant time against the header's last 32 bytes.</summary>
+    public static bool MacMatches(ReadOnlySpan<byte> macKey, ulong nonce, ReadOnlySpan<byte> header)
+    {
+        int t = header.Length - MacSize;
+        Span<byte> mac = stackalloc byte[MacSize];
+        Mac(macKey, nonce, header[..t], mac);
+        return CryptographicOperations.FixedTimeEquals(mac, header[t..]);
+    }
+
+    /// <summary>
+    /// Decrypts only the first block body (the caller checks γ first): a hop can read its flags and expiry and
+    /// refuse the packet before it changes a byte.
+    /// </summary>
+    public static void ReadBody(ReadOnlySpan<byte> streamKey, ulong nonce, ReadOnlySpan<byte> header, Span<byte> body)
+    {
+        header[..body.Length].CopyTo(body);
+        AesCtr.Xor(streamKey, 0, body, nonce);
+    }
+
+    /// <summary>
+    /// The same step as <see cref="Peel"/> done in place, without allocating, on a header whose γ has been checked:
+    /// β is decrypted, shifted left by one block, the block of keystream past β's end becomes its tail, and the
+    /// next hop's γ moves into place.
+    /// </summary>
+    public static void ShiftInPlace(int blockSize, ReadOnlySpan<byte> streamKey, ulong nonce, Span<byte> header)
+    {
+        int b = blockSize, t = SetupLayout.Slots * b;
+        Span<byte> nextMac = stackalloc byte[MacSize];
+        Span<byte> tail = stackalloc byte[b];
+        tail.Clear();
+        AesCtr.Xor(streamKey, 0, header[..t], nonce);
+        AesCtr.Xor(streamKey, t, tail, nonce);
+        header.Slice(b - MacSize, MacSize).CopyTo(nextMac);
+        header[b..t].CopyTo(header);                                // overlapping move to the left
+        tail.CopyTo(header[(t - b)..t]);
+        nextMac.CopyTo(header[t..]);
+        tail.Clear();
+    }
+
+    /// <summary>
+    /// HMAC-SHA256(key, nonce ‖ β) with the one-shot API (no IncrementalHash object): the input is assembled in a
+    /// stack buffer for data headers and a pooled one for the larger setup headers.
+    /// </summary>
     private static void Mac(ReadOnlySpan<byte> key, ulong nonce, ReadOnlySpan<byte> beta, Span<byte> mac)
     {
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
-        Span<byte> n = stackalloc byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(n, nonce);
-        hmac.AppendData(n);
-        hmac.AppendData(beta);
-        hmac.GetHashAndReset(mac);
+        int length = 8 + beta.Length;
+        byte[]? rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> input = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(input, nonce);
+        beta.CopyTo(input[8..]);
+        HMACSHA256.HashData(key, input, mac);
+        if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
     }
 }

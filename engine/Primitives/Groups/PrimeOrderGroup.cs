@@ -73,6 +73,30 @@ public abstract class PrimeOrderGroup
     /// </summary>
     public abstract EngineStatus Decode(ReadOnlySpan<byte> encoded, Span<ulong> element);
 
+    /// <summary>
+    /// Decodes and validates a received element and raises it to a secret scalar: element = decode(encoded),
+    /// power = element^scalar, with the statuses of <see cref="Decode"/>. Computed at once here; a group whose
+    /// exponentiations can join a <see cref="Batching.ModExpBatcher"/> queues the validation and the power there
+    /// instead, with identical results. The outputs are written before the task completes.
+    /// </summary>
+    public virtual ValueTask<EngineStatus> DecodeAndPowAsync(ReadOnlySpan<byte> encoded, ReadOnlySpan<ulong> scalar, Memory<ulong> element,
+                                                             Memory<ulong> power, Batching.ModExpBatcher? batcher = null)
+    {
+        EngineStatus status = Decode(encoded, element.Span);
+        if (status == EngineStatus.Ok) Pow(element.Span, scalar, power.Span);
+        return ValueTask.FromResult(status);
+    }
+
+    /// <summary>
+    /// result = element^scalar for a secret scalar, as <see cref="Pow"/>; a group that can batch queues it on
+    /// <paramref name="batcher"/>. The result is written before the task completes.
+    /// </summary>
+    public virtual ValueTask PowAsync(ReadOnlySpan<ulong> element, ReadOnlySpan<ulong> scalar, Memory<ulong> result, Batching.ModExpBatcher? batcher = null)
+    {
+        Pow(element, scalar, result.Span);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>Writes the canonical encoding of an element (<see cref="ElementSizeInBytes"/> bytes).</summary>
     public abstract void Encode(ReadOnlySpan<ulong> element, Span<byte> destination);
 

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Engine.BigInt;
+using Engine.Onion.Keys;
+using Engine.Onion.Roles;
+using Engine.Primitives.Batching;
+using Engine.Primitives.Groups;
+
+namespace Engine.Hosting;
+
+/// <summary>Options of an <see cref="EngineHost"/>.</summary>
+public sealed record EngineHostOptions
+{
+    /// <summary>Flush policy and worker threads of the batch schedulers.</summary>
+    public ModExpBatchOptions Batching { get; init; } = new();
+
+    /// <summary>False runs every role unbatched (each exponentiation at once): for comparisons and debugging.</summary>
+    public bool EnableBatching { get; init; } = true;
+}
+
+/// <summary>
+/// What a server process creates once (DESIGN.md "pipelined host API"): the batch schedulers, one per modulus,
+/// shared by every role the host creates, so the exponentiations of concurrent requests (link setups at a relay,
+/// ACKs) fill the batched modexp lanes together. Roles made here expose both the synchronous span API and the
+/// asynchronous one whose expensive steps are queued.
+/// </summary>
+/// <remarks>Thread-safe. Dispose stops the schedulers after computing what is queued.</remarks>
+public sealed class EngineHost : IDisposable
+{
+    private readonly ConcurrentDictionary<MontgomeryContext, ModExpBatcher> _batchers = new(ReferenceEqualityComparer.Instance);
+    private bool _disposed;
+
+    /// <summary>A host with the given options (defaults: batching on, 16 items or 2 ms, one worker per processor).</summary>
+    public EngineHost(EngineHostOptions? options = null)
+    {
+        Options = options ?? new EngineHostOptions();
+        Options.Batching.Validate();
+    }
+
+    /// <summary>The options.</summary>
+    public EngineHostOptions Options { get; }
+
+    /// <summary>
+    /// The batch scheduler for a group's exponentiations, or null when the group has no batched path (BLS12-381 G1
+    /// is computed at once) or batching is off.
+    /// </summary>
+    public ModExpBatcher? BatcherFor(PrimeOrderGroup group)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!Options.EnableBatching || group is not SchnorrPrimeOrderGroup schnorr) return null;
+        return _batchers.GetOrAdd(schnorr.Group.P, p => new ModExpBatcher(p, Options.Batching, maxItemsPerRequest: 2));
+    }
+
+    /// <summary>An onion relay or destination whose setups and ACKs go through this host's scheduler.</summary>
+    public OnionNode CreateOnionNode(CertificatelessPrivateKey key, int maxLinks = 100_000)
+        => new(key, maxLinks) { Batcher = BatcherFor(key.PublicKey.Parameters.Group) };
+
+    /// <summary>Batches and items computed so far, over every scheduler.</summary>
+    public (long Batches, long Items) BatchCounts => (_batchers.Values.Sum(b => b.Batches), _batchers.Values.Sum(b => b.Items));
+
+    /// <summary>Stops the schedulers.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (ModExpBatcher b in _batchers.Values) b.Dispose();
+    }
+}
