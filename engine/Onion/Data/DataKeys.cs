@@ -25,6 +25,24 @@ internal sealed class DataKeys : IDisposable
     // The destination's GCM contexts, made on first use and kept, so a data packet does not build a key schedule.
     // Callers hold the link's lock: AesGcm instances are not thread-safe.
     private AesGcm? _forwardGcm, _backwardGcm;
+    private IncrementalHash? _headerMac;
+
+    /// <summary>
+    /// γ check of a data header with this hop's MAC key: the HMAC context is keyed once per link and reset after each
+    /// packet, which halves the cost of the one-shot call (no ipad/opad key setup, no algorithm fetch per packet).
+    /// </summary>
+    public bool HeaderMacMatches(ulong nonce, ReadOnlySpan<byte> header)
+    {
+        _headerMac ??= IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, HeaderMac.Span);
+        int t = header.Length - Setup.SetupLayout.MacSize;
+        Span<byte> prefix = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(prefix, nonce);
+        Span<byte> mac = stackalloc byte[Setup.SetupLayout.MacSize];
+        _headerMac.AppendData(prefix);
+        _headerMac.AppendData(header[..t]);
+        _headerMac.GetHashAndReset(mac);
+        return CryptographicOperations.FixedTimeEquals(mac, header[t..]);
+    }
 
     /// <summary>Decrypts the forward payload in place (plaintext may be the ciphertext's span); false on a bad tag.</summary>
     public bool OpenForward(ReadOnlySpan<byte> nonce, Span<byte> ciphertextAndPlaintext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> associatedData)
@@ -50,6 +68,7 @@ internal sealed class DataKeys : IDisposable
 
     public void Dispose()
     {
+        _headerMac?.Dispose();
         _forwardGcm?.Dispose();
         _backwardGcm?.Dispose();
         CryptographicOperations.ZeroMemory(_material);

@@ -60,7 +60,7 @@ public sealed partial class OnionNode
             if (sequence <= link.LastForwardSequence) return EngineStatus.Replay;
             DataKeys keys = link.Keys;
             Span<byte> header = packet.Slice(SetupLayout.LinkIdSize + DataPacket.SequenceSize, DataPacket.HeaderSize);
-            if (!SphinxHeader.MacMatches(keys.HeaderMac.Span, sequence, header)) return EngineStatus.VerificationFailed;
+            if (!keys.HeaderMacMatches(sequence, header)) return EngineStatus.VerificationFailed;
             Span<byte> body = stackalloc byte[DataPacket.BlockBodySize];
             SphinxHeader.ReadBody(keys.HeaderStream.Span, sequence, header, body);
             byte flags = body[0];

@@ -78,7 +78,7 @@ internal static class SphinxHeader
     }
 
     /// <summary>γ = HMAC(nonce ‖ β) checked in constant time against the header's last 32 bytes.</summary>
-    public static bool MacMatches(ReadOnlySpan<byte> macKey, ulong nonce, ReadOnlySpan<byte> header)
+    private static bool MacMatches(ReadOnlySpan<byte> macKey, ulong nonce, ReadOnlySpan<byte> header)
     {
         int t = header.Length - MacSize;
         Span<byte> mac = stackalloc byte[MacSize];
