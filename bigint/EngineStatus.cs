@@ -41,6 +41,8 @@ public enum EngineStatus
     UnknownMessageType = 15,
     /// <summary>A bounded store (a replay cache, a link table) is full of live entries; the input was refused, not stored.</summary>
     CapacityExceeded = 16,
+    /// <summary>The next hop or peer is unknown or cannot be reached; the request was dropped and left no state.</summary>
+    Unreachable = 17,
     /// <summary>A required pointer or reference was null (C ABI).</summary>
     NullArgument = 100,
     /// <summary>An unexpected internal failure; nothing was changed.</summary>

@@ -19,6 +19,8 @@ public static class Program
         root.Subcommands.Add(PairingCommands.Create(input, output));
         root.Subcommands.Add(InfoCommand.Create(output));
         root.Subcommands.Add(SimulateCommand.Create(output));
+        root.Subcommands.Add(ServeCommand.Create(output));
+        root.Subcommands.Add(OnionCommand.Create(output));
         return root;
     }
 }

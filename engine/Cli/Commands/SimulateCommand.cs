@@ -20,11 +20,14 @@ internal static class SimulateCommand
         var payload = new Option<int>("--payload") { Description = "Message size in bytes.", DefaultValueFactory = _ => 256 };
         var group = new Option<string>("--group") { Description = "Modp2048Q256, Modp3072Q256 or BLS12381G1.", DefaultValueFactory = _ => "Modp2048Q256" };
         var reencrypt = new Option<bool>("--reencrypt") { Description = "Re-encrypt the payload at every hop instead of the paper's single layer." };
+        var clients = new Option<int>("--clients") { Description = "Concurrent clients, each on its own connection (1 to 256).", DefaultValueFactory = _ => 4 };
+        var noBatching = new Option<bool>("--no-batching") { Description = "Relays compute each exponentiation at once instead of batching concurrent setups." };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
         var onion = new Command("onion", "Protocol 1: certificateless onion routing (SPEC.md §1).");
-        foreach (Option o in new Option[] { relays, links, messages, payload, group, reencrypt, json }) onion.Options.Add(o);
+        foreach (Option o in new Option[] { relays, links, messages, payload, group, reencrypt, clients, noBatching, json }) onion.Options.Add(o);
         onion.SetAction(r => Run(output, new OnionSimulationOptions(r.GetValue(relays), r.GetValue(links), r.GetValue(messages),
-                                                                     r.GetValue(payload), r.GetValue(group)!, r.GetValue(reencrypt)), r.GetValue(json)));
+                                                                     r.GetValue(payload), r.GetValue(group)!, r.GetValue(reencrypt),
+                                                                     r.GetValue(clients), !r.GetValue(noBatching)), r.GetValue(json)));
         simulate.Subcommands.Add(onion);
         return simulate;
     }
@@ -32,13 +35,21 @@ internal static class SimulateCommand
     internal static int Run(TextWriter output, OnionSimulationOptions options, FileInfo? json)
     {
         IAnsiConsole console = DemoCommand.CreateConsole(output);
-        console.MarkupLine($"[bold]simulate onion[/]: {options.Relays} relays + destination on 127.0.0.1, group [blue]{Markup.Escape(options.Group)}[/], " +
-                           $"{options.Links} links, {options.Messages} messages of {options.PayloadBytes} bytes{(options.ReencryptPerHop ? ", per-hop re-encryption" : "")}");
+        console.MarkupLine($"[bold]simulate onion[/]: KGC + {options.Relays} relays + destination on 127.0.0.1, group [blue]{Markup.Escape(options.Group)}[/], " +
+                           $"{options.Clients} clients, {options.Links} links, {options.Messages} messages of {options.PayloadBytes} bytes" +
+                           $"{(options.ReencryptPerHop ? ", per-hop re-encryption" : "")}{(options.Batching ? "" : ", unbatched relays")}");
         OnionSimulationReport report;
         try
         {
-            report = OnionSimulation.RunAsync(options, (done, total) => { if (done == total || done % 50 == 0) console.MarkupLine($"  {done}/{total}"); })
-                                    .GetAwaiter().GetResult();
+            OnionSimulationReport? result = null;
+            console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    ProgressTask task = ctx.AddTask("links and messages", maxValue: options.Links + options.Messages);
+                    result = OnionSimulation.RunAsync(options, (done, _) => task.Value = done).GetAwaiter().GetResult();
+                    task.Value = task.MaxValue;
+                });
+            report = result!;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -51,10 +62,15 @@ internal static class SimulateCommand
         table.AddRow("message round trip p50 / p99", $"{report.MessageMillisecondsP50:F2} / {report.MessageMillisecondsP99:F2} ms");
         table.AddRow("messages per second (one client)", $"{report.MessagesPerSecond:F1}");
         table.AddRow("bytes per hop: setup / ACK / data", $"{report.SetupPacketBytes} / {report.AckPacketBytes} / {report.DataPacketBytes}");
+        table.AddRow("exponentiations per relay batch", $"{report.ExponentiationsPerBatch:F1}");
+        table.AddRow("repair: P_ID derivation, H1 with u / paper's H1", $"{report.KeyDerivationMicrosecondsEngine:F0} / {report.KeyDerivationMicrosecondsPaper:F0} µs ({Percent(report.KeyDerivationMicrosecondsEngine, report.KeyDerivationMicrosecondsPaper)}; none per packet)");
+        table.AddRow("re-encryption: round trip p50, per-hop / single layer", $"{report.ReencryptedMessageMillisecondsP50:F2} / {report.SingleLayerMessageMillisecondsP50:F2} ms ({Percent(report.ReencryptedMessageMillisecondsP50, report.SingleLayerMessageMillisecondsP50)})");
         table.AddRow("packets processed by the servers", $"{report.PacketsProcessed}");
         table.AddRow("packets refused", $"{report.Refusals}");
         console.Write(table);
         if (json is not null) File.WriteAllText(json.FullName, OnionSimulation.ToJson(report));
         return 0;
     }
+
+    private static string Percent(double value, double reference) => reference <= 0 ? "n/a" : $"{(value / reference - 1) * 100:+0;-0} %";
 }

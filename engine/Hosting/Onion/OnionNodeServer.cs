@@ -72,6 +72,26 @@ public sealed class OnionNodeServer : IAsyncDisposable
         await _app.StartAsync().ConfigureAwait(false);
         string url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, new Uri(url).Port);
+        _sweep = SweepExpiredLinksAsync();
+    }
+
+    /// <summary>How often expired links are removed from the node's table.</summary>
+    public static TimeSpan ExpirySweepInterval { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Links removed because their expiry passed.</summary>
+    public long ExpiredLinksRemoved => Interlocked.Read(ref _expiredRemoved);
+    private long _expiredRemoved;
+    private Task? _sweep;
+
+    private async Task SweepExpiredLinksAsync()
+    {
+        using var timer = new PeriodicTimer(ExpirySweepInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+                Interlocked.Add(ref _expiredRemoved, _node.RemoveExpired(DateTimeOffset.UtcNow));
+        }
+        catch (OperationCanceledException) { }
     }
 
     private sealed class InboundHandler(OnionNodeServer server) : ConnectionHandler
@@ -140,8 +160,18 @@ public sealed class OnionNodeServer : IAsyncDisposable
             SetupResult result = await _node.ProcessSetupAsync(packet, connectionId, now).ConfigureAwait(false);
             if (result.Status != EngineStatus.Ok) { await RefuseAsync(channel, result.Status).ConfigureAwait(false); return; }
             Outgoing outgoing = result.Outgoing;
-            if (outgoing.Action == SetupAction.Acknowledge) await channel.SendAsync((byte)OnionFrameType.Ack, outgoing.Packet).ConfigureAwait(false);
-            else await (await OutboundAsync(outgoing.Destination).ConfigureAwait(false)).SendAsync((byte)OnionFrameType.Setup, outgoing.Packet).ConfigureAwait(false);
+            if (outgoing.Action == SetupAction.Acknowledge) { await channel.SendAsync((byte)OnionFrameType.Ack, outgoing.Packet).ConfigureAwait(false); return; }
+            FrameChannel next;
+            try { next = await OutboundAsync(outgoing.Destination).ConfigureAwait(false); }
+            catch (Exception e) when (e is SocketException or InvalidOperationException or IOException)
+            {
+                // Unknown or dead next hop: forget the link just made and tell the previous hop why.
+                _outbound.TryRemove(outgoing.Destination, out _);
+                _node.RemoveLink(packet);
+                await RefuseAsync(channel, EngineStatus.Unreachable).ConfigureAwait(false);
+                return;
+            }
+            await next.SendAsync((byte)OnionFrameType.Setup, outgoing.Packet).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
@@ -225,6 +255,7 @@ public sealed class OnionNodeServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
+        if (_sweep is not null) await _sweep.ConfigureAwait(false);
         lock (_sockets) foreach (Socket s in _sockets) s.Dispose();
         if (_app is not null)
         {

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Net;
 using System.Text.Json;
 using Engine.Onion;
@@ -11,19 +13,25 @@ namespace Engine.Hosting.Onion;
 
 /// <summary>Options of <see cref="OnionSimulation"/>.</summary>
 public sealed record OnionSimulationOptions(int Relays = 3, int Links = 20, int Messages = 200, int PayloadBytes = 256,
-                                           string Group = "Modp2048Q256", bool ReencryptPerHop = false);
+                                           string Group = "Modp2048Q256", bool ReencryptPerHop = false, int Clients = 4, bool Batching = true);
 
 /// <summary>What a simulation measured.</summary>
 public sealed record OnionSimulationReport(
-    string Group, int Relays, int Links, int Messages, int PayloadBytes, bool ReencryptPerHop,
+    string Group, int Relays, int Links, int Messages, int PayloadBytes, bool ReencryptPerHop, int Clients, bool Batching,
     double LinkSetupsPerSecond, double SetupMillisecondsP50, double SetupMillisecondsP99,
     double MessageMillisecondsP50, double MessageMillisecondsP99, double MessagesPerSecond,
-    int SetupPacketBytes, int AckPacketBytes, int DataPacketBytes, long PacketsProcessed, long Refusals);
+    int SetupPacketBytes, int AckPacketBytes, int DataPacketBytes, long PacketsProcessed, long Refusals,
+    double ExponentiationsPerBatch,
+    double KeyDerivationMicrosecondsEngine, double KeyDerivationMicrosecondsPaper,
+    double SingleLayerMessageMillisecondsP50, double ReencryptedMessageMillisecondsP50);
 
 /// <summary>
-/// The <c>engine simulate onion</c> run: a KGC, L relays and a destination as Kestrel servers on loopback, and a
-/// client that sets up links through them and sends messages that the destination echoes back. Everything is
-/// real: certificateless keys from the KGC, a verified node list, TCP connections, the full packet formats.
+/// The <c>engine simulate onion</c> run: a KGC directory server, L relays and a destination as Kestrel servers on
+/// loopback, and concurrent clients that set up links through them and send messages that the destination echoes
+/// back. Everything is real: nodes enrol at the KGC over the enrolment channel and register their endpoints,
+/// clients verify the signed node list, relays batch their setups through one <see cref="EngineHost"/>, and every
+/// packet crosses TCP in the full formats. Also measured: the cost of the [repair] (key derivation with u in H1,
+/// against the paper's formula) and of per-hop re-encryption (message latency in both payload modes).
 /// </summary>
 public static class OnionSimulation
 {
@@ -34,86 +42,138 @@ public static class OnionSimulation
         PrimeOrderGroup group = PrimeOrderGroups.Find(options.Group) ?? throw new ArgumentException($"Unknown group '{options.Group}'.", nameof(options));
         if (options.Relays is < 1 or > OnionParameters.MaxPathLength) throw new ArgumentException("Relays must be 1 to 8.", nameof(options));
         if (options.Links < 1 || options.Messages < 0 || options.PayloadBytes is < 0 or > 1 << 20) throw new ArgumentException("Links ≥ 1, messages ≥ 0, payload 0 to 1 MiB.", nameof(options));
+        if (options.Clients is < 1 or > 256) throw new ArgumentException("Clients must be 1 to 256.", nameof(options));
         var parameters = new OnionParameters(group);
         using var kgc = new KeyGenerationCenter(parameters);
-        var keys = new List<CertificatelessPrivateKey>();
-        var nodes = new List<OnionNode>();
-        var servers = new List<OnionNodeServer>();
-        var directory = new Dictionary<string, IPEndPoint>();
+        byte[] enrolmentKey = RandomNumberGenerator.GetBytes(Enrolment.KeySize);
+        using var host = new EngineHost(new EngineHostOptions { EnableBatching = options.Batching });
+        var services = new List<OnionNodeService>();
+        await using var kgcServer = new KgcDirectoryServer(kgc, enrolmentKey);
         try
         {
+            await kgcServer.StartAsync().ConfigureAwait(false);
             string[] ids = Enumerable.Range(1, options.Relays).Select(i => $"relay-{i}").Append("destination").ToArray();
             foreach (string id in ids)
+                services.Add(await OnionNodeService.StartAsync(new OnionNodeServiceOptions(id, kgcServer.EndPoint!, enrolmentKey, parameters)
+                {
+                    OnMessage = id == "destination" ? m => m : null,
+                }, host, cancellationToken).ConfigureAwait(false));
+            // Every node knows every endpoint before traffic starts (the refresh loop would get there within 2 s).
+            foreach (OnionNodeService s in services) await s.RefreshAsync(cancellationToken).ConfigureAwait(false);
+
+            IReadOnlyList<CertificatelessPublicKey> published;
+            Dictionary<string, IPEndPoint> endpoints;
+            await using (KgcClient directory = await KgcClient.ConnectAsync(kgcServer.EndPoint!, cancellationToken).ConfigureAwait(false))
             {
-                using var secret = new CertificatelessSecretValue(parameters, id);
-                byte[] partial = new byte[kgc.PartialKeySizeInBytes];
-                Check(kgc.IssuePartialKey(id, secret.PublicValue, partial), "partial key");
-                Check(secret.Complete(partial, kgc.MasterPublicKey, out CertificatelessPrivateKey? key), "partial key check");
-                keys.Add(key!);
-                var node = new OnionNode(key!);
-                nodes.Add(node);
-                var server = new OnionNodeServer(node, directory, id == "destination" ? m => m : null);
-                await server.StartAsync().ConfigureAwait(false);
-                directory[node.Handle] = server.EndPoint!;
-                servers.Add(server);
+                EngineStatus status;
+                (status, published, endpoints) = await directory.GetDirectoryAsync(parameters, kgc.ListSigningKey.ToArray(), kgc.MasterPublicKey.ToArray(), cancellationToken).ConfigureAwait(false);
+                Check(status, "node list");
             }
-            Check(PublicNodeList.Verify(parameters, kgc.PublishNodeList(), kgc.ListSigningKey, kgc.MasterPublicKey, out var published), "node list");
             List<CertificatelessPublicKey> path = ids.Select(id => published.Single(k => k.Id == id)).ToList();
+            IPEndPoint firstRelay = endpoints[NodeHandle.Of("relay-1")];
 
-            await using OnionTcpClient client = await OnionTcpClient.ConnectAsync(directory[NodeHandle.Of("relay-1")], cancellationToken).ConfigureAwait(false);
+            var clients = new List<OnionTcpClient>();
+            for (int c = 0; c < options.Clients; c++) clients.Add(await OnionTcpClient.ConnectAsync(firstRelay, cancellationToken).ConfigureAwait(false));
             int total = options.Links + options.Messages, done = 0;
-            var links = new List<ClientLink>();
-            var setupMs = new List<double>();
+            void Tick() => progress?.Invoke(Interlocked.Increment(ref done), total);
+            var links = new ClientLink[options.Links];
+            var setupMs = new ConcurrentBag<double>();
             var wall = Stopwatch.StartNew();
-            for (int i = 0; i < options.Links; i++)
+            await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
             {
-                var sw = Stopwatch.StartNew();
-                ClientLink link = OnionClient.BeginLink(path, DateTimeOffset.UtcNow.AddMinutes(30));
-                Check(await client.EstablishAsync(link, cancellationToken).ConfigureAwait(false), "link setup");
-                setupMs.Add(sw.Elapsed.TotalMilliseconds);
-                links.Add(link);
-                progress?.Invoke(++done, total);
-            }
+                for (int i = c; i < options.Links; i += options.Clients)
+                {
+                    var sw = Stopwatch.StartNew();
+                    ClientLink link = OnionClient.BeginLink(path, DateTimeOffset.UtcNow.AddMinutes(30));
+                    Check(await client.EstablishAsync(link, cancellationToken).ConfigureAwait(false), "link setup");
+                    setupMs.Add(sw.Elapsed.TotalMilliseconds);
+                    links[i] = link;
+                    Tick();
+                }
+            }, cancellationToken))).ConfigureAwait(false);
             double setupSeconds = wall.Elapsed.TotalSeconds;
+            (long batches, long items) = host.BatchCounts;
 
-            byte[] payload = new byte[options.PayloadBytes];
-            Random.Shared.NextBytes(payload);
-            var messageMs = new List<double>();
+            byte[] payload = RandomNumberGenerator.GetBytes(options.PayloadBytes);
+            var messageMs = new ConcurrentBag<double>();
             wall.Restart();
-            for (int i = 0; i < options.Messages; i++)
+            await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
             {
-                var sw = Stopwatch.StartNew();
-                (EngineStatus status, byte[]? reply) = await client.RequestAsync(links[i % links.Count], payload, options.ReencryptPerHop, cancellationToken).ConfigureAwait(false);
-                Check(status, "message");
-                if (!reply!.AsSpan().SequenceEqual(payload)) throw new InvalidOperationException("The echo differs from the message.");
-                messageMs.Add(sw.Elapsed.TotalMilliseconds);
-                progress?.Invoke(++done, total);
-            }
+                for (int i = c; i < options.Messages; i += options.Clients)
+                {
+                    messageMs.Add(await TimedEchoAsync(client, links[i % links.Length], payload, options.ReencryptPerHop, cancellationToken).ConfigureAwait(false));
+                    Tick();
+                }
+            }, cancellationToken))).ConfigureAwait(false);
             double messageSeconds = wall.Elapsed.TotalSeconds;
+
+            // Per-hop re-encryption against the paper's single layer: one client, alternating, on the links it set up
+            // (a link's backward packets return over the connection that carried its setup).
+            ClientLink[] own = links.Where((_, i) => i % options.Clients == 0).ToArray();
+            var single = new List<double>();
+            var layered = new List<double>();
+            for (int i = 0; i < Math.Min(100, Math.Max(10, options.Messages / 10)); i++)
+            {
+                ClientLink link = own[i % own.Length];
+                single.Add(await TimedEchoAsync(clients[0], link, payload, false, cancellationToken).ConfigureAwait(false));
+                layered.Add(await TimedEchoAsync(clients[0], link, payload, true, cancellationToken).ConfigureAwait(false));
+            }
+            (double engineKeyUs, double paperKeyUs) = MeasureKeyDerivation(parameters, kgc, published.Single(k => k.Id == "relay-1"));
+
             var layout = new SetupLayout(parameters);
             int dataBytes = Engine.Onion.Data.DataPacket.ForwardSize(options.PayloadBytes, Engine.Primitives.Schnorr.SchnorrSignature.SizeInBytes(group));
-            foreach (ClientLink l in links) l.Dispose();
+            foreach (OnionTcpClient c in clients) await c.DisposeAsync().ConfigureAwait(false);
+            foreach (ClientLink l in links) l?.Dispose();
             return new OnionSimulationReport(group.Name, options.Relays, options.Links, options.Messages, options.PayloadBytes, options.ReencryptPerHop,
+                options.Clients, options.Batching,
                 options.Links / setupSeconds, Percentile(setupMs, 0.5), Percentile(setupMs, 0.99),
                 Percentile(messageMs, 0.5), Percentile(messageMs, 0.99), options.Messages == 0 ? 0 : options.Messages / messageSeconds,
                 layout.SetupPacketSize, layout.AckPacketSize, dataBytes,
-                servers.Sum(s => s.PacketsProcessed), servers.Sum(s => s.Refusals.Values.Sum()));
+                services.Sum(s => s.Server.PacketsProcessed), services.Sum(s => s.Server.Refusals.Values.Sum()),
+                batches == 0 ? 1 : items / (double)batches,
+                engineKeyUs, paperKeyUs, Percentile(single, 0.5), Percentile(layered, 0.5));
         }
         finally
         {
-            foreach (OnionNodeServer s in servers) await s.DisposeAsync().ConfigureAwait(false);
-            foreach (OnionNode n in nodes) n.Dispose();
-            foreach (CertificatelessPrivateKey k in keys) k.Dispose();
+            foreach (OnionNodeService s in services) await s.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private static async Task<double> TimedEchoAsync(OnionTcpClient client, ClientLink link, byte[] payload, bool reencrypt, CancellationToken cancellationToken)
+    {
+        var sw = Stopwatch.StartNew();
+        (EngineStatus status, byte[]? reply) = await client.RequestAsync(link, payload, reencrypt, cancellationToken).ConfigureAwait(false);
+        Check(status, "message");
+        if (!reply!.AsSpan().SequenceEqual(payload)) throw new InvalidOperationException("The echo differs from the message.");
+        return sw.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>
+    /// What the [repair] costs: a client derives P_ID for each node it uses. The engine's H1 covers u; the paper's
+    /// does not. Per packet there is no difference (P_ID is precomputed either way).
+    /// </summary>
+    private static (double EngineUs, double PaperUs) MeasureKeyDerivation(OnionParameters parameters, KeyGenerationCenter kgc, CertificatelessPublicKey node)
+    {
+        const int rounds = 20;
+        byte[] mpk = kgc.MasterPublicKey.ToArray();
+        double Time(bool paper)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < rounds; i++) CertificatelessPublicKey.Create(parameters, mpk, node.Id, node.PartialPublic, node.SecretValuePublic, paper, out _);
+            return sw.Elapsed.TotalMicroseconds / rounds;
+        }
+        Time(false);
+        Time(true);
+        return (Time(false), Time(true));
     }
 
     /// <summary>The report as indented JSON (for plotting).</summary>
     public static string ToJson(OnionSimulationReport report) => JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
 
-    private static double Percentile(List<double> values, double p)
+    private static double Percentile(IEnumerable<double> values, double p)
     {
-        if (values.Count == 0) return 0;
         var sorted = values.Order().ToList();
+        if (sorted.Count == 0) return 0;
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
     }
 

@@ -39,6 +39,14 @@ public sealed class CertificatelessPublicKey
     /// </summary>
     public static EngineStatus Create(OnionParameters parameters, ReadOnlySpan<byte> masterPublicKey, string id,
                                       ReadOnlySpan<byte> sD, ReadOnlySpan<byte> u, out CertificatelessPublicKey? key)
+        => Create(parameters, masterPublicKey, id, sD, u, paperFormula: false, out key);
+
+    /// <summary>
+    /// As the public Create; <paramref name="paperFormula"/> uses the paper's h = H1(ID, sD) instead (insecure, see
+    /// SPEC.md §1.1 [repair]): only the simulation's cost comparison and the attack tests use it.
+    /// </summary>
+    internal static EngineStatus Create(OnionParameters parameters, ReadOnlySpan<byte> masterPublicKey, string id,
+                                        ReadOnlySpan<byte> sD, ReadOnlySpan<byte> u, bool paperFormula, out CertificatelessPublicKey? key)
     {
         key = null;
         if (!PartialKeyHash.IsValidIdentity(id)) return EngineStatus.Malformed;
@@ -50,7 +58,7 @@ public sealed class CertificatelessPublicKey
         if (status == EngineStatus.Ok) status = group.Decode(u, ue);
         if (status != EngineStatus.Ok) return status;
         Span<ulong> h = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
-        PartialKeyHash.Compute(parameters, id, sD, u, h);
+        PartialKeyHash.Compute(parameters, id, sD, paperFormula ? default : u, h);
         var p = new ulong[n];
         group.PowVarTime(pkSys, h, t);
         group.Multiply(sDe, t, p);

@@ -220,6 +220,18 @@ public sealed partial class OnionNode : IDisposable
     internal static void DeriveDataKey(ReadOnlySpan<byte> encodedKPrime, ReadOnlySpan<byte> encodedY, Span<byte> key)
         => Kdf.Derive(encodedKPrime, default, "onion/data", encodedY, key);
 
+    /// <summary>
+    /// Drops the link that arrived with the setup <paramref name="setupPacket"/> (a server that cannot reach the next
+    /// hop calls this, so a refused setup leaves no state); false if there is none.
+    /// </summary>
+    public bool RemoveLink(ReadOnlySpan<byte> setupPacket)
+    {
+        if (setupPacket.Length < SetupLayout.LinkIdSize || !_byInLink.TryRemove(LinkId.Read(setupPacket), out OnionLink? link)) return false;
+        if (link.OutLinkId is not null) _byOutLink.TryRemove(link.OutId, out _);
+        link.Dispose();
+        return true;
+    }
+
     /// <summary>Removes links whose expiry has passed; returns how many.</summary>
     public int RemoveExpired(DateTimeOffset now)
     {

@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.Net;
+using System.Security.Cryptography;
+using Engine.Hosting;
+using Engine.Hosting.Onion;
+using Engine.Onion;
+using Engine.Onion.Keys;
+using Engine.Primitives.Batching;
+using Engine.Primitives.Groups;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>Options of <c>engine serve kgc</c>.</summary>
+internal sealed record KgcServeOptions(string Group, string Address, int Port, string EnrolmentKeyFile, string? TrustFile, double RunForSeconds);
+
+/// <summary>Options of <c>engine serve relay|destination</c>.</summary>
+internal sealed record NodeServeOptions(string Role, string Id, string Kgc, string Group, string Address, int Port, string EnrolmentKeyFile,
+                                        bool Batching, bool Echo, double RunForSeconds, double StatusIntervalSeconds);
+
+/// <summary>
+/// <c>engine serve kgc|relay|destination</c>: one real Protocol 1 server on Kestrel (raw TCP, length-prefixed frames),
+/// running until Ctrl+C, SIGTERM or <c>--run-for</c>. The KGC issues partial keys over the enrolment channel and
+/// serves the signed directory; a relay or destination enrols at the KGC, registers where it listens, and batches
+/// the exponentiations of concurrent link setups through an <see cref="EngineHost"/>.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var serve = new Command("serve", "Run one Protocol 1 server (KGC directory, relay or destination) until Ctrl+C.");
+        Option<string> Group() => new("--group") { Description = "Modp2048Q256, Modp3072Q256 or BLS12381G1 (all servers and clients must agree).", DefaultValueFactory = _ => "Modp2048Q256" };
+        Option<string> Address() => new("--address") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        Option<int> Port(int d) => new("--port") { Description = "Port to listen on (0 picks a free one and prints it).", DefaultValueFactory = _ => d };
+        Option<string> EnrolmentKey() => new("--enrolment-key") { Description = "File with the 32-byte enrolment key in hex, shared by the KGC and its nodes out of band (the KGC creates it if missing).", Required = true };
+        Option<double> RunFor() => new("--run-for") { Description = "Stop after this many seconds (0: run until Ctrl+C or SIGTERM)." };
+
+        var kgc = new Command("kgc", "The key generation centre and node directory (SPEC.md §1.1).");
+        var kgcGroup = Group(); var kgcAddress = Address(); var kgcPort = Port(7400); var kgcKey = EnrolmentKey(); var kgcRunFor = RunFor();
+        var trust = new Option<string?>("--trust-file") { Description = "Write the trust anchor (group, endpoint, pk_sys, list key) that clients need to this file." };
+        foreach (Option o in new Option[] { kgcGroup, kgcAddress, kgcPort, kgcKey, trust, kgcRunFor }) kgc.Options.Add(o);
+        kgc.SetAction(r => RunKgcAsync(new KgcServeOptions(r.GetValue(kgcGroup)!, r.GetValue(kgcAddress)!, r.GetValue(kgcPort), r.GetValue(kgcKey)!,
+                                                           r.GetValue(trust), r.GetValue(kgcRunFor)), output, CancellationToken.None).GetAwaiter().GetResult());
+        serve.Subcommands.Add(kgc);
+
+        foreach (string role in new[] { "relay", "destination" })
+        {
+            var command = new Command(role, role == "relay" ? "An onion relay (SPEC.md §1.2–1.3)." : "An onion destination: accepts links and answers messages (SPEC.md §1.2–1.3).");
+            var id = new Option<string>("--id") { Description = "The node's identity (its name in the KGC's list).", Required = true };
+            var kgcEndpoint = new Option<string>("--kgc") { Description = "The KGC's HOST:PORT.", DefaultValueFactory = _ => "127.0.0.1:7400" };
+            var group = Group(); var address = Address(); var port = Port(0); var key = EnrolmentKey(); var runFor = RunFor();
+            var noBatching = new Option<bool>("--no-batching") { Description = "Compute each exponentiation at once instead of batching concurrent setups." };
+            var noEcho = new Option<bool>("--no-echo") { Description = "Destination: deliver messages without answering (default: echo each one back)." };
+            var status = new Option<double>("--status-interval") { Description = "Print the counters every this many seconds (0: only at exit).", DefaultValueFactory = _ => 10 };
+            foreach (Option o in new Option[] { id, kgcEndpoint, group, address, port, key, noBatching, status, runFor }) command.Options.Add(o);
+            if (role == "destination") command.Options.Add(noEcho);
+            command.SetAction(r => RunNodeAsync(new NodeServeOptions(role, r.GetValue(id)!, r.GetValue(kgcEndpoint)!, r.GetValue(group)!, r.GetValue(address)!,
+                                                                     r.GetValue(port), r.GetValue(key)!, !r.GetValue(noBatching), role == "destination" && !r.GetValue(noEcho),
+                                                                     r.GetValue(runFor), r.GetValue(status)), output, CancellationToken.None).GetAwaiter().GetResult());
+            serve.Subcommands.Add(command);
+        }
+        return serve;
+    }
+
+    internal static async Task<int> RunKgcAsync(KgcServeOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!TryGroup(options.Group, output, out PrimeOrderGroup? group) || !TryAddress(options.Address, output, out IPAddress? address)) return 1;
+        byte[]? enrolmentKey = ReadEnrolmentKey(options.EnrolmentKeyFile, create: true, output);
+        if (enrolmentKey is null) return 1;
+        using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
+        using var kgc = new KeyGenerationCenter(new OnionParameters(group!));
+        await using var server = new KgcDirectoryServer(kgc, enrolmentKey);
+        CryptographicOperations.ZeroMemory(enrolmentKey);
+        try { await server.StartAsync(address, options.Port).ConfigureAwait(false); }
+        catch (IOException e) { output.WriteLine($"error: cannot listen on {options.Address}:{options.Port}: {e.Message}"); return 1; }
+        output.WriteLine($"kgc listening on {server.EndPoint}, group {group!.Name}");
+        if (options.TrustFile is not null)
+        {
+            var anchor = new KgcTrustFile(group.Name, server.EndPoint!, kgc.MasterPublicKey.ToArray(), kgc.ListSigningKey.ToArray());
+            string temporary = options.TrustFile + ".tmp";
+            File.WriteAllText(temporary, anchor.ToText());
+            File.Move(temporary, options.TrustFile, overwrite: true);                // readers never see half a file
+            output.WriteLine($"trust anchor written to {options.TrustFile}");
+        }
+        output.Flush();
+        await shutdown.WaitAsync().ConfigureAwait(false);
+        output.WriteLine($"kgc stopped: {server.Endpoints.Count} nodes registered");
+        return 0;
+    }
+
+    internal static async Task<int> RunNodeAsync(NodeServeOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!TryGroup(options.Group, output, out PrimeOrderGroup? group) || !TryAddress(options.Address, output, out IPAddress? address)) return 1;
+        if (!IPEndPoint.TryParse(options.Kgc, out IPEndPoint? kgcEndpoint) || kgcEndpoint.Port == 0)
+        {
+            output.WriteLine($"error: --kgc must be HOST:PORT, not '{options.Kgc}'");
+            return 1;
+        }
+        byte[]? enrolmentKey = ReadEnrolmentKey(options.EnrolmentKeyFile, create: false, output);
+        if (enrolmentKey is null) return 1;
+        using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
+        using var host = new EngineHost(new EngineHostOptions { EnableBatching = options.Batching });
+        int delivered = 0;
+        OnionNodeService service;
+        try
+        {
+            service = await OnionNodeService.StartAsync(new OnionNodeServiceOptions(options.Id, kgcEndpoint, enrolmentKey, new OnionParameters(group!))
+            {
+                Address = address!,
+                Port = options.Port,
+                OnMessage = options.Role == "destination" ? m => { Interlocked.Increment(ref delivered); return options.Echo ? m : null; } : null,
+            }, host, shutdown.Token).ConfigureAwait(false);
+        }
+        catch (EngineException e) { output.WriteLine($"error: {e.Message}"); return 1; }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or OperationCanceledException)
+        {
+            output.WriteLine($"error: cannot start {options.Role} '{options.Id}' (KGC at {kgcEndpoint}): {e.Message}");
+            return 1;
+        }
+        finally { CryptographicOperations.ZeroMemory(enrolmentKey); }
+
+        await using (service)
+        {
+            output.WriteLine($"{options.Role} '{options.Id}' listening on {service.Server.EndPoint}, enrolled at {kgcEndpoint}, group {group!.Name}, " +
+                             $"{(options.Batching ? "batched setups" : "unbatched")}");
+            output.Flush();
+            string Counters() => $"{options.Role} '{options.Id}': {service.Node.LinkCount} links, {service.Server.PacketsProcessed} packets, " +
+                                 (options.Role == "destination" ? $"{delivered} messages delivered, " : "") +
+                                 $"refused {{{string.Join(", ", service.Server.Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}}}";
+            if (options.StatusIntervalSeconds > 0)
+            {
+                using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.StatusIntervalSeconds));
+                try { while (await timer.WaitForNextTickAsync(shutdown.Token).ConfigureAwait(false)) { output.WriteLine(Counters()); output.Flush(); } }
+                catch (OperationCanceledException) { }
+            }
+            else await shutdown.WaitAsync().ConfigureAwait(false);
+            output.WriteLine($"stopped: {Counters()}");
+        }
+        return 0;
+    }
+
+    private static bool TryGroup(string name, TextWriter output, out PrimeOrderGroup? group)
+    {
+        group = PrimeOrderGroups.Find(name);
+        if (group is null) output.WriteLine($"error: unknown group '{name}' (Modp2048Q256, Modp3072Q256 or BLS12381G1)");
+        return group is not null;
+    }
+
+    private static bool TryAddress(string text, TextWriter output, out IPAddress? address)
+    {
+        if (IPAddress.TryParse(text, out address)) return true;
+        output.WriteLine($"error: --address must be an IP address, not '{text}'");
+        return false;
+    }
+
+    /// <summary>Reads the hex enrolment key; the KGC creates a random one (owner-only file) if the file is missing.</summary>
+    internal static byte[]? ReadEnrolmentKey(string path, bool create, TextWriter output)
+    {
+        if (!File.Exists(path))
+        {
+            if (!create) { output.WriteLine($"error: enrolment key file '{path}' does not exist (the KGC creates it; copy it to the nodes)"); return null; }
+            byte[] fresh = RandomNumberGenerator.GetBytes(Enrolment.KeySize);
+            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using (var stream = new FileStream(path, fileOptions))
+            using (var writer = new StreamWriter(stream))
+                writer.WriteLine(Convert.ToHexStringLower(fresh));
+            output.WriteLine($"created enrolment key file {path} (owner-only; copy it to each node over a trusted channel)");
+            return fresh;
+        }
+        string text = File.ReadAllText(path).Trim();
+        byte[] key;
+        try { key = Convert.FromHexString(text); }
+        catch (FormatException) { output.WriteLine($"error: enrolment key file '{path}' is not hexadecimal"); return null; }
+        if (key.Length == Enrolment.KeySize) return key;
+        output.WriteLine($"error: enrolment key file '{path}' holds {key.Length} bytes, not {Enrolment.KeySize}");
+        return null;
+    }
+}

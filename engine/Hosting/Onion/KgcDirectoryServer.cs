@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Text;
+using Engine.Hosting.Framing;
+using Engine.Onion.Keys;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Hosting.Onion;
+
+/// <summary>
+/// The KGC of Protocol 1 as a reference server on Kestrel (raw TCP, length-prefixed frames, 127.0.0.1 by default):
+/// it issues partial keys over the enrolment channel (<see cref="Enrolment"/>), records where each node listens,
+/// and serves the signed node list with the endpoints. Every request is checked before any exponentiation and a bad
+/// one gets an <see cref="KgcFrameType.Error"/> frame with its status.
+/// </summary>
+public sealed class KgcDirectoryServer : IAsyncDisposable
+{
+    private const int MaxFrameBytes = 64 * 1024;
+
+    private readonly KeyGenerationCenter _kgc;
+    private readonly byte[] _enrolmentKey;
+    private readonly ConcurrentDictionary<string, IPEndPoint> _endpoints = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private WebApplication? _app;
+
+    /// <summary>A server for <paramref name="kgc"/>; nodes prove they hold <paramref name="enrolmentKey"/> (32 bytes).</summary>
+    public KgcDirectoryServer(KeyGenerationCenter kgc, ReadOnlySpan<byte> enrolmentKey)
+    {
+        if (enrolmentKey.Length != Enrolment.KeySize) throw new ArgumentException("The enrolment key has 32 bytes.", nameof(enrolmentKey));
+        _kgc = kgc;
+        _enrolmentKey = enrolmentKey.ToArray();
+    }
+
+    /// <summary>The bound endpoint, once started.</summary>
+    public IPEndPoint? EndPoint { get; private set; }
+
+    /// <summary>Registered endpoints by identity.</summary>
+    public IReadOnlyDictionary<string, IPEndPoint> Endpoints => _endpoints;
+
+    /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
+    public async Task StartAsync(IPAddress? address = null, int port = 0)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(this);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, port, l => l.UseConnectionHandler<Handler>()));
+        _app = builder.Build();
+        await _app.StartAsync().ConfigureAwait(false);
+        string url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, new Uri(url).Port);
+    }
+
+    private sealed class Handler(KgcDirectoryServer server) : ConnectionHandler
+    {
+        public override Task OnConnectedAsync(ConnectionContext connection)
+        {
+            IPAddress remote = (connection.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress) ?? IPAddress.Loopback;
+            var channel = new FrameChannel(connection.Transport.Input, connection.Transport.Output, MaxFrameBytes);
+            return channel.RunAsync((type, payload) => server.OnFrameAsync(channel, remote, type, payload), server._stopping.Token);
+        }
+    }
+
+    private ValueTask OnFrameAsync(FrameChannel channel, IPAddress remote, byte type, Memory<byte> payload)
+    {
+        switch ((KgcFrameType)type)
+        {
+            case KgcFrameType.Enrol:
+            {
+                EngineStatus status = Enrolment.Answer(_kgc, _enrolmentKey, payload.Span, out byte[]? response);
+                return status == EngineStatus.Ok ? channel.SendAsync((byte)KgcFrameType.Enrolled, response) : Refuse(channel, status);
+            }
+            case KgcFrameType.Register:
+            {
+                EngineStatus status = Enrolment.ReadRegistration(payload.Span, _enrolmentKey, out string? id, out int port);
+                if (status != EngineStatus.Ok) return Refuse(channel, status);
+                _endpoints[id!] = new IPEndPoint(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote, port);
+                return channel.SendAsync((byte)KgcFrameType.Registered, ReadOnlyMemory<byte>.Empty);
+            }
+            case KgcFrameType.GetDirectory:
+                return channel.SendAsync((byte)KgcFrameType.Directory, EncodeDirectory(_kgc.PublishNodeList(), _endpoints));
+            default:
+                return Refuse(channel, EngineStatus.UnknownMessageType);
+        }
+    }
+
+    private static ValueTask Refuse(FrameChannel channel, EngineStatus status) => channel.SendAsync((byte)KgcFrameType.Error, new[] { (byte)status });
+
+    /// <summary>The <see cref="KgcFrameType.Directory"/> payload.</summary>
+    internal static byte[] EncodeDirectory(byte[] nodeList, IReadOnlyDictionary<string, IPEndPoint> endpoints)
+    {
+        var buffer = new List<byte>(nodeList.Length + 64 * endpoints.Count);
+        Span<byte> four = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(four, nodeList.Length);
+        buffer.AddRange(four.ToArray());
+        buffer.AddRange(nodeList);
+        var entries = endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+        buffer.Add((byte)(entries.Count >> 8));
+        buffer.Add((byte)entries.Count);
+        foreach ((string id, IPEndPoint endpoint) in entries)
+        {
+            byte[] idBytes = Encoding.UTF8.GetBytes(id), address = Encoding.ASCII.GetBytes(endpoint.Address.ToString());
+            buffer.Add((byte)idBytes.Length);
+            buffer.AddRange(idBytes);
+            buffer.Add((byte)address.Length);
+            buffer.AddRange(address);
+            buffer.Add((byte)(endpoint.Port >> 8));
+            buffer.Add((byte)endpoint.Port);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Parses a <see cref="KgcFrameType.Directory"/> payload: <see cref="EngineStatus.Malformed"/> or Ok.</summary>
+    internal static EngineStatus DecodeDirectory(ReadOnlySpan<byte> payload, out byte[]? nodeList, out Dictionary<string, IPEndPoint>? endpoints)
+    {
+        nodeList = null;
+        endpoints = null;
+        if (payload.Length < 6) return EngineStatus.Malformed;
+        int listLength = BinaryPrimitives.ReadInt32BigEndian(payload);
+        if (listLength < 0 || payload.Length < 4 + listLength + 2) return EngineStatus.Malformed;
+        byte[] list = payload.Slice(4, listLength).ToArray();
+        int o = 4 + listLength;
+        int count = BinaryPrimitives.ReadUInt16BigEndian(payload[o..]);
+        o += 2;
+        var map = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
+        {
+            if (o >= payload.Length) return EngineStatus.Malformed;
+            int idLength = payload[o++];
+            if (o + idLength + 1 > payload.Length) return EngineStatus.Malformed;
+            string id = Encoding.UTF8.GetString(payload.Slice(o, idLength));
+            o += idLength;
+            int addressLength = payload[o++];
+            if (o + addressLength + 2 > payload.Length) return EngineStatus.Malformed;
+            if (!IPAddress.TryParse(Encoding.ASCII.GetString(payload.Slice(o, addressLength)), out IPAddress? address)) return EngineStatus.Malformed;
+            o += addressLength;
+            map[id] = new IPEndPoint(address, BinaryPrimitives.ReadUInt16BigEndian(payload[o..]));
+            o += 2;
+        }
+        if (o != payload.Length) return EngineStatus.Malformed;
+        nodeList = list;
+        endpoints = map;
+        return EngineStatus.Ok;
+    }
+
+    /// <summary>Stops Kestrel and wipes the enrolment key.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        if (_app is not null)
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_enrolmentKey);
+    }
+}
