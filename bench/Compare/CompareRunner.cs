@@ -21,8 +21,10 @@ internal static class CompareRunner
                 return PairingComparison.Run(output, quick);
             case "onion":
                 return OnionComparison.Run(output, quick);
+            case "two-server":
+                return TwoServerComparison.Run(output, quick);
             default:
-                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion");
+                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server");
                 return 2;
         }
     }

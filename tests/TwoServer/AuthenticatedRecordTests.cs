@@ -96,3 +96,54 @@ public sealed class AuthenticatedRecordTests
         Assert.Throws<ArgumentException>(() => AuthenticatedRecord.Verify(p, new byte[p.RecordSize - 1], out _));
     }
 }
+
+/// <summary>The batched check (one random linear combination per 64 records) gives exactly the single verdicts.</summary>
+[TestFixture]
+public sealed class AuthenticatedRecordBatchTests
+{
+    [TestCase(16, 1), TestCase(16, 200), TestCase(256, 130)]
+    public void VerifyMany_AgreesWithVerify_WithTamperedAndOutOfRangeRecordsMixedIn(int blockSize, int count)
+    {
+        TwoServerParameters p = TwoServerParameters.ForBlockSize(blockSize);
+        int size = p.RecordSize, f = p.FieldSize;
+        byte[] records = new byte[count * size];
+        var rng = new Random(count);
+        for (int i = 0; i < count; i++)
+        {
+            Span<byte> record = records.AsSpan(i * size, size);
+            if (i % 3 == 0) AuthenticatedRecord.WriteNoise(p, record); else AuthenticatedRecord.WriteReal(p, BitConverter.GetBytes(i), record);
+            switch (rng.Next(8))
+            {
+                case 0: record[rng.Next(size)] ^= (byte)(1 << rng.Next(8)); break;      // a flipped bit
+                case 1: record[..f].Fill(0xff); break;                                   // c ≥ q
+                case 2: record.Slice(f, f).Clear(); break;                               // r = 0
+                default: break;
+            }
+        }
+        var verdicts = new RecordVerdict[count];
+        var payloads = new Range[count];
+        AuthenticatedRecord.VerifyMany(p, records, verdicts, payloads);
+        for (int i = 0; i < count; i++)
+        {
+            RecordVerdict single = AuthenticatedRecord.Verify(p, records.AsSpan(i * size, size), out Range payload);
+            Assert.That(verdicts[i], Is.EqualTo(single), $"record {i}");
+            if (single == RecordVerdict.Accepted) Assert.That(records[payloads[i]], Is.EqualTo(records.AsSpan(i * size, size)[payload].ToArray()), $"record {i}");
+        }
+        if (count > 1) Assert.That(verdicts, Has.Some.EqualTo(RecordVerdict.Tampered), "the mix exercises the fallback");
+    }
+
+    [Test, Category("Allocation")]
+    public void VerifyMany_AllocatesNothing()
+    {
+        TwoServerParameters p = TwoServerParameters.Default;
+        byte[] records = new byte[100 * p.RecordSize];
+        for (int i = 0; i < 100; i++) AuthenticatedRecord.WriteReal(p, "x"u8, records.AsSpan(i * p.RecordSize, p.RecordSize));
+        var verdicts = new RecordVerdict[100];
+        var payloads = new Range[100];
+        AuthenticatedRecord.VerifyMany(p, records, verdicts, payloads);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        AuthenticatedRecord.VerifyMany(p, records, verdicts, payloads);
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        Assert.That(verdicts, Is.All.EqualTo(RecordVerdict.Accepted));
+    }
+}

@@ -77,6 +77,19 @@ public static class XorKernels
     {
         ref byte ra = ref MemoryMarshal.GetReference(a), rb = ref MemoryMarshal.GetReference(b), rd = ref MemoryMarshal.GetReference(destination);
         nuint length = (nuint)destination.Length, i = 0, count = (nuint)Vector512<byte>.Count;
+        // Four vectors per iteration, all loaded before any store (so an exact alias of an input stays correct):
+        // the single-vector loop reached about half of a copy's bandwidth on L2-resident buffers.
+        for (; i + 4 * count <= length; i += 4 * count)
+        {
+            Vector512<byte> x0 = Vector512.LoadUnsafe(ref ra, i) ^ Vector512.LoadUnsafe(ref rb, i);
+            Vector512<byte> x1 = Vector512.LoadUnsafe(ref ra, i + count) ^ Vector512.LoadUnsafe(ref rb, i + count);
+            Vector512<byte> x2 = Vector512.LoadUnsafe(ref ra, i + 2 * count) ^ Vector512.LoadUnsafe(ref rb, i + 2 * count);
+            Vector512<byte> x3 = Vector512.LoadUnsafe(ref ra, i + 3 * count) ^ Vector512.LoadUnsafe(ref rb, i + 3 * count);
+            x0.StoreUnsafe(ref rd, i);
+            x1.StoreUnsafe(ref rd, i + count);
+            x2.StoreUnsafe(ref rd, i + 2 * count);
+            x3.StoreUnsafe(ref rd, i + 3 * count);
+        }
         for (; i + count <= length; i += count)
             (Vector512.LoadUnsafe(ref ra, i) ^ Vector512.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
         if (i < length)
@@ -99,6 +112,17 @@ public static class XorKernels
     {
         ref byte ra = ref MemoryMarshal.GetReference(a), rb = ref MemoryMarshal.GetReference(b), rd = ref MemoryMarshal.GetReference(destination);
         nuint length = (nuint)destination.Length, i = 0, count = (nuint)Vector256<byte>.Count;
+        for (; i + 4 * count <= length; i += 4 * count)
+        {
+            Vector256<byte> x0 = Vector256.LoadUnsafe(ref ra, i) ^ Vector256.LoadUnsafe(ref rb, i);
+            Vector256<byte> x1 = Vector256.LoadUnsafe(ref ra, i + count) ^ Vector256.LoadUnsafe(ref rb, i + count);
+            Vector256<byte> x2 = Vector256.LoadUnsafe(ref ra, i + 2 * count) ^ Vector256.LoadUnsafe(ref rb, i + 2 * count);
+            Vector256<byte> x3 = Vector256.LoadUnsafe(ref ra, i + 3 * count) ^ Vector256.LoadUnsafe(ref rb, i + 3 * count);
+            x0.StoreUnsafe(ref rd, i);
+            x1.StoreUnsafe(ref rd, i + count);
+            x2.StoreUnsafe(ref rd, i + 2 * count);
+            x3.StoreUnsafe(ref rd, i + 3 * count);
+        }
         for (; i + count <= length; i += count)
             (Vector256.LoadUnsafe(ref ra, i) ^ Vector256.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
         if (i < length) XorScalar(a[(int)i..], b[(int)i..], destination[(int)i..]);

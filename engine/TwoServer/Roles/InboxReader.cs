@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Engine.Primitives.Xor;
 using Engine.TwoServer.Records;
 
 namespace Engine.TwoServer.Roles;
@@ -30,15 +33,32 @@ public static class InboxReader
         var s2 = new Dictionary<ulong, Range>();
         foreach ((ulong id, Range share, Range _) in s2Entries!)
             if (!s2.TryAdd(id, share)) return EngineStatus.Malformed;        // one entry per message id
-        byte[] record = new byte[parameters.RecordSize];
-        foreach ((ulong id, Range share, Range third) in s1!)
+        // Pairs go through one batched verification; entries with a third share (subgroup mode) try their combinations one by one.
+        int size = parameters.RecordSize;
+        var pairs = new List<(int Index, ulong Id, Range S1, Range S2)>();
+        var slots = new ReceivedMessage[s1!.Count];
+        byte[] record = new byte[size];
+        for (int k = 0; k < s1.Count; k++)
         {
-            if (!s2.Remove(id, out Range other)) { messages.Add(new ReceivedMessage(id, RecordVerdict.Tampered, [])); continue; }
+            (ulong id, Range share, Range third) = s1[k];
+            if (!s2.Remove(id, out Range other)) { slots[k] = new ReceivedMessage(id, RecordVerdict.Tampered, []); continue; }
+            if (third.End.Value == 0) { pairs.Add((k, id, share, other)); continue; }
             RecordVerdict verdict = MessageReconstructor.Reconstruct(parameters, fromS1[share], fromS2[other], fromS1[third], record, out Range payload);
-            messages.Add(new ReceivedMessage(id, verdict, verdict == RecordVerdict.Accepted ? record[payload] : []));
+            slots[k] = new ReceivedMessage(id, verdict, verdict == RecordVerdict.Accepted ? record[payload] : []);
         }
+        byte[] records = ArrayPool<byte>.Shared.Rent(pairs.Count * size);
+        var verdicts = new RecordVerdict[pairs.Count];
+        var payloads = new Range[pairs.Count];
+        Span<byte> rebuilt = records.AsSpan(0, pairs.Count * size);
+        for (int j = 0; j < pairs.Count; j++) XorKernels.Xor(fromS1[pairs[j].S1], fromS2[pairs[j].S2], rebuilt.Slice(j * size, size));
+        AuthenticatedRecord.VerifyMany(parameters, rebuilt, verdicts, payloads);
+        for (int j = 0; j < pairs.Count; j++)
+            slots[pairs[j].Index] = new ReceivedMessage(pairs[j].Id, verdicts[j], verdicts[j] == RecordVerdict.Accepted ? rebuilt[payloads[j]].ToArray() : []);
+        CryptographicOperations.ZeroMemory(rebuilt);
+        CryptographicOperations.ZeroMemory(record);
+        ArrayPool<byte>.Shared.Return(records);
+        messages.AddRange(slots);
         foreach (ulong id in s2.Keys) messages.Add(new ReceivedMessage(id, RecordVerdict.Tampered, []));
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(record);
         return EngineStatus.Ok;
     }
 

@@ -41,7 +41,8 @@ public static class MessageReconstructor
     /// <summary>
     /// Every sender's pair in one pass (the shape of a round's inboxes): <paramref name="fromS1"/> and
     /// <paramref name="fromS2"/> hold the same senders' shares in the same order, one record each; the XOR of the
-    /// whole buffers is one vectorised call, then each record is verified. <paramref name="records"/> has the same
+    /// whole buffers is one vectorised call, then the records are verified together
+    /// (<see cref="AuthenticatedRecord.VerifyMany"/>). <paramref name="records"/> has the same
     /// length; <paramref name="verdicts"/> gets one verdict per sender.
     /// </summary>
     public static void ReconstructMany(TwoServerParameters parameters, ReadOnlySpan<byte> fromS1, ReadOnlySpan<byte> fromS2, Span<byte> records,
@@ -51,10 +52,6 @@ public static class MessageReconstructor
         if (fromS1.Length != count * size || fromS2.Length != fromS1.Length || records.Length != fromS1.Length || verdicts.Length != count || payloads.Length != count)
             throw new ArgumentException("The inboxes, records, verdicts and payloads must describe the same senders.");
         XorKernels.Xor(fromS1, fromS2, records);
-        for (int i = 0; i < count; i++)
-        {
-            verdicts[i] = AuthenticatedRecord.Verify(parameters, records.Slice(i * size, size), out Range p);
-            payloads[i] = new Range(p.Start.Value + i * size, p.End.Value + i * size);
-        }
+        AuthenticatedRecord.VerifyMany(parameters, records, verdicts, payloads);
     }
 }
