@@ -59,4 +59,38 @@ public static class OneToManyPlan
         }
         return result;
     }
+
+    /// <summary>
+    /// The dial's partition (paper §5.3): the group split into κ parts (1 ≤ κ ≤ n, sizes differing by at most one),
+    /// the recipient's part carrying the request and every other part cover; with κ = n every part is one user, so
+    /// no other account can hold both shares of g^x.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">κ outside [1, n] or the recipient outside the group.</exception>
+    public static IReadOnlyList<OneToManyPart> ForDial(int groupSize, int recipient, int kappa)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(groupSize, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(kappa, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(kappa, groupSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(recipient);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(recipient, groupSize);
+        int[] others = Enumerable.Range(0, groupSize).Where(i => i != recipient).ToArray();
+        for (int i = others.Length - 1; i > 0; i--)
+        {
+            int j = RandomNumberGenerator.GetInt32(i + 1);
+            (others[i], others[j]) = (others[j], others[i]);
+        }
+        int[] anchors = new[] { recipient }.Concat(others.Take(kappa - 1)).ToArray();
+        var members = Enumerable.Range(0, kappa).Select(_ => new PartitionVector(groupSize)).ToArray();
+        for (int p = 0; p < kappa; p++) members[p][anchors[p]] = 1;
+        for (int k = kappa - 1; k < others.Length; k++) members[(k - (kappa - 1)) % kappa][others[k]] = 1;
+        var result = new OneToManyPart[kappa];
+        for (int p = 0; p < kappa; p++)
+            result[p] = new OneToManyPart(anchors[p], GroupPartition.ForRecipient(groupSize, anchors[p], members[p]), p > 0, p == 0 ? 0 : -1);
+        for (int i = result.Length - 1; i > 0; i--)
+        {
+            int j = RandomNumberGenerator.GetInt32(i + 1);
+            (result[i], result[j]) = (result[j], result[i]);
+        }
+        return result;
+    }
 }
