@@ -29,6 +29,7 @@ internal static class SimulateCommand
                                                                      r.GetValue(payload), r.GetValue(group)!, r.GetValue(reencrypt),
                                                                      r.GetValue(clients), !r.GetValue(noBatching)), r.GetValue(json)));
         simulate.Subcommands.Add(onion);
+        simulate.Subcommands.Add(SimulateTwoServerCommand.Create(output));
         return simulate;
     }
 

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Engine.Cli.Charts;
+using Engine.Hosting.TwoServer;
+using Spectre.Console;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>
+/// <c>engine simulate two-server</c>: the paper's experiments (Figures 2, 3, 5, 6) for a list of group sizes, in
+/// process (the same sharing, fan-out and reconstruction code as the servers). Prints a table with a progress bar,
+/// writes <c>--json</c> and a self-contained HTML report with SVG charts (<c>--report</c>).
+/// </summary>
+internal static class SimulateTwoServerCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var sizes = new Option<string>("--sizes") { Description = "Comma-separated group sizes (the paper's: 500,1000,2000,5000,10000).", DefaultValueFactory = _ => "500,1000,2000,5000,10000" };
+        var sample = new Option<int>("--sample") { Description = "Members whose inboxes are built and reconstructed per size (scaled to n).", DefaultValueFactory = _ => 8 };
+        var block = new Option<int>("--block") { Description = "Message block size B in bytes (multiple of 8, 16 to 1016).", DefaultValueFactory = _ => 256 };
+        var fraction = new Option<double>("--subgroup-fraction") { Description = "κ as a fraction of n for subgroup messages.", DefaultValueFactory = _ => 0.25 };
+        var million = new Option<int>("--million-group") { Description = "Group size for the one-million-user extrapolation (Figure 3).", DefaultValueFactory = _ => 1000 };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
+        var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report with the figures as SVG charts." };
+        var command = new Command("two-server", "Protocol 2: two-server XOR secret-sharing messaging, the paper's experiments in process (SPEC.md §2).");
+        foreach (Option o in new Option[] { sizes, sample, block, fraction, million, json, report }) command.Options.Add(o);
+        command.SetAction(r => Run(output, r.GetValue(sizes)!, r.GetValue(sample), r.GetValue(block), r.GetValue(fraction), r.GetValue(million), r.GetValue(json), r.GetValue(report)));
+        return command;
+    }
+
+    internal static int Run(TextWriter output, string sizesText, int sample, int block, double fraction, int million, FileInfo? json, FileInfo? reportFile)
+    {
+        var sizes = new List<int>();
+        foreach (string part in sizesText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, out int n)) { output.WriteLine($"error: '{part}' is not a group size"); return 1; }
+            sizes.Add(n);
+        }
+        IAnsiConsole console = DemoCommand.CreateConsole(output);
+        console.MarkupLine($"[bold]simulate two-server[/]: in process, group sizes {string.Join(", ", sizes)}, B = {block}, one message per member per round, {sample} sampled members per size");
+        TwoServerSimulationReport report;
+        try
+        {
+            var options = new TwoServerSimulationOptions(sizes, sample, block, fraction, million);
+            TwoServerSimulationReport? result = null;
+            console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    ProgressTask task = ctx.AddTask("group sizes", maxValue: sizes.Distinct().Append(million).Distinct().Count());
+                    result = TwoServerSimulation.Run(options, (done, _) => task.Value = done);
+                });
+            report = result!;
+        }
+        catch (ArgumentException e)
+        {
+            output.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        var table = new Table().AddColumns("n", "per message", "generation / msg", "fan-out / inbox", "reconstruct / inbox", "round CPU", "server bytes / msg", "subgroup / recipient", "dial (κ = n)", "failures");
+        foreach (TwoServerSizeReport s in report.Sizes)
+            table.AddRow($"{s.GroupSize}", $"{s.MessageMsAmortised:F3} ms", $"{s.GenerationMsPerMessage:F3} ms", $"{s.FanOutMsPerInbox:F2} ms", $"{s.ReconstructMsPerInbox:F2} ms",
+                         $"{s.RoundCpuMs / 1000:F1} s", $"{s.ServerBytesPerMessage / 1e6:F2} MB", $"{s.SubgroupMsPerRecipient:F3} ms", $"{s.DialMs:F0} ms", $"{s.Failures}");
+        console.Write(table);
+        console.MarkupLine($"one million users as groups of {report.MillionUsersGroupSize}: {report.MillionUsersRoundCpuSeconds:F0} s of CPU per round, {report.MillionUsersMessageMs:F3} ms per message [grey](extrapolated)[/]");
+        console.MarkupLine($"[grey]{Markup.Escape(report.Method)}[/]");
+        if (json is not null) File.WriteAllText(json.FullName, TwoServerSimulation.ToJson(report));
+        if (reportFile is not null) File.WriteAllText(reportFile.FullName, TwoServerHtmlReport.Render(report));
+        return report.Sizes.Any(s => s.Failures > 0) ? 1 : 0;
+    }
+}
