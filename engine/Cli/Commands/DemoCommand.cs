@@ -118,7 +118,9 @@ internal static partial class DemoCommand
         console.MarkupLine(allOk ? "[green]all checks passed[/]" : "[red]some checks FAILED[/]");
         // A short onion-routing run over real loopback servers (the full one: engine simulate onion).
         int simulation = SimulateCommand.Run(output, new Hosting.Onion.OnionSimulationOptions(Relays: 3, Links: quick ? 2 : 5, Messages: quick ? 5 : 50), json: null);
-        return allOk && simulation == 0 ? 0 : 1;
+        // And a short two-server messaging run in process (the full one: engine simulate two-server).
+        int twoServer = SimulateTwoServerCommand.Run(output, quick ? "100" : "200,500", sample: 4, block: 256, fraction: 0.25, million: quick ? 100 : 500, json: null, reportFile: null);
+        return allOk && simulation == 0 && twoServer == 0 ? 0 : 1;
     }
 
     /// <summary>A Spectre console on <paramref name="output"/>: plain text when redirected or captured.</summary>

@@ -37,7 +37,7 @@ internal static class SimulateCommand
     {
         IAnsiConsole console = DemoCommand.CreateConsole(output);
         console.MarkupLine($"[bold]simulate onion[/]: KGC + {options.Relays} relays + destination on 127.0.0.1, group [blue]{Markup.Escape(options.Group)}[/], " +
-                           $"{options.Clients} clients, {options.Links} links, {options.Messages} messages of {options.PayloadBytes} bytes" +
+                           $"{Math.Min(options.Clients, options.Links)} clients, {options.Links} links, {options.Messages} messages of {options.PayloadBytes} bytes" +
                            $"{(options.ReencryptPerHop ? ", per-hop re-encryption" : "")}{(options.Batching ? "" : ", unbatched relays")}");
         OnionSimulationReport report;
         try
@@ -61,7 +61,7 @@ internal static class SimulateCommand
         table.AddRow("link setups per second", $"{report.LinkSetupsPerSecond:F1}");
         table.AddRow("link setup p50 / p99", $"{report.SetupMillisecondsP50:F2} / {report.SetupMillisecondsP99:F2} ms");
         table.AddRow("message round trip p50 / p99", $"{report.MessageMillisecondsP50:F2} / {report.MessageMillisecondsP99:F2} ms");
-        table.AddRow("messages per second (one client)", $"{report.MessagesPerSecond:F1}");
+        table.AddRow($"messages per second ({report.Clients} clients)", $"{report.MessagesPerSecond:F1}");
         table.AddRow("bytes per hop: setup / ACK / data", $"{report.SetupPacketBytes} / {report.AckPacketBytes} / {report.DataPacketBytes}");
         table.AddRow("exponentiations per relay batch", $"{report.ExponentiationsPerBatch:F1}");
         table.AddRow("repair: P_ID derivation, H1 with u / paper's H1", $"{report.KeyDerivationMicrosecondsEngine:F0} / {report.KeyDerivationMicrosecondsPaper:F0} µs ({Percent(report.KeyDerivationMicrosecondsEngine, report.KeyDerivationMicrosecondsPaper)}; none per packet)");

@@ -73,7 +73,10 @@ public static class OnionSimulation
             IPEndPoint firstRelay = endpoints[NodeHandle.Of("relay-1")];
 
             var clients = new List<OnionTcpClient>();
-            for (int c = 0; c < options.Clients; c++) clients.Add(await OnionTcpClient.ConnectAsync(firstRelay, cancellationToken).ConfigureAwait(false));
+            // A link's answers return over the connection that set it up, so each client uses only its own links, and
+            // there are never more clients than links.
+            int clientCount = Math.Min(options.Clients, options.Links);
+            for (int c = 0; c < clientCount; c++) clients.Add(await OnionTcpClient.ConnectAsync(firstRelay, cancellationToken).ConfigureAwait(false));
             int total = options.Links + options.Messages, done = 0;
             void Tick() => progress?.Invoke(Interlocked.Increment(ref done), total);
             var links = new ClientLink[options.Links];
@@ -81,7 +84,7 @@ public static class OnionSimulation
             var wall = Stopwatch.StartNew();
             await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
             {
-                for (int i = c; i < options.Links; i += options.Clients)
+                for (int i = c; i < options.Links; i += clientCount)
                 {
                     var sw = Stopwatch.StartNew();
                     ClientLink link = OnionClient.BeginLink(path, DateTimeOffset.UtcNow.AddMinutes(30));
@@ -99,9 +102,10 @@ public static class OnionSimulation
             wall.Restart();
             await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
             {
-                for (int i = c; i < options.Messages; i += options.Clients)
+                ClientLink[] mine = links.Where((_, i) => i % clientCount == c).ToArray();
+                for (int i = c, k = 0; i < options.Messages; i += clientCount, k++)
                 {
-                    messageMs.Add(await TimedEchoAsync(client, links[i % links.Length], payload, options.ReencryptPerHop, cancellationToken).ConfigureAwait(false));
+                    messageMs.Add(await TimedEchoAsync(client, mine[k % mine.Length], payload, options.ReencryptPerHop, cancellationToken).ConfigureAwait(false));
                     Tick();
                 }
             }, cancellationToken))).ConfigureAwait(false);
@@ -109,7 +113,7 @@ public static class OnionSimulation
 
             // Per-hop re-encryption against the paper's single layer: one client, alternating, on the links it set up
             // (a link's backward packets return over the connection that carried its setup).
-            ClientLink[] own = links.Where((_, i) => i % options.Clients == 0).ToArray();
+            ClientLink[] own = links.Where((_, i) => i % clientCount == 0).ToArray();
             var single = new List<double>();
             var layered = new List<double>();
             for (int i = 0; i < Math.Min(100, Math.Max(10, options.Messages / 10)); i++)
@@ -125,7 +129,7 @@ public static class OnionSimulation
             foreach (OnionTcpClient c in clients) await c.DisposeAsync().ConfigureAwait(false);
             foreach (ClientLink l in links) l?.Dispose();
             return new OnionSimulationReport(group.Name, options.Relays, options.Links, options.Messages, options.PayloadBytes, options.ReencryptPerHop,
-                options.Clients, options.Batching,
+                clientCount, options.Batching,
                 options.Links / setupSeconds, Percentile(setupMs, 0.5), Percentile(setupMs, 0.99),
                 Percentile(messageMs, 0.5), Percentile(messageMs, 0.99), options.Messages == 0 ? 0 : options.Messages / messageSeconds,
                 layout.SetupPacketSize, layout.AckPacketSize, dataBytes,
