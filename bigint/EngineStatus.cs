@@ -43,6 +43,8 @@ public enum EngineStatus
     CapacityExceeded = 16,
     /// <summary>The next hop or peer is unknown or cannot be reached; the request was dropped and left no state.</summary>
     Unreachable = 17,
+    /// <summary>The named user, session, group or round is not known (or not yet available).</summary>
+    NotFound = 18,
     /// <summary>A required pointer or reference was null (C ABI).</summary>
     NullArgument = 100,
     /// <summary>An unexpected internal failure; nothing was changed.</summary>

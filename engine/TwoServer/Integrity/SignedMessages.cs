@@ -44,6 +44,15 @@ public static class SignedMessages
         return Concat(DeliveryTag, header.ToArray(), inbox);
     }
 
+    /// <summary>
+    /// What a user signs to authenticate a request to a server: the request kind, the connection's challenge (so a
+    /// captured request cannot be replayed on another connection) and the request's bytes before the signature.
+    /// </summary>
+    public static byte[] Request(string kind, ReadOnlySpan<byte> challenge, ReadOnlySpan<byte> body)
+        => Concat(RequestTag, System.Text.Encoding.ASCII.GetBytes(kind), Length(challenge.Length), challenge.ToArray(), body.ToArray());
+
+    private static readonly byte[] RequestTag = "ENGINE-V1/two-server/request/"u8.ToArray();
+
     private static byte[] Length(int length)
     {
         byte[] bytes = new byte[4];

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using Engine.Primitives.Schnorr;
+using Engine.TwoServer.Integrity;
+using Engine.TwoServer.Partitions;
+using Engine.TwoServer.Storage;
+using Engine.TwoServer.Wire;
+
+namespace Engine.TwoServer.Roles;
+
+public sealed partial class TwoServerNode
+{
+    private const byte HasMembers = 1, HasThird = 2;
+
+    // A closed round's uploads for one group, decoded once: every member's fetch reuses them.
+    private readonly ConcurrentDictionary<(long Round, string Group, int Epoch), IReadOnlyList<ServerUpload>> _closedRounds = new();
+
+    private (EngineStatus, TwoServerMessageType, byte[]?) OpenSession(ref TwoServerWire.Reader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
+    {
+        byte[] sessionId = reader.Fixed(TwoServerWire.SessionIdSize).ToArray();
+        string group = reader.Name();
+        int epoch = reader.Int32();
+        string sender = reader.Name();
+        byte flags = reader.Byte();
+        if (!reader.Ok) return Fail(EngineStatus.Malformed);
+        (int currentEpoch, IReadOnlyList<string> members) = _store.Group(group);
+        if (currentEpoch == 0) return Fail(EngineStatus.NotFound);
+        int n = members.Count, vectorBytes = (n + 7) / 8;
+        if (flags > (HasMembers | HasThird) || ((flags & HasThird) != 0 && ServerIndex != 1)) return Fail(EngineStatus.Malformed);   // only S1 delivers a third share
+        byte[] partition = reader.Fixed(vectorBytes).ToArray();
+        byte[]? membersMask = (flags & HasMembers) != 0 ? reader.Fixed(vectorBytes).ToArray() : null;
+        byte[]? third = (flags & HasThird) != 0 ? reader.Fixed(vectorBytes).ToArray() : null;
+        int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
+        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
+        foreach (byte[]? vector in new[] { partition, membersMask, third })
+        {
+            if (vector is null) continue;
+            EngineStatus decoded = PartitionVector.Decode(vector, n, out _);
+            if (decoded != EngineStatus.Ok) return Fail(decoded);
+        }
+        if (epoch != currentEpoch) return Fail(EngineStatus.Expired);                     // the group changed: partitions are stale
+        if (!members.Contains(sender, StringComparer.Ordinal)) return Fail(EngineStatus.NotFound);
+        EngineStatus status = CheckRequestSignature(sender, "session", challenge, request[..signedLength], signature);
+        if (status != EngineStatus.Ok) return Fail(status);
+        if (!_store.TryAddSession(new SessionRecord(sessionId, group, epoch, n, sender, partition, membersMask, third))) return Fail(EngineStatus.Replay);
+        return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
+    }
+
+    private (EngineStatus, TwoServerMessageType, byte[]?) Upload(ref TwoServerWire.Reader reader)
+    {
+        long round = reader.Int64();
+        ReadOnlySpan<byte> sessionId = reader.Fixed(TwoServerWire.SessionIdSize);
+        ulong messageId = reader.UInt64();
+        ReadOnlySpan<byte> shares = reader.Blob(4 * Parameters.RecordSize);
+        ReadOnlySpan<byte> signature = reader.Blob(MaxSignatureBytes);
+        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
+        SessionRecord? session = _store.FindSession(sessionId);
+        if (session is null) return Fail(EngineStatus.NotFound);
+        if (round != _store.CurrentRound || session.Epoch != _store.Group(session.Group).Epoch) return Fail(EngineStatus.Expired);
+        if (shares.Length != (session.Third is null ? 2 : 4) * Parameters.RecordSize) return Fail(EngineStatus.BadLength);
+        UserRecord? sender = _store.FindUser(session.SenderId);
+        if (sender is null || !sender.Active) return Fail(EngineStatus.NotFound);
+        if (SchnorrSignature.Verify(SignatureGroup, sender.SigningKey, SignedMessages.Upload(round, messageId, ServerIndex, session.Partition, shares), signature) != EngineStatus.Ok)
+            return Fail(EngineStatus.VerificationFailed);
+        if (!_store.TryAddUpload(new StoredUpload(round, messageId, session.SessionId, shares.ToArray(), signature.ToArray()))) return Fail(EngineStatus.Replay);
+        return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
+    }
+
+    private (EngineStatus, TwoServerMessageType, byte[]?) Fetch(ref TwoServerWire.Reader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
+    {
+        long round = reader.Int64();
+        string group = reader.Name(), id = reader.Name();
+        int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
+        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
+        long current = _store.CurrentRound;
+        if (round >= current || round < current - RoundsKept) return Fail(EngineStatus.NotFound);     // open, future or forgotten
+        EngineStatus status = CheckRequestSignature(id, "fetch", challenge, request[..signedLength], signature);
+        if (status != EngineStatus.Ok) return Fail(status);
+        (int epoch, IReadOnlyList<string> members) = _store.Group(group);
+        int user = IndexOf(members, id);
+        if (user < 0) return Fail(EngineStatus.NotFound);
+        IReadOnlyList<ServerUpload> uploads = _closedRounds.GetOrAdd((round, group, epoch), key => Decode(key.Round, key.Group, key.Epoch, members.Count));
+        byte[] inbox = new byte[FanOut.InboxSize(uploads, user, Parameters.RecordSize)];
+        FanOut.WriteInbox(uploads, user, Parameters.RecordSize, inbox);
+        byte[] serverSignature = new byte[SchnorrSignature.SizeInBytes(SignatureGroup)];
+        SchnorrSignature.Sign(_key, SignedMessages.Delivery(round, ServerIndex, user, inbox), serverSignature);
+        return (EngineStatus.Ok, TwoServerMessageType.Inbox, new TwoServerWire.Writer().Int64(round).Int32(user).Blob(inbox).Blob(serverSignature).ToArray());
+    }
+
+    private static int IndexOf(IReadOnlyList<string> sorted, string id)
+    {
+        int lo = 0, hi = sorted.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1, c = string.CompareOrdinal(sorted[mid], id);
+            if (c == 0) return mid;
+            if (c < 0) lo = mid + 1; else hi = mid - 1;
+        }
+        return -1;
+    }
+
+    /// <summary>A closed round's uploads for one group and epoch, with their vectors decoded.</summary>
+    private IReadOnlyList<ServerUpload> Decode(long round, string group, int epoch, int n)
+    {
+        var uploads = new List<ServerUpload>();
+        int size = Parameters.RecordSize;
+        foreach (StoredUpload stored in _store.Uploads(round))
+        {
+            SessionRecord? session = _store.FindSession(stored.SessionId);
+            if (session is null || session.Group != group || session.Epoch != epoch) continue;
+            PartitionVector.Decode(session.Partition, n, out PartitionVector? partition);
+            PartitionVector? members = null, third = null;
+            if (session.Members is not null) PartitionVector.Decode(session.Members, n, out members);
+            if (session.Third is not null) PartitionVector.Decode(session.Third, n, out third);
+            uploads.Add(new ServerUpload(stored.MessageId, partition!, stored.Shares.AsMemory(0, 2 * size), third,
+                                         third is null ? default : stored.Shares.AsMemory(2 * size, 2 * size), members));
+        }
+        return uploads;
+    }
+}

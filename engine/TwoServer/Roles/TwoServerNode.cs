@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using Engine.Primitives.Groups;
+using Engine.Primitives.Schnorr;
+using Engine.TwoServer.Integrity;
+using Engine.TwoServer.Storage;
+using Engine.TwoServer.Wire;
+
+namespace Engine.TwoServer.Roles;
+
+/// <summary>
+/// Server S1 or S2 of Protocol 2 as a role object (DESIGN.md "pipelined host API"): requests in, responses out,
+/// no sockets. It only stores and forwards (SPEC.md §2.6): users and their keys (established with the other
+/// server's signed receipt, paper §5.3.1), groups, sessions (the sender's partition for this server), the uploads
+/// of each round after checking the sender's signature, and each member's inbox of a closed round, signed.
+/// Every request is checked (version, structure, sizes, signatures, round, replay) before it changes anything;
+/// a refusal is one status byte and leaves the store as it was.
+/// </summary>
+/// <remarks>Thread-safe (the store is). Signatures are Schnorr in <see cref="SignatureGroup"/> (BLS12-381 G1 by default).</remarks>
+public sealed partial class TwoServerNode
+{
+    /// <summary>Closed rounds whose inboxes stay available.</summary>
+    public const int RoundsKept = 16;
+
+    private const int MaxKeyBytes = 512, MaxSignatureBytes = 512;
+
+    private readonly SchnorrSigningKey _key;
+    private readonly byte[] _peerKey;
+    private readonly ITwoServerStore _store;
+
+    /// <summary>
+    /// Server <paramref name="serverIndex"/> (1 or 2) with its signing key and the other server's public key, over
+    /// <paramref name="parameters"/>; <paramref name="store"/> defaults to memory.
+    /// </summary>
+    public TwoServerNode(int serverIndex, SchnorrSigningKey key, ReadOnlySpan<byte> peerPublicKey, TwoServerParameters parameters, ITwoServerStore? store = null)
+    {
+        if (serverIndex is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(serverIndex), "Servers are 1 and 2.");
+        ServerIndex = serverIndex;
+        _key = key;
+        _peerKey = peerPublicKey.ToArray();
+        Parameters = parameters;
+        _store = store ?? new InMemoryTwoServerStore();
+        SignatureGroup = key.Group;
+    }
+
+    /// <summary>1 for S1, 2 for S2.</summary>
+    public int ServerIndex { get; }
+
+    /// <summary>The record parameters.</summary>
+    public TwoServerParameters Parameters { get; }
+
+    /// <summary>The group of every signature.</summary>
+    public PrimeOrderGroup SignatureGroup { get; }
+
+    /// <summary>This server's public key.</summary>
+    public ReadOnlySpan<byte> PublicKey => _key.PublicKey;
+
+    /// <summary>The store.</summary>
+    public ITwoServerStore Store => _store;
+
+    /// <summary>A fresh per-connection challenge.</summary>
+    public static byte[] NewChallenge() => RandomNumberGenerator.GetBytes(TwoServerWire.ChallengeSize);
+
+    /// <summary>The <see cref="TwoServerMessageType.Hello"/> payload for a connection with <paramref name="challenge"/>.</summary>
+    public byte[] Hello(ReadOnlySpan<byte> challenge) => new TwoServerWire.Writer().Byte((byte)ServerIndex).Fixed(challenge).Blob(_key.PublicKey).ToArray();
+
+    /// <summary>Closes the round open for uploads and opens the next; returns the new round.</summary>
+    public long CloseRound() => _store.CloseRound(RoundsKept);
+
+    /// <summary>
+    /// Handles one request received on a connection whose challenge is <paramref name="challenge"/>: Ok with the
+    /// response's type and payload, or the refusal (then <paramref name="response"/> is the Error payload).
+    /// </summary>
+    public EngineStatus Process(TwoServerMessageType type, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge,
+                                out TwoServerMessageType responseType, out byte[] response)
+    {
+        var reader = new TwoServerWire.Reader(request);
+        EngineStatus status;
+        byte[]? body = null;
+        responseType = TwoServerMessageType.Error;
+        if (reader.VersionMismatch) status = EngineStatus.UnsupportedVersion;
+        else if (request.Length == 0) status = EngineStatus.Malformed;
+        else
+        {
+            (status, responseType, body) = type switch
+            {
+                TwoServerMessageType.Register => Register(ref reader),
+                TwoServerMessageType.Confirm => Confirm(ref reader),
+                TwoServerMessageType.Join => Join(ref reader, request, challenge),
+                TwoServerMessageType.GetGroup => GetGroup(ref reader),
+                TwoServerMessageType.OpenSession => OpenSession(ref reader, request, challenge),
+                TwoServerMessageType.Upload => Upload(ref reader),
+                TwoServerMessageType.Fetch => Fetch(ref reader, request, challenge),
+                TwoServerMessageType.GetRound => reader.AtEndOk ? (EngineStatus.Ok, TwoServerMessageType.Round, new TwoServerWire.Writer().Int64(_store.CurrentRound).ToArray())
+                                                                : (EngineStatus.Malformed, TwoServerMessageType.Error, null),
+                _ => (EngineStatus.UnknownMessageType, TwoServerMessageType.Error, null),
+            };
+        }
+        if (status != EngineStatus.Ok)
+        {
+            responseType = TwoServerMessageType.Error;
+            response = new TwoServerWire.Writer().Byte((byte)status).ToArray();
+            return status;
+        }
+        response = body!;
+        return EngineStatus.Ok;
+    }
+
+    private static (EngineStatus, TwoServerMessageType, byte[]?) Fail(EngineStatus status) => (status, TwoServerMessageType.Error, null);
+
+    private (EngineStatus, TwoServerMessageType, byte[]?) Register(ref TwoServerWire.Reader reader)
+    {
+        string id = reader.Name();
+        ReadOnlySpan<byte> key = reader.Blob(MaxKeyBytes);
+        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
+        EngineStatus status = CheckKey(key);
+        if (status != EngineStatus.Ok) return Fail(status);
+        UserRecord? existing = _store.FindUser(id);
+        if (existing is not null && (existing.Active || !existing.SigningKey.AsSpan().SequenceEqual(key))) return Fail(EngineStatus.Replay);
+        if (existing is null) _store.PutUser(new UserRecord(id, key.ToArray(), Active: false));
+        byte[] receipt = KeyRegistration.Receipt(_key, ServerIndex, id, key);
+        return (EngineStatus.Ok, TwoServerMessageType.Registered, new TwoServerWire.Writer().Blob(receipt).ToArray());
+    }
+
+    private (EngineStatus, TwoServerMessageType, byte[]?) Confirm(ref TwoServerWire.Reader reader)
+    {
+        string id = reader.Name();
+        ReadOnlySpan<byte> otherKey = reader.Blob(MaxKeyBytes), otherReceipt = reader.Blob(MaxSignatureBytes);
+        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
+        UserRecord? user = _store.FindUser(id);
+        if (user is null) return Fail(EngineStatus.NotFound);
+        if (user.Active) return Fail(EngineStatus.Replay);
+        EngineStatus status = KeyRegistration.CrossCheck(SignatureGroup, _peerKey, 3 - ServerIndex, id, user.SigningKey, otherKey, otherReceipt);
+        if (status != EngineStatus.Ok)
+        {
+            // The paper's rule: the servers saw different keys (or a forged receipt) → reject the key and abort.
+            if (status == EngineStatus.VerificationFailed) _store.RemoveUser(id);
+            return Fail(status);
+        }
+        _store.PutUser(user with { Active = true });
+        return (EngineStatus.Ok, TwoServerMessageType.Confirmed, new TwoServerWire.Writer().ToArray());
+    }
+
+    private (EngineStatus, TwoServerMessageType, byte[]?) Join(ref TwoServerWire.Reader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
+    {
+        string id = reader.Name(), group = reader.Name();
+        int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
+        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
+        EngineStatus status = CheckRequestSignature(id, "join", challenge, request[..signedLength], signature);
+        if (status != EngineStatus.Ok) return Fail(status);
+        (int epoch, IReadOnlyList<string> members) = _store.AddMember(group, id);
+        return (EngineStatus.Ok, TwoServerMessageType.Group, GroupPayload(epoch, members));
+    }
+
+    private (EngineStatus, TwoServerMessageType, byte[]?) GetGroup(ref TwoServerWire.Reader reader)
+    {
+        string group = reader.Name();
+        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
+        (int epoch, IReadOnlyList<string> members) = _store.Group(group);
+        return epoch == 0 ? Fail(EngineStatus.NotFound) : (EngineStatus.Ok, TwoServerMessageType.Group, GroupPayload(epoch, members));
+    }
+
+    private static byte[] GroupPayload(int epoch, IReadOnlyList<string> members)
+    {
+        var writer = new TwoServerWire.Writer().Int32(epoch).Int32(members.Count);
+        foreach (string m in members) writer.Name(m);
+        return writer.ToArray();
+    }
+
+    /// <summary>Reads the trailing signature blob; returns how many bytes it took (length prefix included).</summary>
+    private static int RemainingAfter(ref TwoServerWire.Reader reader, out ReadOnlySpan<byte> signature)
+    {
+        signature = reader.Blob(MaxSignatureBytes);
+        return 4 + signature.Length;
+    }
+
+    private EngineStatus CheckKey(ReadOnlySpan<byte> key)
+    {
+        Span<ulong> element = stackalloc ulong[SignatureGroup.ElementLimbs];
+        return SignatureGroup.Decode(key, element);
+    }
+
+    /// <summary>The user must be active and have signed kind ‖ challenge ‖ the request before its signature.</summary>
+    private EngineStatus CheckRequestSignature(string id, string kind, ReadOnlySpan<byte> challenge, ReadOnlySpan<byte> signedPart, ReadOnlySpan<byte> signature)
+    {
+        UserRecord? user = _store.FindUser(id);
+        if (user is null || !user.Active) return EngineStatus.NotFound;
+        return SchnorrSignature.Verify(SignatureGroup, user.SigningKey, SignedMessages.Request(kind, challenge, signedPart), signature);
+    }
+}

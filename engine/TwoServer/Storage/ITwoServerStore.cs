@@ -1,0 +1,51 @@
+namespace Engine.TwoServer.Storage;
+
+/// <summary>A user's signing key at one server; active once the other server's receipt matched (paper §5.3.1).</summary>
+public sealed record UserRecord(string Id, byte[] SigningKey, bool Active);
+
+/// <summary>A session: the sender's partition for this server (encoded) and, in one-to-many and subgroup modes, the members and third vectors.</summary>
+public sealed record SessionRecord(byte[] SessionId, string Group, int Epoch, int GroupSize, string SenderId, byte[] Partition, byte[]? Members, byte[]? Third);
+
+/// <summary>One accepted upload of a round, with the sender's signature (kept as evidence).</summary>
+public sealed record StoredUpload(long Round, ulong MessageId, byte[] SessionId, byte[] Shares, byte[] SenderSignature);
+
+/// <summary>
+/// What a two-server node keeps (SPEC.md §2.6): users and their keys, groups, sessions, and the uploads of recent
+/// rounds. <see cref="InMemoryTwoServerStore"/> is the default and loses everything on restart; a durable store
+/// implements the same interface. Implementations are thread-safe.
+/// </summary>
+public interface ITwoServerStore
+{
+    /// <summary>The user, or null.</summary>
+    UserRecord? FindUser(string id);
+
+    /// <summary>Adds or replaces a user record.</summary>
+    void PutUser(UserRecord user);
+
+    /// <summary>Removes a user (an aborted registration).</summary>
+    void RemoveUser(string id);
+
+    /// <summary>The group's epoch and members in order (epoch 0 and no member for an unknown group).</summary>
+    (int Epoch, IReadOnlyList<string> Members) Group(string name);
+
+    /// <summary>Adds a member (no change if present); a change starts a new epoch. Returns the group after the change.</summary>
+    (int Epoch, IReadOnlyList<string> Members) AddMember(string group, string userId);
+
+    /// <summary>Stores a session; false if the id is taken.</summary>
+    bool TryAddSession(SessionRecord session);
+
+    /// <summary>The session, or null.</summary>
+    SessionRecord? FindSession(ReadOnlySpan<byte> sessionId);
+
+    /// <summary>The round open for uploads.</summary>
+    long CurrentRound { get; }
+
+    /// <summary>Stores an upload of the current round; false if its message id was already used in that round.</summary>
+    bool TryAddUpload(StoredUpload upload);
+
+    /// <summary>The uploads of a round, in arrival order.</summary>
+    IReadOnlyList<StoredUpload> Uploads(long round);
+
+    /// <summary>Closes the current round, opens the next, forgets rounds older than <paramref name="keepRounds"/>; returns the new round.</summary>
+    long CloseRound(int keepRounds);
+}

@@ -1,0 +1,92 @@
+namespace Engine.TwoServer.Storage;
+
+/// <summary>The default <see cref="ITwoServerStore"/>: everything in memory behind one lock; a restart loses all of it.</summary>
+public sealed class InMemoryTwoServerStore : ITwoServerStore
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, UserRecord> _users = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Epoch, List<string> Members)> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<UInt128, SessionRecord> _sessions = new();
+    private readonly Dictionary<long, (List<StoredUpload> List, HashSet<ulong> Ids)> _rounds = new();
+    private long _round = 1;
+
+    /// <inheritdoc/>
+    public UserRecord? FindUser(string id) { lock (_gate) return _users.GetValueOrDefault(id); }
+
+    /// <inheritdoc/>
+    public void PutUser(UserRecord user) { lock (_gate) _users[user.Id] = user; }
+
+    /// <inheritdoc/>
+    public void RemoveUser(string id) { lock (_gate) _users.Remove(id); }
+
+    /// <inheritdoc/>
+    public (int Epoch, IReadOnlyList<string> Members) Group(string name)
+    {
+        lock (_gate) return _groups.TryGetValue(name, out var g) ? (g.Epoch, g.Members.ToArray()) : (0, Array.Empty<string>());
+    }
+
+    /// <inheritdoc/>
+    public (int Epoch, IReadOnlyList<string> Members) AddMember(string group, string userId)
+    {
+        lock (_gate)
+        {
+            if (!_groups.TryGetValue(group, out var g)) g = (0, new List<string>());
+            int at = g.Members.BinarySearch(userId, StringComparer.Ordinal);
+            if (at < 0)
+            {
+                g.Members.Insert(~at, userId);                  // ordinal order: both servers agree whatever the join order
+                g.Epoch++;
+                _groups[group] = g;
+            }
+            return (g.Epoch, g.Members.ToArray());
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool TryAddSession(SessionRecord session)
+    {
+        lock (_gate) return _sessions.TryAdd(Key(session.SessionId), session);
+    }
+
+    /// <inheritdoc/>
+    public SessionRecord? FindSession(ReadOnlySpan<byte> sessionId)
+    {
+        UInt128 key = Key(sessionId);
+        lock (_gate) return _sessions.GetValueOrDefault(key);
+    }
+
+    /// <inheritdoc/>
+    public long CurrentRound { get { lock (_gate) return _round; } }
+
+    /// <inheritdoc/>
+    public bool TryAddUpload(StoredUpload upload)
+    {
+        lock (_gate)
+        {
+            if (upload.Round != _round) return false;
+            if (!_rounds.TryGetValue(upload.Round, out var r)) _rounds[upload.Round] = r = (new List<StoredUpload>(), new HashSet<ulong>());
+            if (!r.Ids.Add(upload.MessageId)) return false;
+            r.List.Add(upload);
+            return true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredUpload> Uploads(long round)
+    {
+        lock (_gate) return _rounds.TryGetValue(round, out var r) ? r.List.ToArray() : Array.Empty<StoredUpload>();
+    }
+
+    /// <inheritdoc/>
+    public long CloseRound(int keepRounds)
+    {
+        lock (_gate)
+        {
+            _round++;
+            foreach (long old in _rounds.Keys.Where(k => k < _round - keepRounds).ToList()) _rounds.Remove(old);
+            return _round;
+        }
+    }
+
+    private static UInt128 Key(ReadOnlySpan<byte> sessionId) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(sessionId);
+}

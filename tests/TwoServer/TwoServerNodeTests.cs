@@ -1,0 +1,211 @@
+using Engine.Primitives.Groups;
+using Engine.Primitives.Schnorr;
+using Engine.TwoServer;
+using Engine.TwoServer.Integrity;
+using Engine.TwoServer.Partitions;
+using Engine.TwoServer.Records;
+using Engine.TwoServer.Roles;
+using Engine.TwoServer.Storage;
+using Engine.TwoServer.Wire;
+using NUnit.Framework;
+
+namespace Engine.Tests.TwoServer;
+
+/// <summary>S1 and S2 as role objects with users talking to them in process: the whole protocol, and every refusal.</summary>
+[TestFixture]
+public sealed class TwoServerNodeTests
+{
+    private static readonly PrimeOrderGroup Group = PrimeOrderGroups.Bls12381G1;
+
+    /// <summary>Two nodes and n registered members of group "g".</summary>
+    internal sealed class Deployment : IDisposable
+    {
+        public readonly TwoServerParameters P = TwoServerParameters.ForBlockSize(64);
+        public readonly SchnorrSigningKey K1 = SchnorrSigningKey.Generate(Group), K2 = SchnorrSigningKey.Generate(Group);
+        public readonly TwoServerNode S1, S2;
+        public readonly List<(TwoServerUser User, SchnorrSigningKey Key)> Users = new();
+
+        public Deployment()
+        {
+            S1 = new TwoServerNode(1, K1, K2.PublicKey, P);
+            S2 = new TwoServerNode(2, K2, K1.PublicKey, P);
+        }
+
+        public TwoServerUser NewUser(string id, SchnorrSigningKey? key = null)
+        {
+            key ??= SchnorrSigningKey.Generate(Group);
+            var user = new TwoServerUser(id, P, key, new InProcessConnection(S1), new InProcessConnection(S2), K1.PublicKey, K2.PublicKey);
+            Users.Add((user, key));
+            return user;
+        }
+
+        public async Task<GroupView> MembersAsync(int n)
+        {
+            GroupView? view = null;
+            for (int i = 0; i < n; i++)
+            {
+                TwoServerUser u = NewUser($"user-{i:D3}");
+                Assert.That(await u.RegisterAsync(), Is.EqualTo(EngineStatus.Ok));
+                EngineStatus status;
+                (status, view) = await u.JoinAsync("g");
+                Assert.That(status, Is.EqualTo(EngineStatus.Ok));
+            }
+            return view!;
+        }
+
+        public void CloseRound()
+        {
+            Assert.That(S1.CloseRound(), Is.EqualTo(S2.CloseRound()));
+        }
+
+        public void Dispose()
+        {
+            K1.Dispose(); K2.Dispose();
+            foreach ((_, SchnorrSigningKey k) in Users) k.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task PairAndSubgroupMessages_ReachExactlyTheirRecipients_ThroughBothServers()
+    {
+        using var d = new Deployment();
+        GroupView group = await d.MembersAsync(12);
+        TwoServerUser bob = d.Users[3].User;
+        (EngineStatus status, long round) = await bob.GetRoundAsync();
+        Assert.That((status, round), Is.EqualTo((EngineStatus.Ok, 1L)));
+
+        (status, TwoServerSession? toAlice) = await bob.OpenSessionAsync(group, GroupPartition.ForRecipient(12, 7));
+        Assert.That(status, Is.EqualTo(EngineStatus.Ok));
+        (status, TwoServerSession? toTeam) = await bob.OpenSessionAsync(group, GroupPartition.ForSubgroup(12, new[] { 1, 2, 9 }));
+        Assert.That(status, Is.EqualTo(EngineStatus.Ok));
+        Assert.That((await bob.SendAsync(1, toAlice!, "hi alice"u8.ToArray())).Status, Is.EqualTo(EngineStatus.Ok));
+        Assert.That((await bob.SendAsync(1, toTeam!, "hi team"u8.ToArray())).Status, Is.EqualTo(EngineStatus.Ok));
+        // Everyone else sends cover traffic to a random member, as round synchronisation asks.
+        foreach ((TwoServerUser u, _) in d.Users.Where(x => x.User != bob))
+        {
+            (status, TwoServerSession? s) = await u.OpenSessionAsync(group, GroupPartition.ForRecipient(12, Random.Shared.Next(12)));
+            Assert.That((await u.SendAsync(1, s!, default, cover: true)).Status, Is.EqualTo(EngineStatus.Ok));
+        }
+        Assert.That((await bob.FetchAsync(1, group)).Status, Is.EqualTo(EngineStatus.NotFound), "round 1 is still open");
+        d.CloseRound();
+
+        for (int i = 0; i < 12; i++)
+        {
+            (status, FetchedRound? fetched) = await d.Users[i].User.FetchAsync(1, group);
+            Assert.That(status, Is.EqualTo(EngineStatus.Ok), $"member {i}");
+            Assert.That(fetched!.Messages, Has.Count.EqualTo(13), "one entry per upload");
+            Assert.That(fetched.Messages.Count(m => m.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed), Is.Zero);
+            var accepted = fetched.Messages.Where(m => m.Verdict == RecordVerdict.Accepted).Select(m => System.Text.Encoding.UTF8.GetString(m.Payload)).Order().ToList();
+            var expected = new List<string>();
+            if (i == 7) expected.Add("hi alice");
+            if (i is 1 or 2 or 9) expected.Add("hi team");
+            Assert.That(accepted, Is.EqualTo(expected), $"member {i}");
+        }
+    }
+
+    [Test, Category("Malformed")]
+    public async Task AUserShowingTwoKeys_IsRefusedByBothServers()
+    {
+        using var d = new Deployment();
+        using SchnorrSigningKey a = SchnorrSigningKey.Generate(Group), b = SchnorrSigningKey.Generate(Group);
+        var c1 = new InProcessConnection(d.S1);
+        var c2 = new InProcessConnection(d.S2);
+        byte[] Register(SchnorrSigningKey k) => new TwoServerWire.Writer().Name("mallory").Blob(k.PublicKey).ToArray();
+        d.S1.Process(TwoServerMessageType.Register, Register(a), c1.Challenge.Span, out _, out byte[] r1);
+        d.S2.Process(TwoServerMessageType.Register, Register(b), c2.Challenge.Span, out _, out byte[] r2);
+        byte[] Receipt(byte[] response) { var reader = new TwoServerWire.Reader(response); return reader.Blob(512).ToArray(); }
+        byte[] confirm1 = new TwoServerWire.Writer().Name("mallory").Blob(b.PublicKey).Blob(Receipt(r2)).ToArray();
+        Assert.That(d.S1.Process(TwoServerMessageType.Confirm, confirm1, c1.Challenge.Span, out _, out _), Is.EqualTo(EngineStatus.VerificationFailed));
+        Assert.That(d.S1.Store.FindUser("mallory"), Is.Null, "S1 aborted the key");
+        // Claiming S2 saw key a does not help: S2's receipt is for b.
+        byte[] lie = new TwoServerWire.Writer().Name("mallory").Blob(a.PublicKey).Blob(Receipt(r2)).ToArray();
+        d.S2.Process(TwoServerMessageType.Register, Register(b), c2.Challenge.Span, out _, out _);
+        Assert.That(d.S2.Process(TwoServerMessageType.Confirm, lie, c2.Challenge.Span, out _, out _), Is.EqualTo(EngineStatus.VerificationFailed));
+        Assert.That(d.S2.Store.FindUser("mallory"), Is.Null);
+    }
+
+    [Test, Category("Malformed")]
+    public async Task BadRequests_GetATypedRefusal_AndChangeNothing()
+    {
+        using var d = new Deployment();
+        GroupView group = await d.MembersAsync(4);
+        TwoServerUser bob = d.Users[0].User;
+        (_, TwoServerSession? session) = await bob.OpenSessionAsync(group, GroupPartition.ForRecipient(4, 2));
+        var c1 = new InProcessConnection(d.S1);
+        EngineStatus Raw(TwoServerMessageType type, byte[] payload) => d.S1.Process(type, payload, c1.Challenge.Span, out TwoServerMessageType t, out byte[] r) is var s && t == TwoServerMessageType.Error && r[1] == (byte)s ? s : EngineStatus.InternalError;
+
+        Assert.That(Raw(TwoServerMessageType.GetRound, [2]), Is.EqualTo(EngineStatus.UnsupportedVersion));
+        Assert.That(Raw(TwoServerMessageType.GetRound, []), Is.EqualTo(EngineStatus.Malformed));
+        Assert.That(Raw((TwoServerMessageType)99, [1]), Is.EqualTo(EngineStatus.UnknownMessageType));
+        Assert.That(Raw(TwoServerMessageType.Register, [1, 3, (byte)'a']), Is.EqualTo(EngineStatus.Malformed));
+        Assert.That(Raw(TwoServerMessageType.Register, new TwoServerWire.Writer().Name("eve").Blob(new byte[48]).ToArray()), Is.Not.EqualTo(EngineStatus.Ok), "not a G1 point");
+        Assert.That(Raw(TwoServerMessageType.GetGroup, new TwoServerWire.Writer().Name("nope").ToArray()), Is.EqualTo(EngineStatus.NotFound));
+        Assert.That(d.S1.Store.FindUser("eve"), Is.Null);
+
+        // Uploads: a wrong round, a bad signature, a wrong size, an unknown session; then a replay of a good one.
+        int size = d.P.RecordSize;
+        byte[] Upload(long round, byte[] sessionId, ulong id, byte[] shares, byte[] signature)
+            => new TwoServerWire.Writer().Int64(round).Fixed(sessionId).UInt64(id).Blob(shares).Blob(signature).ToArray();
+        byte[] shares = new byte[2 * size];
+        byte[] Sign(long round, ulong id, byte[] s)
+        {
+            byte[] sig = new byte[SchnorrSignature.SizeInBytes(Group)];
+            SchnorrSignature.Sign(d.Users[0].Key, SignedMessages.Upload(round, id, 1, session!.Partition.ForS1.Encode(), s), sig);
+            return sig;
+        }
+        Assert.That(Raw(TwoServerMessageType.Upload, Upload(2, session!.Id, 5, shares, Sign(2, 5, shares))), Is.EqualTo(EngineStatus.Expired));
+        Assert.That(Raw(TwoServerMessageType.Upload, Upload(1, session.Id, 5, shares, Sign(1, 6, shares))), Is.EqualTo(EngineStatus.VerificationFailed));
+        Assert.That(Raw(TwoServerMessageType.Upload, Upload(1, session.Id, 5, new byte[size], Sign(1, 5, new byte[size]))), Is.EqualTo(EngineStatus.BadLength));
+        Assert.That(Raw(TwoServerMessageType.Upload, Upload(1, new byte[16], 5, shares, Sign(1, 5, shares))), Is.EqualTo(EngineStatus.NotFound));
+        Assert.That(d.S1.Store.Uploads(1), Is.Empty, "no refused upload was stored");
+        Assert.That(Raw(TwoServerMessageType.Upload, Upload(1, session.Id, 5, shares, Sign(1, 5, shares))), Is.EqualTo(EngineStatus.InternalError), "accepted (no Error frame)");
+        Assert.That(Raw(TwoServerMessageType.Upload, Upload(1, session.Id, 5, shares, Sign(1, 5, shares))), Is.EqualTo(EngineStatus.Replay));
+        Assert.That(d.S1.Store.Uploads(1), Has.Count.EqualTo(1));
+
+        // Requests signed for another connection's challenge are refused (no replay across connections).
+        var other = new InProcessConnection(d.S1);
+        byte[] join = new TwoServerWire.Writer().Name(bob.Id).Name("g2").ToArray();
+        byte[] sig = new byte[SchnorrSignature.SizeInBytes(Group)];
+        SchnorrSignature.Sign(d.Users[0].Key, SignedMessages.Request("join", other.Challenge.Span, join), sig);
+        byte[] joinRequest = [.. join, .. new TwoServerWire.Writer().Blob(sig).ToArray().AsSpan(1)];
+        Assert.That(Raw(TwoServerMessageType.Join, joinRequest), Is.EqualTo(EngineStatus.VerificationFailed));
+        Assert.That(d.S1.Store.Group("g2").Epoch, Is.Zero);
+        // Stale epochs are refused once the group changed.
+        TwoServerUser late = d.NewUser("user-new");
+        Assert.That(await late.RegisterAsync(), Is.EqualTo(EngineStatus.Ok));
+        Assert.That((await late.JoinAsync("g")).Status, Is.EqualTo(EngineStatus.Ok));
+        Assert.That((await bob.OpenSessionAsync(group, GroupPartition.ForRecipient(4, 1))).Status, Is.EqualTo(EngineStatus.Expired), "the group has a new epoch");
+    }
+
+    [Test]
+    public async Task Dispute_OverRealServerState_BlamesATamperingServer()
+    {
+        using var d = new Deployment();
+        GroupView group = await d.MembersAsync(6);
+        TwoServerUser bob = d.Users[0].User, alice = d.Users[4].User;
+        (_, TwoServerSession? session) = await bob.OpenSessionAsync(group, GroupPartition.ForRecipient(6, 4));
+        (_, ulong messageId) = await bob.SendAsync(1, session!, "for alice"u8.ToArray());
+        d.CloseRound();
+        (EngineStatus status, FetchedRound? fetched) = await alice.FetchAsync(1, group);
+        Assert.That(status, Is.EqualTo(EngineStatus.Ok));
+
+        ShareEvidence Evidence(TwoServerNode node, byte[] inbox, byte[] signature)
+        {
+            StoredUpload stored = node.Store.Uploads(1).Single();
+            SessionRecord s = node.Store.FindSession(stored.SessionId)!;
+            return new ShareEvidence(inbox, signature, s.Partition, stored.Shares, stored.SenderSignature);
+        }
+        Culprit Judge(ShareEvidence e1, ShareEvidence e2) => Dispute.Judge(d.P, Group, 1, messageId, 4, 6, d.Users[0].Key.PublicKey, d.K1.PublicKey, d.K2.PublicKey, e1, e2);
+        ShareEvidence honest1 = Evidence(d.S1, fetched!.InboxFromS1, fetched.SignatureFromS1), honest2 = Evidence(d.S2, fetched.InboxFromS2, fetched.SignatureFromS2);
+        Assert.That(Judge(honest1, honest2), Is.EqualTo(Culprit.None));
+
+        // S2 changes a bit of Alice's share and signs the result: Alice sees tampering, the judge blames S2.
+        byte[] tampered = (byte[])fetched.InboxFromS2.Clone();
+        tampered[^5] ^= 0x20;
+        byte[] s2Signature = new byte[SchnorrSignature.SizeInBytes(Group)];
+        SchnorrSignature.Sign(d.K2, SignedMessages.Delivery(1, 2, 4, tampered), s2Signature);
+        Assert.That(InboxReader.ReadRound(d.P, fetched.InboxFromS1, tampered, out var seen), Is.EqualTo(EngineStatus.Ok));
+        Assert.That(seen.Single().Verdict, Is.EqualTo(RecordVerdict.Tampered));
+        Assert.That(Judge(honest1, Evidence(d.S2, tampered, s2Signature)), Is.EqualTo(Culprit.S2));
+    }
+}
