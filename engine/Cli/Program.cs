@@ -21,6 +21,7 @@ public static class Program
         root.Subcommands.Add(SimulateCommand.Create(output));
         root.Subcommands.Add(ServeCommand.Create(output));
         root.Subcommands.Add(OnionCommand.Create(output));
+        root.Subcommands.Add(TwoServerCommand.Create(output));
         return root;
     }
 }

@@ -41,16 +41,16 @@ public sealed class TwoServerNodeTests
 
         public async Task<GroupView> MembersAsync(int n)
         {
-            GroupView? view = null;
             for (int i = 0; i < n; i++)
             {
                 TwoServerUser u = NewUser($"user-{i:D3}");
                 Assert.That(await u.RegisterAsync(), Is.EqualTo(EngineStatus.Ok));
-                EngineStatus status;
-                (status, view) = await u.JoinAsync("g");
-                Assert.That(status, Is.EqualTo(EngineStatus.Ok));
+                Assert.That(await u.JoinAsync("g"), Is.EqualTo(EngineStatus.Ok));
             }
-            return view!;
+            (EngineStatus status, GroupView? view) = await Users[0].User.GetGroupAsync("g");
+            Assert.That(status, Is.EqualTo(EngineStatus.Ok));
+            Assert.That(view!.Members, Has.Count.EqualTo(n));
+            return view;
         }
 
         public void CloseRound()
@@ -173,7 +173,7 @@ public sealed class TwoServerNodeTests
         // Stale epochs are refused once the group changed.
         TwoServerUser late = d.NewUser("user-new");
         Assert.That(await late.RegisterAsync(), Is.EqualTo(EngineStatus.Ok));
-        Assert.That((await late.JoinAsync("g")).Status, Is.EqualTo(EngineStatus.Ok));
+        Assert.That(await late.JoinAsync("g"), Is.EqualTo(EngineStatus.Ok));
         Assert.That((await bob.OpenSessionAsync(group, GroupPartition.ForRecipient(4, 1))).Status, Is.EqualTo(EngineStatus.Expired), "the group has a new epoch");
     }
 

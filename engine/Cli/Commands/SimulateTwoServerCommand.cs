@@ -21,20 +21,71 @@ internal static class SimulateTwoServerCommand
         var million = new Option<int>("--million-group") { Description = "Group size for the one-million-user extrapolation (Figure 3).", DefaultValueFactory = _ => 1000 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report with the figures as SVG charts." };
-        var command = new Command("two-server", "Protocol 2: two-server XOR secret-sharing messaging, the paper's experiments in process (SPEC.md §2).");
-        foreach (Option o in new Option[] { sizes, sample, block, fraction, million, json, report }) command.Options.Add(o);
-        command.SetAction(r => Run(output, r.GetValue(sizes)!, r.GetValue(sample), r.GetValue(block), r.GetValue(fraction), r.GetValue(million), r.GetValue(json), r.GetValue(report)));
+        var mode = new Option<string>("--mode") { Description = "in-process (the paper's figures, large groups) or loopback (S1, S2 and every user over TCP on 127.0.0.1).", DefaultValueFactory = _ => "in-process" };
+        var rounds = new Option<int>("--rounds") { Description = "Loopback mode: rounds per group size.", DefaultValueFactory = _ => 2 };
+        var command = new Command("two-server", "Protocol 2: two-server XOR secret-sharing messaging, the paper's experiments (SPEC.md §2).");
+        foreach (Option o in new Option[] { mode, sizes, sample, block, fraction, million, rounds, json, report }) command.Options.Add(o);
+        command.SetAction(r => r.GetValue(mode) switch
+        {
+            "in-process" => Run(output, r.GetValue(sizes)!, r.GetValue(sample), r.GetValue(block), r.GetValue(fraction), r.GetValue(million), r.GetValue(json), r.GetValue(report)),
+            "loopback" => RunLoopback(output, r.GetResult(sizes) is null ? "20,50,100" : r.GetValue(sizes)!, r.GetValue(rounds), r.GetValue(block), r.GetValue(json)),
+            var other => Fail(output, $"--mode is in-process or loopback, not '{other}'"),
+        });
         return command;
+    }
+
+    private static int Fail(TextWriter output, string message)
+    {
+        output.WriteLine($"error: {message}");
+        return 1;
+    }
+
+    private static List<int>? ParseSizes(TextWriter output, string text)
+    {
+        var sizes = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, out int n)) { Fail(output, $"'{part}' is not a group size"); return null; }
+            sizes.Add(n);
+        }
+        return sizes;
+    }
+
+    internal static int RunLoopback(TextWriter output, string sizesText, int rounds, int block, FileInfo? json)
+    {
+        List<int>? sizes = ParseSizes(output, sizesText);
+        if (sizes is null) return 1;
+        IAnsiConsole console = DemoCommand.CreateConsole(output);
+        console.MarkupLine($"[bold]simulate two-server --mode loopback[/]: S1 and S2 on 127.0.0.1, group sizes {string.Join(", ", sizes)}, {rounds} rounds, B = {block}; every user on its own TCP connections");
+        IReadOnlyList<TwoServerLoopbackSizeReport> reports;
+        try
+        {
+            IReadOnlyList<TwoServerLoopbackSizeReport>? result = null;
+            console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    ProgressTask task = ctx.AddTask("setups and rounds", maxValue: sizes.Count * (rounds + 1));
+                    result = TwoServerLoopbackSimulation.RunAsync(sizes, rounds, block, (done, _) => task.Value = done).GetAwaiter().GetResult();
+                });
+            reports = result!;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return Fail(output, e.Message);
+        }
+        var table = new Table().AddColumns("n", "setup (register, join, session)", "uploads / round", "fetch + reconstruct / round", "per message", "delivered", "requests (refused)", "failures");
+        foreach (TwoServerLoopbackSizeReport s in reports)
+            table.AddRow($"{s.GroupSize}", $"{s.SetupSeconds:F2} s", $"{s.UploadMsPerRound:F0} ms", $"{s.FetchMsPerRound:F0} ms", $"{s.MessageMsAmortised:F2} ms",
+                         $"{s.Delivered}/{s.Expected}", $"{s.ServerRequests} ({s.ServerRefusals})", $"{s.Failures}");
+        console.Write(table);
+        if (json is not null) File.WriteAllText(json.FullName, System.Text.Json.JsonSerializer.Serialize(reports, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        return reports.All(s => s.Delivered == s.Expected && s.Failures == 0 && s.ServerRefusals == 0) ? 0 : 1;
     }
 
     internal static int Run(TextWriter output, string sizesText, int sample, int block, double fraction, int million, FileInfo? json, FileInfo? reportFile)
     {
-        var sizes = new List<int>();
-        foreach (string part in sizesText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!int.TryParse(part, out int n)) { output.WriteLine($"error: '{part}' is not a group size"); return 1; }
-            sizes.Add(n);
-        }
+        List<int>? sizes = ParseSizes(output, sizesText);
+        if (sizes is null) return 1;
         IAnsiConsole console = DemoCommand.CreateConsole(output);
         console.MarkupLine($"[bold]simulate two-server[/]: in process, group sizes {string.Join(", ", sizes)}, B = {block}, one message per member per round, {sample} sampled members per size");
         TwoServerSimulationReport report;

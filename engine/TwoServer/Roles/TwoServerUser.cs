@@ -83,18 +83,22 @@ public sealed class TwoServerUser
         return EngineStatus.Ok;
     }
 
-    /// <summary>Joins <paramref name="group"/> at both servers; both must then announce the same epoch and members.</summary>
-    public async Task<(EngineStatus Status, GroupView? Group)> JoinAsync(string group, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Joins <paramref name="group"/> at both servers. Other joins may land in between, so the two answers need not
+    /// agree yet: call <see cref="GetGroupAsync"/> (which requires both servers to agree) before opening sessions.
+    /// </summary>
+    public async Task<EngineStatus> JoinAsync(string group, CancellationToken cancellationToken = default)
     {
-        var views = new GroupView?[2];
         for (int s = 0; s < 2; s++)
         {
             byte[] request = Signed(s, "join", new TwoServerWire.Writer().Name(Id).Name(group));
             (EngineStatus status, byte[] payload) = await CallAsync(s, TwoServerMessageType.Join, TwoServerMessageType.Group, request, cancellationToken).ConfigureAwait(false);
-            if (status != EngineStatus.Ok) return (status, null);
-            if ((views[s] = ParseGroup(group, payload)) is null) return (EngineStatus.Malformed, null);
+            if (status != EngineStatus.Ok) return status;
+            GroupView? view = ParseGroup(group, payload);
+            if (view is null) return EngineStatus.Malformed;
+            if (view.IndexOf(Id) < 0) return EngineStatus.VerificationFailed;       // the server says we joined but does not list us
         }
-        return Agree(views[0]!, views[1]!);
+        return EngineStatus.Ok;
     }
 
     /// <summary>The group as both servers announce it (they must agree).</summary>

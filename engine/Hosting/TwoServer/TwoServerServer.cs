@@ -1,0 +1,87 @@
+using System.Net;
+using Engine.Hosting.Framing;
+using Engine.TwoServer.Roles;
+using Engine.TwoServer.Wire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Hosting.TwoServer;
+
+/// <summary>
+/// S1 or S2 of Protocol 2 as a reference server on Kestrel (raw TCP, length-prefixed frames, 127.0.0.1 by default).
+/// Each connection gets a Hello with a fresh challenge; every later frame is one request for the
+/// <see cref="TwoServerNode"/>, answered on the same connection. No cryptography here.
+/// </summary>
+/// <remarks>The paper assumes private user–server channels: on anything but loopback, put TLS in front.</remarks>
+public sealed class TwoServerServer : IAsyncDisposable
+{
+    /// <summary>Largest frame in either direction (a member's inbox holds one record per message of the round).</summary>
+    public const int MaxFrameBytes = 64 << 20;
+
+    private readonly CancellationTokenSource _stopping = new();
+    private WebApplication? _app;
+    private long _requests, _refusals;
+
+    /// <summary>A server for <paramref name="node"/>.</summary>
+    public TwoServerServer(TwoServerNode node) => Node = node;
+
+    /// <summary>The role.</summary>
+    public TwoServerNode Node { get; }
+
+    /// <summary>The bound endpoint, once started.</summary>
+    public IPEndPoint? EndPoint { get; private set; }
+
+    /// <summary>Requests handled.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Requests refused.</summary>
+    public long Refusals => Interlocked.Read(ref _refusals);
+
+    /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
+    public async Task StartAsync(IPAddress? address = null, int port = 0)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(this);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, port, l => l.UseConnectionHandler<Handler>()));
+        _app = builder.Build();
+        await _app.StartAsync().ConfigureAwait(false);
+        string url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, new Uri(url).Port);
+    }
+
+    private sealed class Handler(TwoServerServer server) : ConnectionHandler
+    {
+        public override async Task OnConnectedAsync(ConnectionContext connection)
+        {
+            var channel = new FrameChannel(connection.Transport.Input, connection.Transport.Output, MaxFrameBytes);
+            byte[] challenge = TwoServerNode.NewChallenge();
+            await channel.SendAsync((byte)TwoServerMessageType.Hello, server.Node.Hello(challenge)).ConfigureAwait(false);
+            await channel.RunAsync((type, payload) => server.OnFrameAsync(channel, challenge, type, payload), server._stopping.Token).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask OnFrameAsync(FrameChannel channel, byte[] challenge, byte type, Memory<byte> payload)
+    {
+        Interlocked.Increment(ref _requests);
+        EngineStatus status = Node.Process((TwoServerMessageType)type, payload.Span, challenge, out TwoServerMessageType responseType, out byte[] response);
+        if (status != EngineStatus.Ok) Interlocked.Increment(ref _refusals);
+        return channel.SendAsync((byte)responseType, response);
+    }
+
+    /// <summary>Stops Kestrel and closes every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        if (_app is not null)
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
