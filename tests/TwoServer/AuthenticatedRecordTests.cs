@@ -98,7 +98,7 @@ public sealed class AuthenticatedRecordTests
 }
 
 /// <summary>The batched check (one random linear combination per 64 records) gives exactly the single verdicts.</summary>
-[TestFixture]
+[TestFixture, NonParallelizable]                           // reads a static counter that tampering tests elsewhere move
 public sealed class AuthenticatedRecordBatchTests
 {
     [TestCase(16, 1), TestCase(16, 200), TestCase(256, 130)]
@@ -140,7 +140,9 @@ public sealed class AuthenticatedRecordBatchTests
         for (int i = 0; i < 100; i++) AuthenticatedRecord.WriteReal(p, "x"u8, records.AsSpan(i * p.RecordSize, p.RecordSize));
         var verdicts = new RecordVerdict[100];
         var payloads = new Range[100];
+        long failedBefore = AuthenticatedRecord.FailedBatches;
         AuthenticatedRecord.VerifyMany(p, records, verdicts, payloads);
+        Assert.That(AuthenticatedRecord.FailedBatches, Is.EqualTo(failedBefore), "valid records pass the combined check (no fallback)");
         long before = GC.GetAllocatedBytesForCurrentThread();
         AuthenticatedRecord.VerifyMany(p, records, verdicts, payloads);
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
