@@ -1,6 +1,4 @@
-using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
 using Engine.Hosting.Framing;
 using Engine.Onion;
 using Engine.Onion.Keys;
@@ -11,44 +9,16 @@ namespace Engine.Hosting.Onion;
 /// <summary>A node's or client's connection to a <see cref="KgcDirectoryServer"/>: enrol, register, fetch the directory.</summary>
 public sealed class KgcClient : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly FrameChannel _channel;
-    private readonly System.Threading.Channels.Channel<(byte Type, byte[] Payload)> _received =
-        System.Threading.Channels.Channel.CreateUnbounded<(byte, byte[])>();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _loop;
-    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly FrameConnection _connection;
 
-    private KgcClient(Socket socket)
-    {
-        _socket = socket;
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        _channel = new FrameChannel(PipeReader.Create(stream), PipeWriter.Create(stream), 4 << 20);
-        _loop = _channel.RunAsync((type, payload) => _received.Writer.WriteAsync((type, payload.ToArray())), _stopping.Token)
-                        .ContinueWith(_ => _received.Writer.TryComplete(), TaskScheduler.Default);
-    }
+    private KgcClient(FrameConnection connection) => _connection = connection;
 
     /// <summary>Connects to the KGC.</summary>
     public static async Task<KgcClient> ConnectAsync(IPEndPoint kgc, CancellationToken cancellationToken = default)
-    {
-        var socket = new Socket(kgc.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(kgc, cancellationToken).ConfigureAwait(false);
-        return new KgcClient(socket);
-    }
+        => new(await FrameConnection.ConnectAsync(kgc, 4 << 20, cancellationToken).ConfigureAwait(false));
 
-    private async Task<(byte Type, byte[] Payload)> RequestAsync(KgcFrameType type, byte[] payload, CancellationToken cancellationToken)
-    {
-        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _channel.SendAsync((byte)type, payload, cancellationToken).ConfigureAwait(false);
-            return await _received.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _oneAtATime.Release();
-        }
-    }
+    private Task<(byte Type, byte[] Payload)> RequestAsync(KgcFrameType type, byte[] payload, CancellationToken cancellationToken)
+        => _connection.RequestAsync((byte)type, payload, cancellationToken);
 
     /// <summary>Enrols <paramref name="secret"/>'s identity: its private key and the KGC's public keys, or the refusal.</summary>
     public async Task<(EngineStatus Status, CertificatelessPrivateKey? Key, byte[]? MasterPublicKey, byte[]? ListSigningKey)> EnrolAsync(
@@ -87,10 +57,5 @@ public sealed class KgcClient : IAsyncDisposable
     }
 
     /// <summary>Closes the connection.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _stopping.Cancel();
-        _socket.Dispose();
-        try { await _loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

@@ -7,12 +7,7 @@ using Engine.Hosting.Framing;
 using Engine.Onion.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Engine.Hosting.Onion;
 
@@ -49,14 +44,7 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(this);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, port, l => l.UseConnectionHandler<Handler>()));
-        _app = builder.Build();
-        await _app.StartAsync().ConfigureAwait(false);
-        string url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, new Uri(url).Port);
+        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, KgcDirectoryServer>(this, address, port).ConfigureAwait(false);
     }
 
     private sealed class Handler(KgcDirectoryServer server) : ConnectionHandler
@@ -155,11 +143,7 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
-        if (_app is not null)
-        {
-            await _app.StopAsync().ConfigureAwait(false);
-            await _app.DisposeAsync().ConfigureAwait(false);
-        }
+        await KestrelListener.StopAsync(_app).ConfigureAwait(false);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_enrolmentKey);
     }
 }

@@ -6,11 +6,6 @@ using Engine.Hosting.Framing;
 using Engine.Onion.Roles;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Engine.Hosting.Onion;
 
@@ -64,14 +59,7 @@ public sealed class OnionNodeServer : IAsyncDisposable
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default), port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(this);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, port, l => l.UseConnectionHandler<InboundHandler>()));
-        _app = builder.Build();
-        await _app.StartAsync().ConfigureAwait(false);
-        string url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, new Uri(url).Port);
+        (_app, EndPoint) = await KestrelListener.StartAsync<InboundHandler, OnionNodeServer>(this, address, port).ConfigureAwait(false);
         _sweep = SweepExpiredLinksAsync();
     }
 
@@ -257,10 +245,6 @@ public sealed class OnionNodeServer : IAsyncDisposable
         _stopping.Cancel();
         if (_sweep is not null) await _sweep.ConfigureAwait(false);
         lock (_sockets) foreach (Socket s in _sockets) s.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync().ConfigureAwait(false);
-            await _app.DisposeAsync().ConfigureAwait(false);
-        }
+        await KestrelListener.StopAsync(_app).ConfigureAwait(false);
     }
 }

@@ -1,7 +1,4 @@
-using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
-using System.Threading.Channels;
 using Engine.Hosting.Framing;
 using Engine.Onion.Roles;
 
@@ -13,34 +10,19 @@ namespace Engine.Hosting.Onion;
 /// </summary>
 public sealed class OnionTcpClient : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly FrameChannel _channel;
-    private readonly Channel<(byte Type, byte[] Payload)> _received = Channel.CreateUnbounded<(byte, byte[])>();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _loop;
+    private readonly FrameConnection _connection;
 
-    private OnionTcpClient(Socket socket)
-    {
-        _socket = socket;
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        _channel = new FrameChannel(PipeReader.Create(stream), PipeWriter.Create(stream), OnionNodeServer.MaxFrameBytes);
-        _loop = _channel.RunAsync((type, payload) => _received.Writer.WriteAsync((type, payload.ToArray())), _stopping.Token)
-                        .ContinueWith(_ => _received.Writer.TryComplete(), TaskScheduler.Default);
-    }
+    private OnionTcpClient(FrameConnection connection) => _connection = connection;
 
     /// <summary>Connects to the first relay.</summary>
     public static async Task<OnionTcpClient> ConnectAsync(IPEndPoint firstRelay, CancellationToken cancellationToken = default)
-    {
-        var socket = new Socket(firstRelay.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(firstRelay, cancellationToken).ConfigureAwait(false);
-        return new OnionTcpClient(socket);
-    }
+        => new(await FrameConnection.ConnectAsync(firstRelay, OnionNodeServer.MaxFrameBytes, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Sends the link's setup packet and completes the link from the ACK (or returns the relay's refusal).</summary>
     public async Task<EngineStatus> EstablishAsync(ClientLink link, CancellationToken cancellationToken = default)
     {
-        await _channel.SendAsync((byte)OnionFrameType.Setup, link.Packet, cancellationToken).ConfigureAwait(false);
-        (byte type, byte[] payload) = await _received.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        await _connection.SendAsync((byte)OnionFrameType.Setup, link.Packet, cancellationToken).ConfigureAwait(false);
+        (byte type, byte[] payload) = await _connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
         return type switch
         {
             (byte)OnionFrameType.Ack => link.Complete(payload),
@@ -54,8 +36,8 @@ public sealed class OnionTcpClient : IAsyncDisposable
                                                                            CancellationToken cancellationToken = default)
     {
         byte[] packet = link.SealForward(message, DateTimeOffset.UtcNow.AddMinutes(1), reencryptPerHop);
-        await _channel.SendAsync((byte)OnionFrameType.Data, packet, cancellationToken).ConfigureAwait(false);
-        (byte type, byte[] payload) = await _received.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        await _connection.SendAsync((byte)OnionFrameType.Data, packet, cancellationToken).ConfigureAwait(false);
+        (byte type, byte[] payload) = await _connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
         if (type == (byte)OnionFrameType.Error) return ((EngineStatus)payload[0], null);
         if (type != (byte)OnionFrameType.Backward) return (EngineStatus.UnknownMessageType, null);
         EngineStatus status = link.OpenBackward(payload, DateTimeOffset.UtcNow, out byte[]? reply);
@@ -63,16 +45,11 @@ public sealed class OnionTcpClient : IAsyncDisposable
     }
 
     /// <summary>Sends raw bytes as one frame (tests of hostile input).</summary>
-    internal ValueTask SendRawAsync(OnionFrameType type, byte[] payload) => _channel.SendAsync((byte)type, payload);
+    internal ValueTask SendRawAsync(OnionFrameType type, byte[] payload) => _connection.SendAsync((byte)type, payload);
 
     /// <summary>The next frame received (tests).</summary>
-    internal ValueTask<(byte Type, byte[] Payload)> ReceiveRawAsync(CancellationToken cancellationToken) => _received.Reader.ReadAsync(cancellationToken);
+    internal ValueTask<(byte Type, byte[] Payload)> ReceiveRawAsync(CancellationToken cancellationToken) => _connection.ReceiveAsync(cancellationToken);
 
     /// <summary>Closes the connection.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _stopping.Cancel();
-        _socket.Dispose();
-        try { await _loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

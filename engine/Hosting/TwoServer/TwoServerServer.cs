@@ -4,11 +4,6 @@ using Engine.TwoServer.Roles;
 using Engine.TwoServer.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Engine.Hosting.TwoServer;
 
@@ -45,14 +40,7 @@ public sealed class TwoServerServer : IAsyncDisposable
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(this);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, port, l => l.UseConnectionHandler<Handler>()));
-        _app = builder.Build();
-        await _app.StartAsync().ConfigureAwait(false);
-        string url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, new Uri(url).Port);
+        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, TwoServerServer>(this, address, port).ConfigureAwait(false);
     }
 
     private sealed class Handler(TwoServerServer server) : ConnectionHandler
@@ -78,10 +66,6 @@ public sealed class TwoServerServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
-        if (_app is not null)
-        {
-            await _app.StopAsync().ConfigureAwait(false);
-            await _app.DisposeAsync().ConfigureAwait(false);
-        }
+        await KestrelListener.StopAsync(_app).ConfigureAwait(false);
     }
 }

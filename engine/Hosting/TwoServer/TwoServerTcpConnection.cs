@@ -1,7 +1,4 @@
-using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
-using System.Threading.Channels;
 using Engine.Hosting.Framing;
 using Engine.TwoServer.Roles;
 using Engine.TwoServer.Wire;
@@ -11,21 +8,9 @@ namespace Engine.Hosting.TwoServer;
 /// <summary>A user's TCP connection to a <see cref="TwoServerServer"/>: reads the Hello, then one request at a time.</summary>
 public sealed class TwoServerTcpConnection : ITwoServerConnection
 {
-    private readonly Socket _socket;
-    private readonly FrameChannel _channel;
-    private readonly Channel<(byte Type, byte[] Payload)> _received = Channel.CreateUnbounded<(byte, byte[])>();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
-    private readonly Task _loop;
+    private readonly FrameConnection _connection;
 
-    private TwoServerTcpConnection(Socket socket)
-    {
-        _socket = socket;
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        _channel = new FrameChannel(PipeReader.Create(stream), PipeWriter.Create(stream), TwoServerServer.MaxFrameBytes);
-        _loop = _channel.RunAsync((type, payload) => _received.Writer.WriteAsync((type, payload.ToArray())), _stopping.Token)
-                        .ContinueWith(_ => _received.Writer.TryComplete(), TaskScheduler.Default);
-    }
+    private TwoServerTcpConnection(FrameConnection connection) => _connection = connection;
 
     /// <inheritdoc/>
     public int ServerIndex { get; private set; }
@@ -39,10 +24,8 @@ public sealed class TwoServerTcpConnection : ITwoServerConnection
     /// <summary>Connects and reads the server's Hello; <see cref="EngineException"/> if it is not a well-formed Hello.</summary>
     public static async Task<TwoServerTcpConnection> ConnectAsync(IPEndPoint server, CancellationToken cancellationToken = default)
     {
-        var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
-        var connection = new TwoServerTcpConnection(socket);
-        (byte type, byte[] payload) = await connection._received.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new TwoServerTcpConnection(await FrameConnection.ConnectAsync(server, TwoServerServer.MaxFrameBytes, cancellationToken).ConfigureAwait(false));
+        (byte type, byte[] payload) = await connection._connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
         var reader = new TwoServerWire.Reader(payload);
         int index = reader.Byte();
         byte[] challenge = reader.Fixed(TwoServerWire.ChallengeSize).ToArray();
@@ -59,24 +42,10 @@ public sealed class TwoServerTcpConnection : ITwoServerConnection
     /// <inheritdoc/>
     public async Task<(TwoServerMessageType Type, byte[] Payload)> RequestAsync(TwoServerMessageType type, byte[] payload, CancellationToken cancellationToken = default)
     {
-        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _channel.SendAsync((byte)type, payload, cancellationToken).ConfigureAwait(false);
-            (byte responseType, byte[] response) = await _received.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return ((TwoServerMessageType)responseType, response);
-        }
-        finally
-        {
-            _oneAtATime.Release();
-        }
+        (byte responseType, byte[] response) = await _connection.RequestAsync((byte)type, payload, cancellationToken).ConfigureAwait(false);
+        return ((TwoServerMessageType)responseType, response);
     }
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        _stopping.Cancel();
-        _socket.Dispose();
-        try { await _loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }
