@@ -4,6 +4,10 @@ using Engine.Onion.Keys;
 using Engine.Onion.Roles;
 using Engine.Primitives.Batching;
 using Engine.Primitives.Groups;
+using Engine.Primitives.Schnorr;
+using Engine.TwoServer;
+using Engine.TwoServer.Roles;
+using Engine.TwoServer.Storage;
 
 namespace Engine.Hosting;
 
@@ -12,6 +16,9 @@ public sealed record EngineHostOptions
 {
     /// <summary>Flush policy and worker threads of the batch schedulers.</summary>
     public ModExpBatchOptions Batching { get; init; } = new();
+
+    /// <summary>Flush policy of the signature batchers (Protocol 2's upload checks): 64 signatures or 2 ms.</summary>
+    public ModExpBatchOptions SignatureBatching { get; init; } = new() { MaxBatch = 64 };
 
     /// <summary>False runs every role unbatched (each exponentiation at once): for comparisons and debugging.</summary>
     public bool EnableBatching { get; init; } = true;
@@ -27,6 +34,7 @@ public sealed record EngineHostOptions
 public sealed class EngineHost : IDisposable
 {
     private readonly ConcurrentDictionary<MontgomeryContext, ModExpBatcher> _batchers = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<PrimeOrderGroup, SignatureBatcher> _signatureBatchers = new(ReferenceEqualityComparer.Instance);
     private bool _disposed;
 
     /// <summary>A host with the given options (defaults: batching on, 16 items or 2 ms, one worker per processor).</summary>
@@ -34,6 +42,7 @@ public sealed class EngineHost : IDisposable
     {
         Options = options ?? new EngineHostOptions();
         Options.Batching.Validate();
+        Options.SignatureBatching.Validate();
     }
 
     /// <summary>The options.</summary>
@@ -54,6 +63,21 @@ public sealed class EngineHost : IDisposable
     public OnionNode CreateOnionNode(CertificatelessPrivateKey key, int maxLinks = 100_000)
         => new(key, maxLinks) { Batcher = BatcherFor(key.PublicKey.Parameters.Group) };
 
+    /// <summary>The batch scheduler for Schnorr verifications in <paramref name="group"/>, or null when batching is off.</summary>
+    public SignatureBatcher? SignatureBatcherFor(PrimeOrderGroup group)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Options.EnableBatching ? _signatureBatchers.GetOrAdd(group, g => new SignatureBatcher(g, Options.SignatureBatching)) : null;
+    }
+
+    /// <summary>Server <paramref name="serverIndex"/> of Protocol 2 whose upload signatures are checked in batches.</summary>
+    public TwoServerNode CreateTwoServerNode(int serverIndex, SchnorrSigningKey key, ReadOnlySpan<byte> peerPublicKey, TwoServerParameters parameters,
+                                             ITwoServerStore? store = null)
+        => new(serverIndex, key, peerPublicKey, parameters, store) { Verifier = SignatureBatcherFor(key.Group) };
+
+    /// <summary>Signature batches and signatures checked so far.</summary>
+    public (long Batches, long Items) SignatureBatchCounts => (_signatureBatchers.Values.Sum(b => b.Batches), _signatureBatchers.Values.Sum(b => b.Items));
+
     /// <summary>Batches and items computed so far, over every scheduler.</summary>
     public (long Batches, long Items) BatchCounts => (_batchers.Values.Sum(b => b.Batches), _batchers.Values.Sum(b => b.Items));
 
@@ -63,5 +87,6 @@ public sealed class EngineHost : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (ModExpBatcher b in _batchers.Values) b.Dispose();
+        foreach (SignatureBatcher b in _signatureBatchers.Values) b.Dispose();
     }
 }

@@ -25,10 +25,10 @@ public sealed class TwoServerNodeTests
         public readonly TwoServerNode S1, S2;
         public readonly List<(TwoServerUser User, SchnorrSigningKey Key)> Users = new();
 
-        public Deployment()
+        public Deployment(Engine.Hosting.EngineHost? host = null)
         {
-            S1 = new TwoServerNode(1, K1, K2.PublicKey, P);
-            S2 = new TwoServerNode(2, K2, K1.PublicKey, P);
+            S1 = host is null ? new TwoServerNode(1, K1, K2.PublicKey, P) : host.CreateTwoServerNode(1, K1, K2.PublicKey, P);
+            S2 = host is null ? new TwoServerNode(2, K2, K1.PublicKey, P) : host.CreateTwoServerNode(2, K2, K1.PublicKey, P);
         }
 
         public TwoServerUser NewUser(string id, SchnorrSigningKey? key = null)
@@ -100,6 +100,36 @@ public sealed class TwoServerNodeTests
             if (i == 7) expected.Add("hi alice");
             if (i is 1 or 2 or 9) expected.Add("hi team");
             Assert.That(accepted, Is.EqualTo(expected), $"member {i}");
+        }
+    }
+
+    [Test]
+    public async Task ConcurrentUploads_ShareSignatureBatches_AndAForgedOneIsStillRefused()
+    {
+        using var host = new Engine.Hosting.EngineHost();
+        using var d = new Deployment(host);
+        GroupView group = await d.MembersAsync(24);
+        var sessions = new TwoServerSession[24];
+        for (int i = 0; i < 24; i++) sessions[i] = (await d.Users[i].User.OpenSessionAsync(group, GroupPartition.ForRecipient(24, (i + 1) % 24))).Session!;
+        // One forger: user 5's session, uploads signed with another key.
+        using SchnorrSigningKey forger = SchnorrSigningKey.Generate(Group);
+        var impostor = new TwoServerUser(d.Users[5].User.Id, d.P, forger, new InProcessConnection(d.S1), new InProcessConnection(d.S2), d.K1.PublicKey, d.K2.PublicKey);
+        var sends = Enumerable.Range(0, 24).Select(i => Task.Run(() => d.Users[i].User.SendAsync(1, sessions[i], System.Text.Encoding.UTF8.GetBytes($"m{i}"))))
+                              .Append(Task.Run(() => impostor.SendAsync(1, sessions[5], "forged"u8.ToArray()))).ToArray();
+        var results = await Task.WhenAll(sends);
+        Assert.That(results.Take(24).Select(r => r.Status), Is.All.EqualTo(EngineStatus.Ok));
+        Assert.That(results[24].Status, Is.EqualTo(EngineStatus.VerificationFailed));
+        (long batches, long items) = host.SignatureBatchCounts;
+        Assert.That(items, Is.EqualTo(2 * 24 + 1), "every upload's signature went through a batcher (the forger's stopped at S1)");
+        Assert.That(batches, Is.LessThan(items), "concurrent uploads shared batches");
+        Assert.That(d.S1.Store.Uploads(1), Has.Count.EqualTo(24));
+        d.CloseRound();
+        for (int i = 0; i < 24; i++)
+        {
+            (EngineStatus status, FetchedRound? fetched) = await d.Users[i].User.FetchAsync(1, group);
+            Assert.That(status, Is.EqualTo(EngineStatus.Ok));
+            Assert.That(fetched!.Messages.Where(m => m.Verdict == RecordVerdict.Accepted).Select(m => System.Text.Encoding.UTF8.GetString(m.Payload)),
+                        Is.EqualTo(new[] { $"m{(i + 23) % 24}" }), $"member {i}");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography;
+using Engine.Hosting;
 using Engine.Hosting.TwoServer;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
@@ -58,7 +59,8 @@ internal static class ServeTwoServerCommand
         if (peerKey.AsSpan().SequenceEqual(key.PublicKey)) return Fail(output, "the peer key is this server's own key");
 
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
-        var node = new TwoServerNode(index, key, peerKey, parameters);
+        using var host = new EngineHost();                                   // upload signatures are checked in batches
+        TwoServerNode node = host.CreateTwoServerNode(index, key, peerKey, parameters);
         await using var server = new TwoServerServer(node);
         int port = options.Port >= 0 ? options.Port : 7500 + index;
         try { await server.StartAsync(address, port).ConfigureAwait(false); }

@@ -41,8 +41,9 @@ public static class TwoServerLoopbackSimulation
     {
         PrimeOrderGroup group = PrimeOrderGroups.Bls12381G1;
         using SchnorrSigningKey k1 = SchnorrSigningKey.Generate(group), k2 = SchnorrSigningKey.Generate(group);
-        await using var s1 = new TwoServerServer(new TwoServerNode(1, k1, k2.PublicKey, parameters));
-        await using var s2 = new TwoServerServer(new TwoServerNode(2, k2, k1.PublicKey, parameters));
+        using var host = new EngineHost();                                   // upload signatures are checked in batches
+        await using var s1 = new TwoServerServer(host.CreateTwoServerNode(1, k1, k2.PublicKey, parameters));
+        await using var s2 = new TwoServerServer(host.CreateTwoServerNode(2, k2, k1.PublicKey, parameters));
         await s1.StartAsync().ConfigureAwait(false);
         await s2.StartAsync().ConfigureAwait(false);
         var keys = new SchnorrSigningKey[n];

@@ -54,12 +54,15 @@ public sealed class TwoServerServer : IAsyncDisposable
         }
     }
 
-    private ValueTask OnFrameAsync(FrameChannel channel, byte[] challenge, byte type, Memory<byte> payload)
+    private async ValueTask OnFrameAsync(FrameChannel channel, byte[] challenge, byte type, Memory<byte> payload)
     {
         Interlocked.Increment(ref _requests);
-        EngineStatus status = Node.Process((TwoServerMessageType)type, payload.Span, challenge, out TwoServerMessageType responseType, out byte[] response);
+        // The frame's buffer is only ours until this returns, so the request is awaited here: one request at a time
+        // per connection, while other connections' uploads fill the same signature batch.
+        (EngineStatus status, TwoServerMessageType responseType, byte[] response) =
+            await Node.ProcessAsync((TwoServerMessageType)type, payload, challenge).ConfigureAwait(false);
         if (status != EngineStatus.Ok) Interlocked.Increment(ref _refusals);
-        return channel.SendAsync((byte)responseType, response);
+        await channel.SendAsync((byte)responseType, response).ConfigureAwait(false);
     }
 
     /// <summary>Stops Kestrel and closes every connection.</summary>

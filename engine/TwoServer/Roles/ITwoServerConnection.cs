@@ -41,10 +41,10 @@ public sealed class InProcessConnection : ITwoServerConnection
     public ReadOnlyMemory<byte> ServerKey => _node.PublicKey.ToArray();
 
     /// <inheritdoc/>
-    public Task<(TwoServerMessageType Type, byte[] Payload)> RequestAsync(TwoServerMessageType type, byte[] payload, CancellationToken cancellationToken = default)
+    public async Task<(TwoServerMessageType Type, byte[] Payload)> RequestAsync(TwoServerMessageType type, byte[] payload, CancellationToken cancellationToken = default)
     {
-        _node.Process(type, payload, _challenge, out TwoServerMessageType responseType, out byte[] response);
-        return Task.FromResult((responseType, response));
+        (_, TwoServerMessageType responseType, byte[] response) = await _node.ProcessAsync(type, payload, _challenge).ConfigureAwait(false);
+        return (responseType, response);
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Threading.Tasks.Sources;
+using Engine.Primitives.Groups;
+using Engine.Primitives.Schnorr;
+
+namespace Engine.Primitives.Batching;
+
+/// <summary>
+/// Gathers the Schnorr verifications of concurrent callers and checks them together with
+/// <see cref="SchnorrSignature.VerifyBatch"/> (one multi-exponentiation), flushing at
+/// <see cref="ModExpBatchOptions.MaxBatch"/> items or after <see cref="ModExpBatchOptions.MaxDelay"/>. A batch that
+/// fails is re-checked one signature at a time, so every caller gets exactly <see cref="SchnorrSignature.Verify"/>'s
+/// answer. Requests and completions are pooled.
+/// </summary>
+/// <remarks>The caller's key, message and signature must not change until its task completes. Continuations run on the worker thread. Thread-safe.</remarks>
+public sealed class SignatureBatcher : IDisposable
+{
+    private readonly PrimeOrderGroup _group;
+    private readonly ModExpBatchOptions _options;
+    private readonly object _gate = new();
+    private readonly Queue<Request> _waiting = new();
+    private readonly Stack<Request> _pool = new();
+    private readonly Thread[] _workers;
+    private readonly long _maxDelayTicks;
+    private bool _disposed;
+    private long _batches, _items;
+
+    /// <summary>A batcher for signatures in <paramref name="group"/>.</summary>
+    public SignatureBatcher(PrimeOrderGroup group, ModExpBatchOptions? options = null)
+    {
+        _group = group;
+        _options = options ?? new ModExpBatchOptions { MaxBatch = 64 };
+        _options.Validate();
+        _maxDelayTicks = (long)(_options.MaxDelay.TotalSeconds * Stopwatch.Frequency);
+        _workers = new Thread[_options.Workers];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"signature-batch-{i}" };
+            _workers[i].Start();
+        }
+    }
+
+    /// <summary>Batches checked so far.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Signatures checked so far.</summary>
+    public long Items => Interlocked.Read(ref _items);
+
+    /// <summary>Queues one verification; the task completes with Ok or <see cref="SchnorrSignature.Verify"/>'s refusal.</summary>
+    /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
+    public ValueTask<EngineStatus> VerifyAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> message, ReadOnlyMemory<byte> signature)
+    {
+        Request request;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            request = _pool.Count > 0 ? _pool.Pop() : new Request(this);
+            request.Prepare(publicKey, message, signature, Stopwatch.GetTimestamp());
+            _waiting.Enqueue(request);
+            if (_waiting.Count >= _options.MaxBatch) Monitor.PulseAll(_gate);
+            else if (_waiting.Count == 1) Monitor.Pulse(_gate);
+        }
+        return new ValueTask<EngineStatus>(request, request.Version);
+    }
+
+    private void Return(Request request)
+    {
+        lock (_gate) _pool.Push(request);
+    }
+
+    private void WorkerLoop()
+    {
+        var taken = new List<Request>(_options.MaxBatch);
+        var keys = new List<ReadOnlyMemory<byte>>(_options.MaxBatch);
+        var messages = new List<ReadOnlyMemory<byte>>(_options.MaxBatch);
+        var signatures = new List<ReadOnlyMemory<byte>>(_options.MaxBatch);
+        while (TakeBatch(taken))
+        {
+            foreach (Request r in taken) { keys.Add(r.PublicKey); messages.Add(r.Message); signatures.Add(r.Signature); }
+            EngineStatus all;
+            try { all = SchnorrSignature.VerifyBatch(_group, keys, messages, signatures); }
+            catch (ArgumentException) { all = EngineStatus.Malformed; }
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _items, taken.Count);
+            foreach (Request r in taken)
+            {
+                // A failed batch names no culprit: check each one alone (rare: only when something is wrong).
+                EngineStatus status = all == EngineStatus.Ok ? EngineStatus.Ok : SchnorrSignature.Verify(_group, r.PublicKey.Span, r.Message.Span, r.Signature.Span);
+                r.Complete(status);
+            }
+            taken.Clear(); keys.Clear(); messages.Clear(); signatures.Clear();
+        }
+    }
+
+    private bool TakeBatch(List<Request> taken)
+    {
+        lock (_gate)
+        {
+            while (true)
+            {
+                if (_waiting.Count == 0)
+                {
+                    if (_disposed) return false;
+                    Monitor.Wait(_gate);
+                    continue;
+                }
+                long waited = Stopwatch.GetTimestamp() - _waiting.Peek().EnqueuedTicks;
+                if (_waiting.Count < _options.MaxBatch && waited < _maxDelayTicks && !_disposed)
+                {
+                    Monitor.Wait(_gate, TimeSpan.FromSeconds(Math.Max(_maxDelayTicks - waited, 1) / (double)Stopwatch.Frequency));
+                    continue;
+                }
+                while (_waiting.Count > 0 && taken.Count < _options.MaxBatch) taken.Add(_waiting.Dequeue());
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Checks what is queued, then stops the workers.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Monitor.PulseAll(_gate);
+        }
+        foreach (Thread t in _workers) t.Join();
+    }
+
+    private sealed class Request(SignatureBatcher owner) : IValueTaskSource<EngineStatus>
+    {
+        private ManualResetValueTaskSourceCore<EngineStatus> _core;
+
+        public ReadOnlyMemory<byte> PublicKey { get; private set; }
+        public ReadOnlyMemory<byte> Message { get; private set; }
+        public ReadOnlyMemory<byte> Signature { get; private set; }
+        public long EnqueuedTicks { get; private set; }
+        public short Version => _core.Version;
+
+        public void Prepare(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> message, ReadOnlyMemory<byte> signature, long now)
+            => (PublicKey, Message, Signature, EnqueuedTicks) = (publicKey, message, signature, now);
+
+        public void Complete(EngineStatus status)
+        {
+            (PublicKey, Message, Signature) = (default, default, default);
+            _core.SetResult(status);
+        }
+
+        public EngineStatus GetResult(short token)
+        {
+            try { return _core.GetResult(token); }
+            finally
+            {
+                _core.Reset();
+                owner.Return(this);
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+            => _core.OnCompleted(continuation, state, token, flags);
+    }
+}
