@@ -89,11 +89,12 @@ public sealed class ServeTwoServerCommandTests
         Assert.That(out1.ToString(), Does.Contain("closed with"));
     }
 
-    [Test]
-    public void SimulateLoopback_DeliversEveryMessage()
+    [TestCase(false), TestCase(true)]
+    public void SimulateLoopback_DeliversEveryMessage(bool batchSignatures)
     {
         var output = new StringWriter();
-        int code = Engine.Cli.Program.BuildRoot(new StringReader(""), output).Parse(["simulate", "two-server", "--mode", "loopback", "--sizes", "6,15", "--rounds", "2", "--block", "32"]).Invoke();
+        string[] args = ["simulate", "two-server", "--mode", "loopback", "--sizes", "6,15", "--rounds", "2", "--block", "32", .. (batchSignatures ? new[] { "--batch-signatures" } : [])];
+        int code = Engine.Cli.Program.BuildRoot(new StringReader(""), output).Parse(args).Invoke();
         Assert.That(code, Is.Zero, output.ToString());
         Assert.That(output.ToString(), Does.Contain("12/12").And.Contain("30/30"));
     }

@@ -106,7 +106,7 @@ public sealed class TwoServerNodeTests
     [Test]
     public async Task ConcurrentUploads_ShareSignatureBatches_AndAForgedOneIsStillRefused()
     {
-        using var host = new Engine.Hosting.EngineHost();
+        using var host = new Engine.Hosting.EngineHost(new Engine.Hosting.EngineHostOptions { BatchSignatures = true });
         using var d = new Deployment(host);
         GroupView group = await d.MembersAsync(24);
         var sessions = new TwoServerSession[24];

@@ -59,7 +59,7 @@ internal static class ServeTwoServerCommand
         if (peerKey.AsSpan().SequenceEqual(key.PublicKey)) return Fail(output, "the peer key is this server's own key");
 
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
-        using var host = new EngineHost();                                   // upload signatures are checked in batches
+        using var host = new EngineHost();
         TwoServerNode node = host.CreateTwoServerNode(index, key, peerKey, parameters);
         await using var server = new TwoServerServer(node);
         int port = options.Port >= 0 ? options.Port : 7500 + index;

@@ -23,12 +23,13 @@ internal static class SimulateTwoServerCommand
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report with the figures as SVG charts." };
         var mode = new Option<string>("--mode") { Description = "in-process (the paper's figures, large groups) or loopback (S1, S2 and every user over TCP on 127.0.0.1).", DefaultValueFactory = _ => "in-process" };
         var rounds = new Option<int>("--rounds") { Description = "Loopback mode: rounds per group size.", DefaultValueFactory = _ => 2 };
+        var batchSignatures = new Option<bool>("--batch-signatures") { Description = "Loopback mode: the servers check upload signatures in batches (see EngineHostOptions.BatchSignatures)." };
         var command = new Command("two-server", "Protocol 2: two-server XOR secret-sharing messaging, the paper's experiments (SPEC.md §2).");
-        foreach (Option o in new Option[] { mode, sizes, sample, block, fraction, million, rounds, json, report }) command.Options.Add(o);
+        foreach (Option o in new Option[] { mode, sizes, sample, block, fraction, million, rounds, batchSignatures, json, report }) command.Options.Add(o);
         command.SetAction(r => r.GetValue(mode) switch
         {
             "in-process" => Run(output, r.GetValue(sizes)!, r.GetValue(sample), r.GetValue(block), r.GetValue(fraction), r.GetValue(million), r.GetValue(json), r.GetValue(report)),
-            "loopback" => RunLoopback(output, r.GetResult(sizes) is null ? "20,50,100" : r.GetValue(sizes)!, r.GetValue(rounds), r.GetValue(block), r.GetValue(json)),
+            "loopback" => RunLoopback(output, r.GetResult(sizes) is null ? "20,50,100" : r.GetValue(sizes)!, r.GetValue(rounds), r.GetValue(block), r.GetValue(json), r.GetValue(batchSignatures)),
             var other => Fail(output, $"--mode is in-process or loopback, not '{other}'"),
         });
         return command;
@@ -51,12 +52,12 @@ internal static class SimulateTwoServerCommand
         return sizes;
     }
 
-    internal static int RunLoopback(TextWriter output, string sizesText, int rounds, int block, FileInfo? json)
+    internal static int RunLoopback(TextWriter output, string sizesText, int rounds, int block, FileInfo? json, bool batching = false)
     {
         List<int>? sizes = ParseSizes(output, sizesText);
         if (sizes is null) return 1;
         IAnsiConsole console = DemoCommand.CreateConsole(output);
-        console.MarkupLine($"[bold]simulate two-server --mode loopback[/]: S1 and S2 on 127.0.0.1, group sizes {string.Join(", ", sizes)}, {rounds} rounds, B = {block}; every user on its own TCP connections");
+        console.MarkupLine($"[bold]simulate two-server --mode loopback[/]: S1 and S2 on 127.0.0.1, group sizes {string.Join(", ", sizes)}, {rounds} rounds, B = {block}; every user on its own TCP connections{(batching ? "; upload signatures checked in batches" : "")}");
         IReadOnlyList<TwoServerLoopbackSizeReport> reports;
         try
         {
@@ -65,7 +66,7 @@ internal static class SimulateTwoServerCommand
                 .Start(ctx =>
                 {
                     ProgressTask task = ctx.AddTask("setups and rounds", maxValue: sizes.Count * (rounds + 1));
-                    result = TwoServerLoopbackSimulation.RunAsync(sizes, rounds, block, (done, _) => task.Value = done).GetAwaiter().GetResult();
+                    result = TwoServerLoopbackSimulation.RunAsync(sizes, rounds, block, (done, _) => task.Value = done, batching: batching).GetAwaiter().GetResult();
                 });
             reports = result!;
         }

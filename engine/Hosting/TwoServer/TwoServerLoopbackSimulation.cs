@@ -25,7 +25,7 @@ public static class TwoServerLoopbackSimulation
 {
     /// <summary>Runs each size; <paramref name="progress"/> gets (steps done, steps total).</summary>
     public static async Task<IReadOnlyList<TwoServerLoopbackSizeReport>> RunAsync(IReadOnlyList<int> sizes, int rounds, int blockSize,
-        Action<int, int>? progress = null, CancellationToken cancellationToken = default)
+        Action<int, int>? progress = null, CancellationToken cancellationToken = default, bool batching = false)
     {
         if (sizes.Count == 0 || sizes.Any(n => n is < 2 or > 5000)) throw new ArgumentException("Loopback group sizes are 2 to 5000.", nameof(sizes));
         if (rounds < 1) throw new ArgumentException("At least one round.", nameof(rounds));
@@ -33,15 +33,15 @@ public static class TwoServerLoopbackSimulation
         var reports = new List<TwoServerLoopbackSizeReport>();
         int done = 0, total = sizes.Count * (rounds + 1);
         foreach (int n in sizes)
-            reports.Add(await RunSizeAsync(parameters, n, rounds, () => progress?.Invoke(++done, total), cancellationToken).ConfigureAwait(false));
+            reports.Add(await RunSizeAsync(parameters, n, rounds, batching, () => progress?.Invoke(++done, total), cancellationToken).ConfigureAwait(false));
         return reports;
     }
 
-    private static async Task<TwoServerLoopbackSizeReport> RunSizeAsync(TwoServerParameters parameters, int n, int rounds, Action step, CancellationToken cancellationToken)
+    private static async Task<TwoServerLoopbackSizeReport> RunSizeAsync(TwoServerParameters parameters, int n, int rounds, bool batching, Action step, CancellationToken cancellationToken)
     {
         PrimeOrderGroup group = PrimeOrderGroups.Bls12381G1;
         using SchnorrSigningKey k1 = SchnorrSigningKey.Generate(group), k2 = SchnorrSigningKey.Generate(group);
-        using var host = new EngineHost();                                   // upload signatures are checked in batches
+        using var host = new EngineHost(new EngineHostOptions { BatchSignatures = batching });   // upload signatures one by one, or in batches
         await using var s1 = new TwoServerServer(host.CreateTwoServerNode(1, k1, k2.PublicKey, parameters));
         await using var s2 = new TwoServerServer(host.CreateTwoServerNode(2, k2, k1.PublicKey, parameters));
         await s1.StartAsync().ConfigureAwait(false);
