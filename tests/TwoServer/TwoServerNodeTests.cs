@@ -133,6 +133,57 @@ public sealed class TwoServerNodeTests
         }
     }
 
+    [Test]
+    public async Task Dial_WaitsInTheMailbox_UntilTheCalleeFetchesIt_AndBothDeriveOneKey()
+    {
+        using var d = new Deployment();
+        const int n = 10, bob = 1, alice = 6;
+        GroupView group = await d.MembersAsync(n);
+        TwoServerUser caller = d.Users[bob].User, callee = d.Users[alice].User;
+        PrimeOrderGroup dialGroup = PrimeOrderGroups.Modp2048Q256;                // g^x is 256 bytes: five fragments per part at B = 64
+        using Engine.TwoServer.Content.Dial dial = Engine.TwoServer.Content.Dial.Start(dialGroup);
+        var parts = OneToManyPlan.ForDial(n, alice, kappa: n);
+        var sessions = new List<(OneToManyPart Part, TwoServerSession Session)>();
+        foreach (OneToManyPart part in parts) sessions.Add((part, (await caller.OpenSessionAsync(group, part.Partition)).Session!));
+        List<byte[]> request = Engine.TwoServer.Content.Fragments.Split(d.P, Engine.TwoServer.Content.ContentKind.DialRequest, dial.PublicElement);
+        foreach (byte[] fragment in request)
+            foreach ((OneToManyPart part, TwoServerSession session) in sessions)
+                Assert.That((await caller.SendDialAsync(session, part.IsCover ? default : fragment, cover: part.IsCover)).Status, Is.EqualTo(EngineStatus.Ok));
+
+        // Rounds go by while Alice is away; the dial waits.
+        for (int r = 0; r < 3; r++) d.CloseRound();
+        for (int u = 0; u < n; u++)
+        {
+            (EngineStatus status, FetchedRound? mailbox) = await d.Users[u].User.FetchDialsAsync(group);
+            Assert.That(status, Is.EqualTo(EngineStatus.Ok), $"member {u}");
+            Assert.That(mailbox!.Messages, Has.Count.EqualTo(request.Count), "κ = n: every member is its own part, one entry per fragment");
+            Assert.That(mailbox.Messages.Count(m => m.Verdict == RecordVerdict.Accepted), Is.EqualTo(u == alice ? request.Count : 0), $"member {u}");
+            Assert.That(mailbox.Messages.Count(m => m.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed), Is.Zero);
+            if (u != alice) continue;
+            var fragments = mailbox.Messages.Select(m => { Engine.TwoServer.Content.Fragments.Read(m.Payload, out var f); return f; });
+            (var kind, byte[] gx) = Engine.TwoServer.Content.Fragments.Reassemble(fragments).Single();
+            Assert.That(kind, Is.EqualTo(Engine.TwoServer.Content.ContentKind.DialRequest));
+
+            // Alice answers g^y in an ordinary round; Bob reads it there.
+            using Engine.TwoServer.Content.Dial answer = Engine.TwoServer.Content.Dial.Start(dialGroup);
+            (EngineStatus s, TwoServerSession? back) = await callee.OpenSessionAsync(group, GroupPartition.ForRecipient(n, bob));
+            (s, long round) = await callee.GetRoundAsync();
+            foreach (byte[] fragment in Engine.TwoServer.Content.Fragments.Split(d.P, Engine.TwoServer.Content.ContentKind.DialAnswer, answer.PublicElement))
+                Assert.That((await callee.SendAsync(round, back!, fragment)).Status, Is.EqualTo(EngineStatus.Ok));
+            d.CloseRound();
+            (s, FetchedRound? atBob) = await caller.FetchAsync(round, group);
+            var gy = Engine.TwoServer.Content.Fragments.Reassemble(atBob!.Messages.Where(m => m.Verdict == RecordVerdict.Accepted)
+                         .Select(m => { Engine.TwoServer.Content.Fragments.Read(m.Payload, out var f); return f; })).Single().Content;
+            byte[] kAlice = new byte[32], kBob = new byte[32];
+            Assert.That(answer.DeriveKey(gx, asCaller: false, kAlice), Is.EqualTo(EngineStatus.Ok));
+            Assert.That(dial.DeriveKey(gy, asCaller: true, kBob), Is.EqualTo(EngineStatus.Ok));
+            Assert.That(kBob, Is.EqualTo(kAlice));
+        }
+        // Each member fetches a dial once.
+        (EngineStatus again, FetchedRound? empty) = await callee.FetchDialsAsync(group);
+        Assert.That((again, empty!.Messages.Count), Is.EqualTo((EngineStatus.Ok, 0)));
+    }
+
     [Test, Category("Malformed")]
     public async Task AUserShowingTwoKeys_IsRefusedByBothServers()
     {
@@ -237,5 +288,24 @@ public sealed class TwoServerNodeTests
         Assert.That(InboxReader.ReadRound(d.P, fetched.InboxFromS1, tampered, out var seen), Is.EqualTo(EngineStatus.Ok));
         Assert.That(seen.Single().Verdict, Is.EqualTo(RecordVerdict.Tampered));
         Assert.That(Judge(honest1, Evidence(d.S2, tampered, s2Signature)), Is.EqualTo(Culprit.S2));
+    }
+}
+
+/// <summary>The in-memory store's dial mailbox: bounded per sender, per-member fetch marks.</summary>
+[TestFixture]
+public sealed class DialMailboxStoreTests
+{
+    [Test]
+    public void PutDial_KeepsTheNewestUploadsPerSender_AndEachMemberFetchesOnce()
+    {
+        var store = new InMemoryTwoServerStore();
+        StoredUpload Upload(ulong id) => new(-1, id, new byte[16], [], []);
+        for (ulong id = 1; id <= 5; id++) store.PutDial("g", "bob", Upload(id), capacity: 3);
+        store.PutDial("g", "carol", Upload(9), capacity: 3);
+        store.PutDial("other", "bob", Upload(10), capacity: 3);
+        Assert.That(store.PendingDials("g", "alice").Select(u => u.MessageId).Order(), Is.EqualTo(new ulong[] { 3, 4, 5, 9 }), "bob's oldest two dropped; other groups apart");
+        store.MarkDialsFetched("g", "alice", [3, 9]);
+        Assert.That(store.PendingDials("g", "alice").Select(u => u.MessageId).Order(), Is.EqualTo(new ulong[] { 4, 5 }));
+        Assert.That(store.PendingDials("g", "dave").Count, Is.EqualTo(4), "marks are per member");
     }
 }

@@ -70,7 +70,7 @@ public sealed partial class TwoServerNode
         if (!reader.AtEndOk) return EngineStatus.Malformed;
         SessionRecord? session = _store.FindSession(sessionId);
         if (session is null) return EngineStatus.NotFound;
-        if (round != _store.CurrentRound || session.Epoch != _store.Group(session.Group).Epoch) return EngineStatus.Expired;
+        if ((round != _store.CurrentRound && round != TwoServerWire.DialRound) || session.Epoch != _store.Group(session.Group).Epoch) return EngineStatus.Expired;
         if (shares.Length != (session.Third is null ? 2 : 4) * Parameters.RecordSize) return EngineStatus.BadLength;
         UserRecord? sender = _store.FindUser(session.SenderId);
         if (sender is null || !sender.Active) return EngineStatus.NotFound;
@@ -81,6 +81,16 @@ public sealed partial class TwoServerNode
 
     private (EngineStatus, TwoServerMessageType, byte[]?) StoreUpload(StoredUpload upload)
     {
+        if (upload.Round == TwoServerWire.DialRound)
+        {
+            // The paper buffers "only one connection request" per user. One dial is an upload per part and fragment: with
+            // κ = n parts and the largest element (3072-bit group, 384 bytes) that is n·⌈384/fragment⌉ uploads, so a
+            // sender keeps one such dial (and a little room), the oldest uploads dropped first.
+            SessionRecord session = _store.FindSession(upload.SessionId)!;
+            int perFragment = Math.Max(1, Content.Fragments.DataPerFragment(Parameters));
+            _store.PutDial(session.Group, session.SenderId, upload, capacity: session.GroupSize * ((384 + perFragment - 1) / perFragment) + 8);
+            return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
+        }
         if (_store.TryAddUpload(upload)) return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
         return Fail(upload.Round != _store.CurrentRound ? EngineStatus.Expired : EngineStatus.Replay);   // the round closed meanwhile, or a repeated id
     }
@@ -128,7 +138,7 @@ public sealed partial class TwoServerNode
         int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
         if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
         long current = _store.CurrentRound;
-        if (round >= current || round < current - RoundsKept) return Fail(EngineStatus.NotFound);     // open, future or forgotten
+        if (round < 1 || round >= current || round < current - RoundsKept) return Fail(EngineStatus.NotFound);     // open, future or forgotten
         EngineStatus status = CheckRequestSignature(id, "fetch", challenge, request[..signedLength], signature);
         if (status != EngineStatus.Ok) return Fail(status);
         (int epoch, IReadOnlyList<string> members) = _store.Group(group);
@@ -140,6 +150,26 @@ public sealed partial class TwoServerNode
         byte[] serverSignature = new byte[SchnorrSignature.SizeInBytes(SignatureGroup)];
         SchnorrSignature.Sign(_key, SignedMessages.Delivery(round, ServerIndex, user, inbox), serverSignature);
         return (EngineStatus.Ok, TwoServerMessageType.Inbox, new TwoServerWire.Writer().Int64(round).Int32(user).Blob(inbox).Blob(serverSignature).ToArray());
+    }
+
+    private (EngineStatus, TwoServerMessageType, byte[]?) FetchDials(ref TwoServerWire.Reader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
+    {
+        string group = reader.Name(), id = reader.Name();
+        int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
+        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
+        EngineStatus status = CheckRequestSignature(id, "fetch-dials", challenge, request[..signedLength], signature);
+        if (status != EngineStatus.Ok) return Fail(status);
+        (int epoch, IReadOnlyList<string> members) = _store.Group(group);
+        int user = IndexOf(members, id);
+        if (user < 0) return Fail(EngineStatus.NotFound);
+        IReadOnlyList<StoredUpload> pending = _store.PendingDials(group, id);
+        IReadOnlyList<ServerUpload> uploads = Decode(pending, group, epoch, members.Count);
+        byte[] inbox = new byte[FanOut.InboxSize(uploads, user, Parameters.RecordSize)];
+        FanOut.WriteInbox(uploads, user, Parameters.RecordSize, inbox);
+        byte[] serverSignature = new byte[SchnorrSignature.SizeInBytes(SignatureGroup)];
+        SchnorrSignature.Sign(_key, SignedMessages.Delivery(TwoServerWire.DialRound, ServerIndex, user, inbox), serverSignature);
+        _store.MarkDialsFetched(group, id, uploads.Select(u => u.MessageId));
+        return (EngineStatus.Ok, TwoServerMessageType.Inbox, new TwoServerWire.Writer().Int64(TwoServerWire.DialRound).Int32(user).Blob(inbox).Blob(serverSignature).ToArray());
     }
 
     private static int IndexOf(IReadOnlyList<string> sorted, string id)
@@ -155,11 +185,13 @@ public sealed partial class TwoServerNode
     }
 
     /// <summary>A closed round's uploads for one group and epoch, with their vectors decoded.</summary>
-    private IReadOnlyList<ServerUpload> Decode(long round, string group, int epoch, int n)
+    private IReadOnlyList<ServerUpload> Decode(long round, string group, int epoch, int n) => Decode(_store.Uploads(round), group, epoch, n);
+
+    private List<ServerUpload> Decode(IReadOnlyList<StoredUpload> storedUploads, string group, int epoch, int n)
     {
         var uploads = new List<ServerUpload>();
         int size = Parameters.RecordSize;
-        foreach (StoredUpload stored in _store.Uploads(round))
+        foreach (StoredUpload stored in storedUploads)
         {
             SessionRecord? session = _store.FindSession(stored.SessionId);
             if (session is null || session.Group != group || session.Epoch != epoch) continue;

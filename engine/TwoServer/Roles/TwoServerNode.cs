@@ -90,6 +90,7 @@ public sealed partial class TwoServerNode
                 TwoServerMessageType.OpenSession => OpenSession(ref reader, request, challenge),
                 TwoServerMessageType.Upload => Upload(ref reader),
                 TwoServerMessageType.Fetch => Fetch(ref reader, request, challenge),
+                TwoServerMessageType.FetchDials => FetchDials(ref reader, request, challenge),
                 TwoServerMessageType.GetRound => reader.AtEndOk ? (EngineStatus.Ok, TwoServerMessageType.Round, new TwoServerWire.Writer().Int64(_store.CurrentRound).ToArray())
                                                                 : (EngineStatus.Malformed, TwoServerMessageType.Error, null),
                 _ => (EngineStatus.UnknownMessageType, TwoServerMessageType.Error, null),

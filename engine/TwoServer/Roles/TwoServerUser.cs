@@ -196,6 +196,19 @@ public sealed class TwoServerUser
         return rounds[0] == rounds[1] ? (EngineStatus.Ok, rounds[0]) : (EngineStatus.VerificationFailed, 0);
     }
 
+    /// <summary>
+    /// Leaves a dial (paper §5.3) in the servers' mailbox under <paramref name="session"/>: it waits there until each
+    /// member fetches it with <see cref="FetchDialsAsync"/>, so the callee need not be online. A new dial from this user
+    /// in the same group replaces the pending one.
+    /// </summary>
+    public Task<(EngineStatus Status, ulong MessageId)> SendDialAsync(TwoServerSession session, ReadOnlyMemory<byte> payload, bool cover = false,
+                                                                      CancellationToken cancellationToken = default)
+        => SendAsync(TwoServerWire.DialRound, session, payload, cover, cancellationToken);
+
+    /// <summary>This member's pending dials from both servers, checked and reconstructed like a round (round <see cref="TwoServerWire.DialRound"/>).</summary>
+    public Task<(EngineStatus Status, FetchedRound? Round)> FetchDialsAsync(GroupView group, CancellationToken cancellationToken = default)
+        => FetchAsync(TwoServerWire.DialRound, group, cancellationToken);
+
     /// <summary>Fetches this member's inboxes of a closed round from both servers, checks their signatures and reconstructs every message.</summary>
     public async Task<(EngineStatus Status, FetchedRound? Round)> FetchAsync(long round, GroupView group, CancellationToken cancellationToken = default)
     {
@@ -204,8 +217,11 @@ public sealed class TwoServerUser
         int index = group.IndexOf(Id);
         for (int s = 0; s < 2; s++)
         {
-            byte[] request = Signed(s, "fetch", new TwoServerWire.Writer().Int64(round).Name(group.Name).Name(Id));
-            (EngineStatus status, byte[] payload) = await CallAsync(s, TwoServerMessageType.Fetch, TwoServerMessageType.Inbox, request, cancellationToken).ConfigureAwait(false);
+            bool dials = round == TwoServerWire.DialRound;
+            byte[] request = dials ? Signed(s, "fetch-dials", new TwoServerWire.Writer().Name(group.Name).Name(Id))
+                                   : Signed(s, "fetch", new TwoServerWire.Writer().Int64(round).Name(group.Name).Name(Id));
+            (EngineStatus status, byte[] payload) = await CallAsync(s, dials ? TwoServerMessageType.FetchDials : TwoServerMessageType.Fetch, TwoServerMessageType.Inbox,
+                                                                   request, cancellationToken).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return (status, null);
             var reader = new TwoServerWire.Reader(payload);
             long echoed = reader.Int64();

@@ -48,4 +48,17 @@ public interface ITwoServerStore
 
     /// <summary>Closes the current round, opens the next, forgets rounds older than <paramref name="keepRounds"/>; returns the new round.</summary>
     long CloseRound(int keepRounds);
+
+    /// <summary>
+    /// The dial mailbox (paper §4: the servers buffer connection requests, asynchronously): adds one upload of a
+    /// sender's pending dial in a group (a dial is one upload per part and fragment); beyond
+    /// <paramref name="capacity"/> uploads per sender and group the oldest are dropped.
+    /// </summary>
+    void PutDial(string group, string senderId, StoredUpload upload, int capacity);
+
+    /// <summary>The pending dials of a group that member <paramref name="memberId"/> has not fetched yet.</summary>
+    IReadOnlyList<StoredUpload> PendingDials(string group, string memberId);
+
+    /// <summary>Records that <paramref name="memberId"/> fetched these dials.</summary>
+    void MarkDialsFetched(string group, string memberId, IEnumerable<ulong> messageIds);
 }

@@ -8,6 +8,7 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
     private readonly Dictionary<string, (int Epoch, List<string> Members)> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<UInt128, SessionRecord> _sessions = new();
     private readonly Dictionary<long, (List<StoredUpload> List, HashSet<ulong> Ids)> _rounds = new();
+    private readonly Dictionary<(string Group, string Sender), List<(StoredUpload Upload, HashSet<string> FetchedBy)>> _dials = new();
     private long _round = 1;
 
     /// <inheritdoc/>
@@ -86,6 +87,33 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
             foreach (long old in _rounds.Keys.Where(k => k < _round - keepRounds).ToList()) _rounds.Remove(old);
             return _round;
         }
+    }
+
+    /// <inheritdoc/>
+    public void PutDial(string group, string senderId, StoredUpload upload, int capacity)
+    {
+        lock (_gate)
+        {
+            if (!_dials.TryGetValue((group, senderId), out var list)) _dials[(group, senderId)] = list = new();
+            list.Add((upload, new HashSet<string>(StringComparer.Ordinal)));
+            if (list.Count > capacity) list.RemoveRange(0, list.Count - capacity);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredUpload> PendingDials(string group, string memberId)
+    {
+        lock (_gate)
+            return _dials.Where(d => d.Key.Group == group).SelectMany(d => d.Value).Where(e => !e.FetchedBy.Contains(memberId)).Select(e => e.Upload).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public void MarkDialsFetched(string group, string memberId, IEnumerable<ulong> messageIds)
+    {
+        var ids = messageIds.ToHashSet();
+        lock (_gate)
+            foreach (var entry in _dials.Where(d => d.Key.Group == group).SelectMany(d => d.Value).Where(e => ids.Contains(e.Upload.MessageId)))
+                entry.FetchedBy.Add(memberId);
     }
 
     private static UInt128 Key(ReadOnlySpan<byte> sessionId) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(sessionId);

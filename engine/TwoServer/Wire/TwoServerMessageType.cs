@@ -37,7 +37,10 @@ public enum TwoServerMessageType : byte
     /// <summary>version ‖ session id (16) ‖ group ‖ epoch (4) ‖ sender id ‖ flags (1) ‖ partition ‖ [members] ‖ [third] ‖ signature. Answer <see cref="Ok"/>.</summary>
     OpenSession = 17,
 
-    /// <summary>version ‖ round (8) ‖ session id (16) ‖ message id (8) ‖ shares (len 4) ‖ sender signature. Answer <see cref="Ok"/>.</summary>
+    /// <summary>
+    /// version ‖ round (8) ‖ session id (16) ‖ message id (8) ‖ shares (len 4) ‖ sender signature. Answer <see cref="Ok"/>.
+    /// Round <see cref="TwoServerWire.DialRound"/> puts the upload in the dial mailbox instead of a round.
+    /// </summary>
     Upload = 18,
 
     /// <summary>version ‖ round (8) ‖ id ‖ signature. Answer <see cref="Inbox"/>.</summary>
@@ -54,4 +57,7 @@ public enum TwoServerMessageType : byte
 
     /// <summary>version: the request was accepted.</summary>
     Ok = 23,
+
+    /// <summary>version ‖ group ‖ id ‖ signature: the member's pending dials. Answer <see cref="Inbox"/> with round <see cref="TwoServerWire.DialRound"/>.</summary>
+    FetchDials = 24,
 }

@@ -16,6 +16,9 @@ public static class TwoServerWire
     /// <summary>Bytes of a session id.</summary>
     public const int SessionIdSize = 16;
 
+    /// <summary>The round number that names the dial mailbox (asynchronous dials wait there until each member fetches them).</summary>
+    public const long DialRound = -1;
+
     /// <summary>Bytes of the per-connection challenge.</summary>
     public const int ChallengeSize = 32;
 
