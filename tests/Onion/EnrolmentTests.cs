@@ -73,15 +73,46 @@ public sealed class EnrolmentTests
     }
 
     [Test, Category("Malformed")]
-    public void Registrations_NeedTheEnrolmentKey()
+    public void Registrations_NeedTheEnrolmentKey_AndAFreshTime()
     {
-        byte[] registration = Enrolment.CreateRegistration("relay-1", 4242, Key);
-        Assert.That(Enrolment.ReadRegistration(registration, Key, out string? id, out int port), Is.EqualTo(EngineStatus.Ok));
-        Assert.That((id, port), Is.EqualTo(("relay-1", 4242)));
+        DateTimeOffset now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        byte[] registration = Enrolment.CreateRegistration("relay-1", 4242, Key, now);
+        Assert.That(Enrolment.ReadRegistration(registration, Key, now.AddSeconds(3), out string? id, out int port, out long ms), Is.EqualTo(EngineStatus.Ok));
+        Assert.That((id, port, ms), Is.EqualTo(("relay-1", 4242, now.ToUnixTimeMilliseconds())));
+        Assert.That(Enrolment.ReadRegistration(registration, Key, now.AddMinutes(6), out _, out _, out _), Is.EqualTo(EngineStatus.Expired), "a stale registration");
+        Assert.That(Enrolment.ReadRegistration(registration, Key, now.AddMinutes(-6), out _, out _, out _), Is.EqualTo(EngineStatus.Expired), "one from the future");
         registration[^1] ^= 1;
-        Assert.That(Enrolment.ReadRegistration(registration, Key, out _, out _), Is.EqualTo(EngineStatus.VerificationFailed));
-        Assert.That(Enrolment.ReadRegistration(registration.AsSpan(2), Key, out _, out _), Is.EqualTo(EngineStatus.BadLength));
-        Assert.That(Enrolment.ReadRegistration(Enrolment.CreateRegistration("relay-1", 0, Key), Key, out _, out _), Is.EqualTo(EngineStatus.Malformed));
+        Assert.That(Enrolment.ReadRegistration(registration, Key, now, out _, out _, out _), Is.EqualTo(EngineStatus.VerificationFailed));
+        Assert.That(Enrolment.ReadRegistration(registration.AsSpan(2), Key, now, out _, out _, out _), Is.EqualTo(EngineStatus.BadLength));
+        Assert.That(Enrolment.ReadRegistration(Enrolment.CreateRegistration("relay-1", 0, Key, now), Key, now, out _, out _, out _), Is.EqualTo(EngineStatus.Malformed));
+        byte[] hostile = Enrolment.CreateRegistration("relay-1", 1, Key, DateTimeOffset.MaxValue);
+        Assert.That(Enrolment.ReadRegistration(hostile, Key, now, out _, out _, out _), Is.EqualTo(EngineStatus.Expired));
+    }
+
+    [Test, Category("Malformed")]
+    public async Task TheKgc_RefusesReplayedAndUnenrolledRegistrations()
+    {
+        using var kgc = new KeyGenerationCenter(Parameters);
+        await using var server = new KgcDirectoryServer(kgc, Key);
+        await server.StartAsync();
+        using var secret = new CertificatelessSecretValue(Parameters, "relay-1");
+        using Enrolment.Request request = Enrolment.CreateRequest(secret, Key);
+        Assert.That(Enrolment.Answer(kgc, Key, request.Bytes, out _), Is.EqualTo(EngineStatus.Ok));
+        Assert.That(Enrolment.Answer(kgc, Key, request.Bytes, out _), Is.EqualTo(EngineStatus.Replay), "known identity, refused before decoding E_c");
+        await using var connection = await Engine.Hosting.Framing.FrameConnection.ConnectAsync(server.EndPoint!, 1 << 16);
+        async Task<EngineStatus> Register(byte[] bytes)
+        {
+            (byte type, byte[] payload) = await connection.RequestAsync((byte)KgcFrameType.Register, bytes);
+            return type == (byte)KgcFrameType.Registered ? EngineStatus.Ok : (EngineStatus)payload[0];
+        }
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        byte[] first = Enrolment.CreateRegistration("relay-1", 4000, Key, now), second = Enrolment.CreateRegistration("relay-1", 5000, Key, now.AddSeconds(1));
+        Assert.That(await Register(first), Is.EqualTo(EngineStatus.Ok));
+        Assert.That(await Register(second), Is.EqualTo(EngineStatus.Ok));
+        Assert.That(await Register(first), Is.EqualTo(EngineStatus.Replay), "an older registration cannot move the endpoint back");
+        Assert.That(server.Endpoints["relay-1"].Port, Is.EqualTo(5000));
+        Assert.That(await Register(Enrolment.CreateRegistration("nobody", 4000, Key, now)), Is.EqualTo(EngineStatus.NotFound));
+        Assert.That(server.Endpoints.ContainsKey("nobody"), Is.False);
     }
 
     [Test, Category("Malformed")]

@@ -35,7 +35,7 @@ public sealed class KgcClient : IAsyncDisposable
     /// <summary>Records that <paramref name="id"/> listens on <paramref name="port"/> (at the address this connection comes from).</summary>
     public async Task<EngineStatus> RegisterAsync(string id, int port, byte[] enrolmentKey, CancellationToken cancellationToken = default)
     {
-        (byte type, byte[] payload) = await RequestAsync(KgcFrameType.Register, Enrolment.CreateRegistration(id, port, enrolmentKey), cancellationToken).ConfigureAwait(false);
+        (byte type, byte[] payload) = await RequestAsync(KgcFrameType.Register, Enrolment.CreateRegistration(id, port, enrolmentKey, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
         return type == (byte)KgcFrameType.Registered ? EngineStatus.Ok : type == (byte)KgcFrameType.Error ? (EngineStatus)payload[0] : EngineStatus.UnknownMessageType;
     }
 

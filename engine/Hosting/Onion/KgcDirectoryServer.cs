@@ -68,7 +68,10 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
             }
             case KgcFrameType.Register:
             {
-                EngineStatus status = Enrolment.ReadRegistration(payload.Span, _enrolmentKey, out string? id, out int port);
+                EngineStatus status = Enrolment.ReadRegistration(payload.Span, _enrolmentKey, DateTimeOffset.UtcNow, out string? id, out int port, out long unixMs);
+                // Only enrolled identities have endpoints, and a registration older than the last accepted one is a replay.
+                if (status == EngineStatus.Ok && !_kgc.IsEnrolled(id!)) status = EngineStatus.NotFound;
+                if (status == EngineStatus.Ok && !TryAdvance(id!, unixMs)) status = EngineStatus.Replay;
                 if (status != EngineStatus.Ok) return Refuse(channel, status);
                 _endpoints[id!] = new IPEndPoint(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote, port);
                 return channel.SendAsync((byte)KgcFrameType.Registered, ReadOnlyMemory<byte>.Empty);
@@ -77,6 +80,18 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
                 return channel.SendAsync((byte)KgcFrameType.Directory, EncodeDirectory(_kgc.PublishNodeList(), _endpoints));
             default:
                 return Refuse(channel, EngineStatus.UnknownMessageType);
+        }
+    }
+
+    private readonly ConcurrentDictionary<string, long> _lastRegistration = new(StringComparer.Ordinal);
+
+    private bool TryAdvance(string id, long unixMs)
+    {
+        while (true)
+        {
+            if (!_lastRegistration.TryGetValue(id, out long last)) { if (_lastRegistration.TryAdd(id, unixMs)) return true; continue; }
+            if (unixMs <= last) return false;
+            if (_lastRegistration.TryUpdate(id, unixMs, last)) return true;
         }
     }
 

@@ -78,6 +78,7 @@ public static class Enrolment
         string id;
         try { id = new UTF8Encoding(false, true).GetString(request.Slice(1, idLength)); }
         catch (DecoderFallbackException) { return EngineStatus.Malformed; }
+        if (kgc.IsEnrolled(id)) return EngineStatus.Replay;                 // before decoding E_c, which costs an exponentiation
         ReadOnlySpan<byte> u = request.Slice(1 + idLength, e), ecBytes = request.Slice(1 + idLength + e, e);
         Span<ulong> ec = stackalloc ulong[group.ElementLimbs];
         EngineStatus status = group.Decode(ecBytes, ec);
@@ -179,32 +180,49 @@ public static class Enrolment
         }
     }
 
-    /// <summary>A registration of a node's endpoint: idLen (1) ‖ ID ‖ port (2) ‖ HMAC(enrolment key, …) (32).</summary>
-    public static byte[] CreateRegistration(string id, int port, ReadOnlySpan<byte> enrolmentKey)
+    /// <summary>How far a registration's timestamp may be from the KGC's clock.</summary>
+    public static TimeSpan RegistrationWindow { get; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A registration of a node's endpoint: idLen (1) ‖ ID ‖ port (2) ‖ time (8, Unix ms) ‖ HMAC(enrolment key, …) (32).
+    /// The time lets the KGC refuse a replayed registration (stale, or older than the last one it accepted).
+    /// </summary>
+    public static byte[] CreateRegistration(string id, int port, ReadOnlySpan<byte> enrolmentKey, DateTimeOffset now)
     {
         CheckKey(enrolmentKey);
         byte[] idBytes = Encoding.UTF8.GetBytes(id);
-        byte[] bytes = new byte[1 + idBytes.Length + 2 + MacSize];
+        byte[] bytes = new byte[1 + idBytes.Length + 2 + 8 + MacSize];
         bytes[0] = (byte)idBytes.Length;
         idBytes.CopyTo(bytes, 1);
         BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(1 + idBytes.Length), (ushort)port);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(3 + idBytes.Length), now.ToUnixTimeMilliseconds());
         HMACSHA256.HashData(enrolmentKey, bytes.AsSpan(0, bytes.Length - MacSize), bytes.AsSpan(bytes.Length - MacSize));
         return bytes;
     }
 
-    /// <summary>Checks a registration: <see cref="EngineStatus.BadLength"/>, <see cref="EngineStatus.VerificationFailed"/>, <see cref="EngineStatus.Malformed"/>, or Ok.</summary>
-    public static EngineStatus ReadRegistration(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> enrolmentKey, out string? id, out int port)
+    /// <summary>
+    /// Checks a registration: <see cref="EngineStatus.BadLength"/>, <see cref="EngineStatus.VerificationFailed"/> (MAC),
+    /// <see cref="EngineStatus.Malformed"/> (ID or port), <see cref="EngineStatus.Expired"/> (time outside
+    /// <see cref="RegistrationWindow"/> of <paramref name="now"/>), or Ok with the time for the caller's replay check.
+    /// </summary>
+    public static EngineStatus ReadRegistration(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> enrolmentKey, DateTimeOffset now,
+                                                out string? id, out int port, out long unixMs)
     {
         CheckKey(enrolmentKey);
         id = null;
         port = 0;
-        if (bytes.Length < 1 || bytes.Length != 1 + bytes[0] + 2 + MacSize) return EngineStatus.BadLength;
+        unixMs = 0;
+        if (bytes.Length < 1 || bytes.Length != 1 + bytes[0] + 2 + 8 + MacSize) return EngineStatus.BadLength;
         Span<byte> mac = stackalloc byte[MacSize];
         HMACSHA256.HashData(enrolmentKey, bytes[..^MacSize], mac);
         if (!CryptographicOperations.FixedTimeEquals(mac, bytes[^MacSize..])) return EngineStatus.VerificationFailed;
         try { id = new UTF8Encoding(false, true).GetString(bytes.Slice(1, bytes[0])); }
         catch (DecoderFallbackException) { return EngineStatus.Malformed; }
         port = BinaryPrimitives.ReadUInt16BigEndian(bytes[(1 + bytes[0])..]);
-        return port == 0 ? EngineStatus.Malformed : EngineStatus.Ok;
+        unixMs = BinaryPrimitives.ReadInt64BigEndian(bytes[(3 + bytes[0])..]);
+        if (port == 0) return EngineStatus.Malformed;
+        // Compared as integers: a hostile time must not throw.
+        long window = (long)RegistrationWindow.TotalMilliseconds, nowMs = now.ToUnixTimeMilliseconds();
+        return unixMs < nowMs - window || unixMs > nowMs + window ? EngineStatus.Expired : EngineStatus.Ok;
     }
 }

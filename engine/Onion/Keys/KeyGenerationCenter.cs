@@ -86,6 +86,12 @@ public sealed class KeyGenerationCenter : IDisposable
         return EngineStatus.Ok;
     }
 
+    /// <summary>True when <paramref name="id"/> already holds a partial key (a cheap check before any exponentiation).</summary>
+    public bool IsEnrolled(string id)
+    {
+        lock (_gate) return _nodes.ContainsKey(id);
+    }
+
     /// <summary>The current public node list, signed (see <see cref="PublicNodeList"/>).</summary>
     public byte[] PublishNodeList()
     {
