@@ -241,7 +241,13 @@ public sealed class TwoServerNodeTests
         Assert.That(d.S1.Store.Uploads(1), Is.Empty, "no refused upload was stored");
         Assert.That(Raw(TwoServerMessageType.Upload, Upload(1, session.Id, 5, shares, Sign(1, 5, shares))), Is.EqualTo(EngineStatus.InternalError), "accepted (no Error frame)");
         Assert.That(Raw(TwoServerMessageType.Upload, Upload(1, session.Id, 5, shares, Sign(1, 5, shares))), Is.EqualTo(EngineStatus.Replay));
+        Assert.That(Raw(TwoServerMessageType.Upload, Upload(1, session.Id, 5, shares, new byte[SchnorrSignature.SizeInBytes(Group)])), Is.EqualTo(EngineStatus.Replay),
+                    "a repeated id is refused before its signature is even checked");
         Assert.That(d.S1.Store.Uploads(1), Has.Count.EqualTo(1));
+        // The dial mailbox refuses a replayed dial upload too.
+        Assert.That(Raw(TwoServerMessageType.Upload, Upload(-1, session.Id, 7, shares, Sign(-1, 7, shares))), Is.EqualTo(EngineStatus.InternalError), "accepted (no Error frame)");
+        Assert.That(Raw(TwoServerMessageType.Upload, Upload(-1, session.Id, 7, shares, Sign(-1, 7, shares))), Is.EqualTo(EngineStatus.Replay));
+        Assert.That(d.S1.Store.PendingDials("g", "user-001"), Has.Count.EqualTo(1));
 
         // Requests signed for another connection's challenge are refused (no replay across connections).
         var other = new InProcessConnection(d.S1);
@@ -301,7 +307,8 @@ public sealed class DialMailboxStoreTests
         var store = new InMemoryTwoServerStore();
         StoredUpload Upload(ulong id) => new(-1, id, new byte[16], [], []);
         for (ulong id = 1; id <= 5; id++) store.PutDial("g", "bob", Upload(id), capacity: 3);
-        store.PutDial("g", "carol", Upload(9), capacity: 3);
+        Assert.That(store.PutDial("g", "carol", Upload(9), capacity: 3), Is.True);
+        Assert.That(store.PutDial("g", "carol", Upload(9), capacity: 3), Is.False, "a message id once");
         store.PutDial("other", "bob", Upload(10), capacity: 3);
         Assert.That(store.PendingDials("g", "alice").Select(u => u.MessageId).Order(), Is.EqualTo(new ulong[] { 3, 4, 5, 9 }), "bob's oldest two dropped; other groups apart");
         store.MarkDialsFetched("g", "alice", [3, 9]);

@@ -74,6 +74,7 @@ public sealed partial class TwoServerNode
         if (shares.Length != (session.Third is null ? 2 : 4) * Parameters.RecordSize) return EngineStatus.BadLength;
         UserRecord? sender = _store.FindUser(session.SenderId);
         if (sender is null || !sender.Active) return EngineStatus.NotFound;
+        if (_store.HasUpload(round, messageId)) return EngineStatus.Replay;     // before the signature check it would cost
         pending = new PendingUpload(new StoredUpload(round, messageId, session.SessionId, shares.ToArray(), signature.ToArray()), sender.SigningKey,
                                     SignedMessages.Upload(round, messageId, ServerIndex, session.Partition, shares));
         return EngineStatus.Ok;
@@ -88,7 +89,8 @@ public sealed partial class TwoServerNode
             // sender keeps one such dial (and a little room), the oldest uploads dropped first.
             SessionRecord session = _store.FindSession(upload.SessionId)!;
             int perFragment = Math.Max(1, Content.Fragments.DataPerFragment(Parameters));
-            _store.PutDial(session.Group, session.SenderId, upload, capacity: session.GroupSize * ((384 + perFragment - 1) / perFragment) + 8);
+            if (!_store.PutDial(session.Group, session.SenderId, upload, capacity: session.GroupSize * ((384 + perFragment - 1) / perFragment) + 8))
+                return Fail(EngineStatus.Replay);
             return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
         }
         if (_store.TryAddUpload(upload)) return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());

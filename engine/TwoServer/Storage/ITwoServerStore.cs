@@ -40,6 +40,9 @@ public interface ITwoServerStore
     /// <summary>The round open for uploads.</summary>
     long CurrentRound { get; }
 
+    /// <summary>True when round <paramref name="round"/> (or the dial mailbox, round −1) already holds message id <paramref name="messageId"/>.</summary>
+    bool HasUpload(long round, ulong messageId);
+
     /// <summary>Stores an upload of the current round; false if its message id was already used in that round.</summary>
     bool TryAddUpload(StoredUpload upload);
 
@@ -52,9 +55,10 @@ public interface ITwoServerStore
     /// <summary>
     /// The dial mailbox (paper §4: the servers buffer connection requests, asynchronously): adds one upload of a
     /// sender's pending dial in a group (a dial is one upload per part and fragment); beyond
-    /// <paramref name="capacity"/> uploads per sender and group the oldest are dropped.
+    /// <paramref name="capacity"/> uploads per sender and group the oldest are dropped. False (nothing stored) when
+    /// the message id is already in the mailbox.
     /// </summary>
-    void PutDial(string group, string senderId, StoredUpload upload, int capacity);
+    bool PutDial(string group, string senderId, StoredUpload upload, int capacity);
 
     /// <summary>The pending dials of a group that member <paramref name="memberId"/> has not fetched yet.</summary>
     IReadOnlyList<StoredUpload> PendingDials(string group, string memberId);

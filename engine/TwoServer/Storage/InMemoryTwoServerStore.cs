@@ -60,6 +60,14 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
     public long CurrentRound { get { lock (_gate) return _round; } }
 
     /// <inheritdoc/>
+    public bool HasUpload(long round, ulong messageId)
+    {
+        lock (_gate)
+            return round == -1 ? _dials.Values.Any(l => l.Any(e => e.Upload.MessageId == messageId))
+                               : _rounds.TryGetValue(round, out var r) && r.Ids.Contains(messageId);
+    }
+
+    /// <inheritdoc/>
     public bool TryAddUpload(StoredUpload upload)
     {
         lock (_gate)
@@ -90,13 +98,15 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
     }
 
     /// <inheritdoc/>
-    public void PutDial(string group, string senderId, StoredUpload upload, int capacity)
+    public bool PutDial(string group, string senderId, StoredUpload upload, int capacity)
     {
         lock (_gate)
         {
+            if (_dials.Values.Any(l => l.Any(e => e.Upload.MessageId == upload.MessageId))) return false;
             if (!_dials.TryGetValue((group, senderId), out var list)) _dials[(group, senderId)] = list = new();
             list.Add((upload, new HashSet<string>(StringComparer.Ordinal)));
             if (list.Count > capacity) list.RemoveRange(0, list.Count - capacity);
+            return true;
         }
     }
 
