@@ -251,10 +251,10 @@ public sealed class TwoServerNodeTests
 
         // Requests signed for another connection's challenge are refused (no replay across connections).
         var other = new InProcessConnection(d.S1);
-        byte[] join = new TwoServerWire.Writer().Name(bob.Id).Name("g2").ToArray();
+        TwoServerWire.Writer join = new TwoServerWire.Writer().Name(bob.Id).Name("g2");
         byte[] sig = new byte[SchnorrSignature.SizeInBytes(Group)];
-        SchnorrSignature.Sign(d.Users[0].Key, SignedMessages.Request("join", other.Challenge.Span, join), sig);
-        byte[] joinRequest = [.. join, .. new TwoServerWire.Writer().Blob(sig).ToArray().AsSpan(1)];
+        SchnorrSignature.Sign(d.Users[0].Key, SignedMessages.Request("join", other.Challenge.Span, join.ToArray()), sig);
+        byte[] joinRequest = join.Blob(sig).ToArray();
         Assert.That(Raw(TwoServerMessageType.Join, joinRequest), Is.EqualTo(EngineStatus.VerificationFailed));
         Assert.That(d.S1.Store.Group("g2").Epoch, Is.Zero);
         // Stale epochs are refused once the group changed.

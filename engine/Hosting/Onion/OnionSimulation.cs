@@ -140,6 +140,7 @@ public static class OnionSimulation
         finally
         {
             foreach (OnionNodeService s in services) await s.DisposeAsync().ConfigureAwait(false);
+            CryptographicOperations.ZeroMemory(enrolmentKey);
         }
     }
 

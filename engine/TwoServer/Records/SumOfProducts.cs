@@ -89,6 +89,8 @@ internal static class SumOfProducts
             bit += DigitBits;
             if (bit >= 64 * result.Length) break;
         }
+        // Every buffer held digits of products of the records' secret fields.
+        acc.Clear();
         lanes.Clear();
         av.Clear();
         bv.Clear();

@@ -23,7 +23,7 @@ public static class MessageReconstructor
         // Subgroup mode: the recipients' pair is s_1 ⊕ s_2 (tried above); G_τ̂ holds s_1 ⊕ s_2 ⊕ s_3 = N_3; the two
         // mixed pairs are tried because the paper's receiver cannot know which set it is in.
         RecordVerdict best = verdict;
-        foreach (int combination in new[] { 1, 2, 3 })
+        for (int combination = 1; combination <= 3; combination++)
         {
             switch (combination)
             {

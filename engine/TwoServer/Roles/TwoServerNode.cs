@@ -64,7 +64,14 @@ public sealed partial class TwoServerNode
     public byte[] Hello(ReadOnlySpan<byte> challenge) => new TwoServerWire.Writer().Byte((byte)ServerIndex).Fixed(challenge).Blob(_key.PublicKey).ToArray();
 
     /// <summary>Closes the round open for uploads and opens the next; returns the new round.</summary>
-    public long CloseRound() => _store.CloseRound(RoundsKept);
+    public long CloseRound()
+    {
+        long current = _store.CloseRound(RoundsKept);
+        // The decoded copies of forgotten rounds go with them.
+        foreach (var key in _closedRounds.Keys)
+            if (key.Round < current - RoundsKept) _closedRounds.TryRemove(key, out _);
+        return current;
+    }
 
     /// <summary>
     /// Handles one request received on a connection whose challenge is <paramref name="challenge"/>: Ok with the

@@ -239,10 +239,9 @@ public sealed class TwoServerUser
 
     private byte[] Signed(int server, string kind, TwoServerWire.Writer writer)
     {
-        byte[] body = writer.ToArray();
         byte[] signature = new byte[SchnorrSignature.SizeInBytes(_key.Group)];
-        SchnorrSignature.Sign(_key, SignedMessages.Request(kind, _servers[server].Challenge.Span, body), signature);
-        return [.. body, .. new TwoServerWire.Writer().Blob(signature).ToArray().AsSpan(1)];   // the blob without a second version byte
+        SchnorrSignature.Sign(_key, SignedMessages.Request(kind, _servers[server].Challenge.Span, writer.ToArray()), signature);
+        return writer.Blob(signature).ToArray();
     }
 
     private async Task<(EngineStatus, byte[])> CallAsync(int server, TwoServerMessageType type, TwoServerMessageType expected, byte[] request, CancellationToken cancellationToken)

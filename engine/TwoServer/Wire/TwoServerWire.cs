@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -25,26 +26,30 @@ public static class TwoServerWire
     /// <summary>Builds a payload field by field.</summary>
     internal sealed class Writer
     {
-        private readonly List<byte> _bytes = new() { Version };
+        // Inboxes run to megabytes: write straight into one growing buffer, no per-field arrays.
+        private readonly ArrayBufferWriter<byte> _buffer = new();
 
-        public Writer Byte(byte value) { _bytes.Add(value); return this; }
-        public Writer Int32(int value) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32BigEndian(b, value); _bytes.AddRange(b.ToArray()); return this; }
-        public Writer Int64(long value) { Span<byte> b = stackalloc byte[8]; BinaryPrimitives.WriteInt64BigEndian(b, value); _bytes.AddRange(b.ToArray()); return this; }
-        public Writer UInt64(ulong value) { Span<byte> b = stackalloc byte[8]; BinaryPrimitives.WriteUInt64BigEndian(b, value); _bytes.AddRange(b.ToArray()); return this; }
-        public Writer Fixed(ReadOnlySpan<byte> value) { _bytes.AddRange(value.ToArray()); return this; }
+        public Writer() => Byte(Version);
+
+        public Writer Byte(byte value) { _buffer.GetSpan(1)[0] = value; _buffer.Advance(1); return this; }
+        public Writer Int32(int value) { BinaryPrimitives.WriteInt32BigEndian(_buffer.GetSpan(4), value); _buffer.Advance(4); return this; }
+        public Writer Int64(long value) { BinaryPrimitives.WriteInt64BigEndian(_buffer.GetSpan(8), value); _buffer.Advance(8); return this; }
+        public Writer UInt64(ulong value) { BinaryPrimitives.WriteUInt64BigEndian(_buffer.GetSpan(8), value); _buffer.Advance(8); return this; }
+        public Writer Fixed(ReadOnlySpan<byte> value) { _buffer.Write(value); return this; }
 
         public Writer Name(string value)
         {
-            byte[] utf8 = Encoding.UTF8.GetBytes(value);
-            if (utf8.Length is 0 or > 255) throw new ArgumentException("Names and identities have 1 to 255 bytes of UTF-8.", nameof(value));
-            _bytes.Add((byte)utf8.Length);
-            _bytes.AddRange(utf8);
+            int length = Encoding.UTF8.GetByteCount(value);
+            if (length is 0 or > 255) throw new ArgumentException("Names and identities have 1 to 255 bytes of UTF-8.", nameof(value));
+            Byte((byte)length);
+            Encoding.UTF8.GetBytes(value, _buffer.GetSpan(length));
+            _buffer.Advance(length);
             return this;
         }
 
         public Writer Blob(ReadOnlySpan<byte> value) { Int32(value.Length); return Fixed(value); }
 
-        public byte[] ToArray() => _bytes.ToArray();
+        public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Reads a payload field by field; every method returns false (and the reader stays failed) on a short or bad field.</summary>
