@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Engine.BigInt;
 
 namespace Engine.Primitives.Batching;
@@ -22,13 +21,9 @@ public sealed class ModExpBatcher : IDisposable
     private const int ExponentBits = 256;
 
     private readonly ModExpBatchOptions _options;
-    private readonly object _gate = new();
-    private readonly Queue<PowRequest> _waiting = new();
+    private readonly BatchQueue<PowRequest> _queue;
     private readonly ConcurrentBag<PowRequest> _pool = new();
     private readonly Thread[] _workers;
-    private readonly long _maxDelayTicks;
-    private int _waitingItems;
-    private bool _disposed;
     private long _batches, _items;
 
     /// <summary>A batcher for <paramref name="context"/>; <paramref name="maxItemsPerRequest"/> bounds one call.</summary>
@@ -40,7 +35,7 @@ public sealed class ModExpBatcher : IDisposable
         _options.Validate();
         Context = context;
         MaxItemsPerRequest = maxItemsPerRequest;
-        _maxDelayTicks = (long)(_options.MaxDelay.TotalSeconds * Stopwatch.Frequency);
+        _queue = new BatchQueue<PowRequest>(_options, r => r.Count);
         _workers = new Thread[_options.Workers];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -80,20 +75,12 @@ public sealed class ModExpBatcher : IDisposable
             if (Limbs.CompareVarTime(bases.Slice(k * n, n), Context.Modulus) >= 0) throw new ArgumentException("Every base must be reduced (< m).", nameof(bases));
 
         PowRequest request = Rent();
-        request.Prepare(bases, exponents, count, results, Stopwatch.GetTimestamp());
-        lock (_gate)
+        request.Prepare(bases, exponents, count, results);
+        if (!_queue.TryEnqueue(request))
         {
-            if (_disposed)
-            {
-                request.Complete(null);
-                request.GetResult(request.Version);
-                throw new ObjectDisposedException(nameof(ModExpBatcher));
-            }
-            _waiting.Enqueue(request);
-            _waitingItems += count;
-            // A full batch wakes every worker; a first item wakes one to start the delay clock.
-            if (_waitingItems >= _options.MaxBatch) Monitor.PulseAll(_gate);
-            else if (_waiting.Count == 1) Monitor.Pulse(_gate);
+            request.Complete(null);
+            request.GetResult(request.Version);
+            throw new ObjectDisposedException(nameof(ModExpBatcher));
         }
         return new ValueTask(request, request.Version);
     }
@@ -107,7 +94,7 @@ public sealed class ModExpBatcher : IDisposable
         int n = Context.LimbCount, capacity = _options.MaxBatch + MaxItemsPerRequest;
         var taken = new List<PowRequest>(capacity);
         ulong[] bases = new ulong[capacity * n], exponents = new ulong[capacity * ExponentLimbs], results = new ulong[capacity * n];
-        while (TakeBatch(taken))
+        while (_queue.TakeBatch(taken))
         {
             int items = 0;
             foreach (PowRequest r in taken)
@@ -139,48 +126,10 @@ public sealed class ModExpBatcher : IDisposable
         }
     }
 
-    /// <summary>Waits for a full batch or for the oldest item's deadline; false once disposed and drained.</summary>
-    private bool TakeBatch(List<PowRequest> taken)
-    {
-        lock (_gate)
-        {
-            while (true)
-            {
-                if (_waiting.Count == 0)
-                {
-                    if (_disposed) return false;
-                    Monitor.Wait(_gate);
-                    continue;
-                }
-                long waited = Stopwatch.GetTimestamp() - _waiting.Peek().EnqueuedTicks;
-                if (_waitingItems < _options.MaxBatch && waited < _maxDelayTicks && !_disposed)
-                {
-                    long remainingTicks = _maxDelayTicks - waited;
-                    Monitor.Wait(_gate, TimeSpan.FromSeconds(Math.Max(remainingTicks, 1) / (double)Stopwatch.Frequency));
-                    continue;
-                }
-                int items = 0;
-                while (_waiting.Count > 0 && items < _options.MaxBatch)
-                {
-                    PowRequest r = _waiting.Dequeue();
-                    items += r.Count;
-                    _waitingItems -= r.Count;
-                    taken.Add(r);
-                }
-                return true;
-            }
-        }
-    }
-
     /// <summary>Computes what is queued, then stops the workers.</summary>
     public void Dispose()
     {
-        lock (_gate)
-        {
-            if (_disposed) return;
-            _disposed = true;
-            Monitor.PulseAll(_gate);
-        }
+        if (!_queue.Close()) return;
         foreach (Thread t in _workers) t.Join();
     }
 }

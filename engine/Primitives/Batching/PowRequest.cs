@@ -25,16 +25,14 @@ internal sealed class PowRequest : IValueTaskSource
     public ulong[] Exponents { get; }
     public int Count { get; private set; }
     public Memory<ulong> Results { get; private set; }
-    public long EnqueuedTicks { get; private set; }
     public short Version => _core.Version;
 
-    public void Prepare(ReadOnlySpan<ulong> bases, ReadOnlySpan<ulong> exponents, int count, Memory<ulong> results, long now)
+    public void Prepare(ReadOnlySpan<ulong> bases, ReadOnlySpan<ulong> exponents, int count, Memory<ulong> results)
     {
         bases.CopyTo(Bases);
         exponents.CopyTo(Exponents);
         Count = count;
         Results = results;
-        EnqueuedTicks = now;
     }
 
     public void Complete(Exception? error)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
@@ -17,12 +16,10 @@ public sealed class SignatureBatcher : IDisposable
 {
     private readonly PrimeOrderGroup _group;
     private readonly ModExpBatchOptions _options;
-    private readonly object _gate = new();
-    private readonly Queue<Request> _waiting = new();
+    private readonly BatchQueue<Request> _queue;
+    private readonly object _poolGate = new();
     private readonly Stack<Request> _pool = new();
     private readonly Thread[] _workers;
-    private readonly long _maxDelayTicks;
-    private bool _disposed;
     private long _batches, _items;
 
     /// <summary>A batcher for signatures in <paramref name="group"/>.</summary>
@@ -31,7 +28,7 @@ public sealed class SignatureBatcher : IDisposable
         _group = group;
         _options = options ?? new ModExpBatchOptions { MaxBatch = 64 };
         _options.Validate();
-        _maxDelayTicks = (long)(_options.MaxDelay.TotalSeconds * Stopwatch.Frequency);
+        _queue = new BatchQueue<Request>(_options, _ => 1);
         _workers = new Thread[_options.Workers];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -51,21 +48,19 @@ public sealed class SignatureBatcher : IDisposable
     public ValueTask<EngineStatus> VerifyAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> message, ReadOnlyMemory<byte> signature)
     {
         Request request;
-        lock (_gate)
+        lock (_poolGate) request = _pool.Count > 0 ? _pool.Pop() : new Request(this);
+        request.Prepare(publicKey, message, signature);
+        if (!_queue.TryEnqueue(request))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            request = _pool.Count > 0 ? _pool.Pop() : new Request(this);
-            request.Prepare(publicKey, message, signature, Stopwatch.GetTimestamp());
-            _waiting.Enqueue(request);
-            if (_waiting.Count >= _options.MaxBatch) Monitor.PulseAll(_gate);
-            else if (_waiting.Count == 1) Monitor.Pulse(_gate);
+            Return(request);
+            throw new ObjectDisposedException(nameof(SignatureBatcher));
         }
         return new ValueTask<EngineStatus>(request, request.Version);
     }
 
     private void Return(Request request)
     {
-        lock (_gate) _pool.Push(request);
+        lock (_poolGate) _pool.Push(request);
     }
 
     private void WorkerLoop()
@@ -74,7 +69,7 @@ public sealed class SignatureBatcher : IDisposable
         var keys = new List<ReadOnlyMemory<byte>>(_options.MaxBatch);
         var messages = new List<ReadOnlyMemory<byte>>(_options.MaxBatch);
         var signatures = new List<ReadOnlyMemory<byte>>(_options.MaxBatch);
-        while (TakeBatch(taken))
+        while (_queue.TakeBatch(taken))
         {
             foreach (Request r in taken) { keys.Add(r.PublicKey); messages.Add(r.Message); signatures.Add(r.Signature); }
             EngineStatus all;
@@ -92,39 +87,10 @@ public sealed class SignatureBatcher : IDisposable
         }
     }
 
-    private bool TakeBatch(List<Request> taken)
-    {
-        lock (_gate)
-        {
-            while (true)
-            {
-                if (_waiting.Count == 0)
-                {
-                    if (_disposed) return false;
-                    Monitor.Wait(_gate);
-                    continue;
-                }
-                long waited = Stopwatch.GetTimestamp() - _waiting.Peek().EnqueuedTicks;
-                if (_waiting.Count < _options.MaxBatch && waited < _maxDelayTicks && !_disposed)
-                {
-                    Monitor.Wait(_gate, TimeSpan.FromSeconds(Math.Max(_maxDelayTicks - waited, 1) / (double)Stopwatch.Frequency));
-                    continue;
-                }
-                while (_waiting.Count > 0 && taken.Count < _options.MaxBatch) taken.Add(_waiting.Dequeue());
-                return true;
-            }
-        }
-    }
-
     /// <summary>Checks what is queued, then stops the workers.</summary>
     public void Dispose()
     {
-        lock (_gate)
-        {
-            if (_disposed) return;
-            _disposed = true;
-            Monitor.PulseAll(_gate);
-        }
+        if (!_queue.Close()) return;
         foreach (Thread t in _workers) t.Join();
     }
 
@@ -135,11 +101,10 @@ public sealed class SignatureBatcher : IDisposable
         public ReadOnlyMemory<byte> PublicKey { get; private set; }
         public ReadOnlyMemory<byte> Message { get; private set; }
         public ReadOnlyMemory<byte> Signature { get; private set; }
-        public long EnqueuedTicks { get; private set; }
         public short Version => _core.Version;
 
-        public void Prepare(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> message, ReadOnlyMemory<byte> signature, long now)
-            => (PublicKey, Message, Signature, EnqueuedTicks) = (publicKey, message, signature, now);
+        public void Prepare(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> message, ReadOnlyMemory<byte> signature)
+            => (PublicKey, Message, Signature) = (publicKey, message, signature);
 
         public void Complete(EngineStatus status)
         {
