@@ -92,7 +92,7 @@ public static class AuthenticatedRecord
         byte flag = record[2 * f];
         // Every check is computed; the verdict is formed at the end from masks.
         ulong inRange = Limbs.LessThanMask(c, parameters.Q.Modulus) & Limbs.LessThanMask(r, parameters.Q.Modulus)
-                        & ~IsZeroMask(r) & Ct.IsZeroMask((ulong)(flag >> 1));
+                        & ~Ct.IsZeroMask(r) & Ct.IsZeroMask((ulong)(flag >> 1));
         Code(parameters, mHat, r, expected);
         ulong matches = inRange & Ct.EqualMask(c, expected);
         Wipe(c); Wipe(r); Wipe(mHat); Wipe(expected);
@@ -153,7 +153,7 @@ public static class AuthenticatedRecord
             BigEndian.TryToLimbs(record[..f], c);
             BigEndian.TryToLimbs(record.Slice(f, f), r);
             BigEndian.TryToLimbs(record.Slice(2 * f, f), mHat);
-            ulong inRange = Limbs.LessThanMask(c, q) & Limbs.LessThanMask(r, q) & ~IsZeroMask(r) & Ct.IsZeroMask((ulong)(record[2 * f] >> 1));
+            ulong inRange = Limbs.LessThanMask(c, q) & Limbs.LessThanMask(r, q) & ~Ct.IsZeroMask(r) & Ct.IsZeroMask((ulong)(record[2 * f] >> 1));
             // A record out of range is refused on its own (a valid one never is), and left out of the combination.
             verdicts[i] = inRange == 0 ? RecordVerdict.Tampered : RecordVerdict.Noise;
             if (inRange == 0) continue;
@@ -194,28 +194,11 @@ public static class AuthenticatedRecord
     }
 
     /// <summary>result (a.Length + 1 limbs) = a·w.</summary>
-    private static void MulWord(ReadOnlySpan<ulong> a, ulong w, Span<ulong> result)
-    {
-        ulong carry = 0;
-        for (int j = 0; j < a.Length; j++) result[j] = Word.MulAdd(0, a[j], w, ref carry);
-        result[a.Length] = carry;
-    }
+    private static void MulWord(ReadOnlySpan<ulong> a, ulong w, Span<ulong> result) => Limbs.Multiply(result, a, new ReadOnlySpan<ulong>(in w));
 
     /// <summary>accumulator += term (the accumulator is longer; the carry runs to its end).</summary>
     private static void AddInto(Span<ulong> accumulator, ReadOnlySpan<ulong> term)
-    {
-        ulong carry = 0;
-        int j = 0;
-        for (; j < term.Length; j++) accumulator[j] = Word.AddCarry(accumulator[j], term[j], ref carry);
-        for (; j < accumulator.Length; j++) accumulator[j] = Word.AddCarry(accumulator[j], 0, ref carry);
-    }
-
-    private static ulong IsZeroMask(ReadOnlySpan<ulong> value)
-    {
-        ulong any = 0;
-        foreach (ulong limb in value) any |= limb;
-        return Ct.IsZeroMask(any);
-    }
+        => Limbs.AddWord(accumulator[term.Length..], Limbs.Add(accumulator[..term.Length], accumulator[..term.Length], term));
 
     private static void CheckRecord(TwoServerParameters parameters, ReadOnlySpan<byte> record)
     {

@@ -43,10 +43,7 @@ internal static class SumOfProducts
         for (int i = 0; i < count; i++)
         {
             Limbs.Multiply(product, a.Slice(i * aLimbs, aLimbs), b.Slice(i * bLimbs, bLimbs));
-            ulong carry = 0;
-            int j = 0;
-            for (; j < product.Length; j++) result[j] = Word.AddCarry(result[j], product[j], ref carry);
-            for (; j < result.Length; j++) result[j] = Word.AddCarry(result[j], 0, ref carry);
+            Limbs.AddWord(result[product.Length..], Limbs.Add(result[..product.Length], result[..product.Length], product));
         }
         product.Clear();
     }
