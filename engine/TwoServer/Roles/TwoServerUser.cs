@@ -175,7 +175,10 @@ public sealed class TwoServerUser
             SchnorrSignature.Sign(_key, SignedMessages.Upload(round, messageId, s + 1, encodedPartition, mine), signature);
             byte[] request = new TwoServerWire.Writer().Int64(round).Fixed(session.Id).UInt64(messageId).Blob(mine).Blob(signature).ToArray();
             (EngineStatus status, _) = await CallAsync(s, TwoServerMessageType.Upload, TwoServerMessageType.Ok, request, cancellationToken).ConfigureAwait(false);
-            if (status != EngineStatus.Ok) return (status, 0);
+            // Together, this user's copies of the shares are the record: wipe them as soon as they are sent.
+            CryptographicOperations.ZeroMemory(mine);
+            CryptographicOperations.ZeroMemory(request);
+            if (status != EngineStatus.Ok) { CryptographicOperations.ZeroMemory(shares); return (status, 0); }
         }
         CryptographicOperations.ZeroMemory(shares);
         return (EngineStatus.Ok, messageId);
