@@ -23,6 +23,12 @@ internal static class Glv
 
     private static readonly ulong[] ZetaLimbs, ZetaMu, AbsXLimbs, AbsXMu;
 
+    /// <summary>ζ = x² (two limbs) and ⌊2^384/ζ⌋, for callers that split scalars themselves (<see cref="G1Straus"/>).</summary>
+    internal static ReadOnlySpan<ulong> Zeta => ZetaLimbs;
+
+    /// <summary>⌊2^384/ζ⌋.</summary>
+    internal static ReadOnlySpan<ulong> ZetaReciprocal => ZetaMu;
+
     static Glv()
     {
         BigInteger absX = Bls12381.AbsX;

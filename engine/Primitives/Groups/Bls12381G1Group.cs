@@ -11,7 +11,8 @@ namespace Engine.Primitives.Groups;
 /// </summary>
 public sealed class Bls12381G1Group : PrimeOrderGroup
 {
-    private static readonly int Limbs = System.Runtime.CompilerServices.Unsafe.SizeOf<G1Projective>() / sizeof(ulong);
+    /// <summary>Limbs of an element (a <see cref="G1Projective"/>).</summary>
+    internal static readonly int Limbs = System.Runtime.CompilerServices.Unsafe.SizeOf<G1Projective>() / sizeof(ulong);
 
     /// <summary>The group (stateless; use <see cref="PrimeOrderGroups.Bls12381G1"/>).</summary>
     public Bls12381G1Group() : base(Fr.ModulusLimbs) { }
@@ -25,9 +26,11 @@ public sealed class Bls12381G1Group : PrimeOrderGroup
     /// <inheritdoc />
     public override int ElementSizeInBytes => G1Affine.CompressedSizeInBytes;
 
-    private static ref G1Projective Point(Span<ulong> e) => ref MemoryMarshal.Cast<ulong, G1Projective>(e)[0];
+    /// <summary>The point an element buffer holds.</summary>
+    internal static ref G1Projective Point(Span<ulong> e) => ref MemoryMarshal.Cast<ulong, G1Projective>(e)[0];
 
-    private static ref readonly G1Projective Point(ReadOnlySpan<ulong> e) => ref MemoryMarshal.Cast<ulong, G1Projective>(e)[0];
+    /// <summary>The point an element buffer holds.</summary>
+    internal static ref readonly G1Projective Point(ReadOnlySpan<ulong> e) => ref MemoryMarshal.Cast<ulong, G1Projective>(e)[0];
 
     private static Fr Scalar(ReadOnlySpan<ulong> s) => Fr.FromCanonicalLimbs(s);
 
@@ -48,37 +51,38 @@ public sealed class Bls12381G1Group : PrimeOrderGroup
         => Point(result) = Point(element).Multiply(Scalar(scalar));
 
     /// <inheritdoc />
-    /// <remarks>
-    /// Uses the constant-time GLV multiplication: on 2026-11-29 (AMD EPYC) it took 0.81 ms against 1.04 ms for the
-    /// wNAF <c>MultiplyVarTime</c>, which does not split the scalar. Constant time is allowed where variable time is.
-    /// </remarks>
+    /// <remarks>Straus with the GLV split (one 128-bit NAF chain), faster than the constant-time GLV multiplication.</remarks>
     public override void PowVarTime(ReadOnlySpan<ulong> element, ReadOnlySpan<ulong> scalar, Span<ulong> result)
-        => Point(result) = Point(element).Multiply(Scalar(scalar));
+    {
+        Fr k = Scalar(scalar);
+        Point(result) = G1Projective.MultiplySumVarTime(new ReadOnlySpan<G1Projective>(in Point(element)), new ReadOnlySpan<Fr>(in k));
+    }
 
     /// <inheritdoc />
     public override void PowGenerator(ReadOnlySpan<ulong> scalar, Span<ulong> result) => Point(result) = G1FixedBase.Generator.Multiply(Scalar(scalar));
+
+    /// <summary>Up to this many terms go through Straus with the GLV split; more through Pippenger.</summary>
+    internal const int StrausLimit = 48;
 
     /// <inheritdoc />
     public override void MultiPowVarTime(ReadOnlySpan<ulong> elements, ReadOnlySpan<ulong> scalars, Span<ulong> result)
     {
         int n = scalars.Length / ScalarLimbs;
         ReadOnlySpan<G1Projective> points = MemoryMarshal.Cast<ulong, G1Projective>(elements)[..n];
-        G1Projective acc = G1Projective.Identity;
-        if (n <= 8)
+        Fr[] fr = System.Buffers.ArrayPool<Fr>.Shared.Rent(n);
+        for (int i = 0; i < n; i++) fr[i] = Scalar(scalars.Slice(ScalarLimbs * i, ScalarLimbs));
+        if (n <= StrausLimit)
         {
-            for (int i = 0; i < n; i++) acc += points[i].MultiplyVarTime(Scalar(scalars.Slice(ScalarLimbs * i, ScalarLimbs)));
+            Point(result) = G1Projective.MultiplySumVarTime(points, fr.AsSpan(0, n));
         }
         else
         {
             G1Affine[] affine = System.Buffers.ArrayPool<G1Affine>.Shared.Rent(n);
-            Fr[] fr = System.Buffers.ArrayPool<Fr>.Shared.Rent(n);
             G1Projective.BatchToAffine(points, affine.AsSpan(0, n));
-            for (int i = 0; i < n; i++) fr[i] = Scalar(scalars.Slice(ScalarLimbs * i, ScalarLimbs));
-            acc = G1Projective.MsmVarTime(affine.AsSpan(0, n), fr.AsSpan(0, n));
+            Point(result) = G1Projective.MsmVarTime(affine.AsSpan(0, n), fr.AsSpan(0, n));
             System.Buffers.ArrayPool<G1Affine>.Shared.Return(affine);
-            System.Buffers.ArrayPool<Fr>.Shared.Return(fr);
         }
-        Point(result) = acc;
+        System.Buffers.ArrayPool<Fr>.Shared.Return(fr);
     }
 
     /// <inheritdoc />
