@@ -1,3 +1,4 @@
+using Engine.Primitives.Wire;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
 using Engine.TwoServer;
@@ -194,7 +195,7 @@ public sealed class TwoServerNodeTests
         byte[] Register(SchnorrSigningKey k) => new TwoServerWire.Writer().Name("mallory").Blob(k.PublicKey).ToArray();
         d.S1.Process(TwoServerMessageType.Register, Register(a), c1.Challenge.Span, out _, out byte[] r1);
         d.S2.Process(TwoServerMessageType.Register, Register(b), c2.Challenge.Span, out _, out byte[] r2);
-        byte[] Receipt(byte[] response) { var reader = new TwoServerWire.Reader(response); return reader.Blob(512).ToArray(); }
+        byte[] Receipt(byte[] response) { var reader = TwoServerWire.Reader(response); return reader.Blob(512).ToArray(); }
         byte[] confirm1 = new TwoServerWire.Writer().Name("mallory").Blob(b.PublicKey).Blob(Receipt(r2)).ToArray();
         Assert.That(d.S1.Process(TwoServerMessageType.Confirm, confirm1, c1.Challenge.Span, out _, out _), Is.EqualTo(EngineStatus.VerificationFailed));
         Assert.That(d.S1.Store.FindUser("mallory"), Is.Null, "S1 aborted the key");
@@ -257,7 +258,7 @@ public sealed class TwoServerNodeTests
 
         // Requests signed for another connection's challenge are refused (no replay across connections).
         var other = new InProcessConnection(d.S1);
-        TwoServerWire.Writer join = new TwoServerWire.Writer().Name(bob.Id).Name("g2");
+        WireWriter join = new TwoServerWire.Writer().Name(bob.Id).Name("g2");
         byte[] sig = new byte[SchnorrSignature.SizeInBytes(Group)];
         SchnorrSignature.Sign(d.Users[0].Key, SignedMessages.Request("join", other.Challenge.Span, join.ToArray()), sig);
         byte[] joinRequest = join.Blob(sig).ToArray();

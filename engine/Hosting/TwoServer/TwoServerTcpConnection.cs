@@ -26,7 +26,7 @@ public sealed class TwoServerTcpConnection : ITwoServerConnection
     {
         var connection = new TwoServerTcpConnection(await FrameConnection.ConnectAsync(server, TwoServerServer.MaxFrameBytes, cancellationToken).ConfigureAwait(false));
         (byte type, byte[] payload) = await connection._connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-        var reader = new TwoServerWire.Reader(payload);
+        var reader = TwoServerWire.Reader(payload);
         int index = reader.Byte();
         byte[] challenge = reader.Fixed(TwoServerWire.ChallengeSize).ToArray();
         byte[] key = reader.Blob(512).ToArray();

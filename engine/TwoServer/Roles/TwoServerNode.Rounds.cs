@@ -1,3 +1,4 @@
+using Engine.Primitives.Wire;
 using System.Collections.Concurrent;
 using Engine.Primitives.Batching;
 using Engine.Primitives.Schnorr;
@@ -15,7 +16,7 @@ public sealed partial class TwoServerNode
     // A closed round's uploads for one group, decoded once: every member's fetch reuses them.
     private readonly ConcurrentDictionary<(long Round, string Group, int Epoch), IReadOnlyList<ServerUpload>> _closedRounds = new();
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) OpenSession(ref TwoServerWire.Reader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
+    private (EngineStatus, TwoServerMessageType, byte[]?) OpenSession(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
     {
         byte[] sessionId = reader.Fixed(TwoServerWire.SessionIdSize).ToArray();
         string group = reader.Name();
@@ -49,7 +50,7 @@ public sealed partial class TwoServerNode
     /// <summary>An upload whose structure, session, round and size were checked; its signature is next.</summary>
     private sealed record PendingUpload(StoredUpload Upload, byte[] SenderKey, byte[] SignedMessage);
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) Upload(ref TwoServerWire.Reader reader)
+    private (EngineStatus, TwoServerMessageType, byte[]?) Upload(ref WireReader reader)
     {
         EngineStatus status = ParseUpload(ref reader, out PendingUpload? pending);
         if (status != EngineStatus.Ok) return Fail(status);
@@ -59,7 +60,7 @@ public sealed partial class TwoServerNode
     }
 
     /// <summary>Everything about an upload but its signature, cheapest first (STYLE.md B6).</summary>
-    private EngineStatus ParseUpload(ref TwoServerWire.Reader reader, out PendingUpload? pending)
+    private EngineStatus ParseUpload(ref WireReader reader, out PendingUpload? pending)
     {
         pending = null;
         long round = reader.Int64();
@@ -123,7 +124,7 @@ public sealed partial class TwoServerNode
 
     private (EngineStatus, PendingUpload?) ParseUpload(ReadOnlyMemory<byte> request)
     {
-        var reader = new TwoServerWire.Reader(request.Span);
+        var reader = TwoServerWire.Reader(request.Span);
         if (reader.VersionMismatch) return (EngineStatus.UnsupportedVersion, null);
         if (request.Length == 0) return (EngineStatus.Malformed, null);
         EngineStatus status = ParseUpload(ref reader, out PendingUpload? pending);
@@ -133,7 +134,7 @@ public sealed partial class TwoServerNode
     /// <summary>Batches the signature checks of concurrent uploads on <see cref="ProcessAsync"/> (null: each is checked at once).</summary>
     public SignatureBatcher? Verifier { get; init; }
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) Fetch(ref TwoServerWire.Reader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
+    private (EngineStatus, TwoServerMessageType, byte[]?) Fetch(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
     {
         long round = reader.Int64();
         string group = reader.Name(), id = reader.Name();
@@ -154,7 +155,7 @@ public sealed partial class TwoServerNode
         return (EngineStatus.Ok, TwoServerMessageType.Inbox, new TwoServerWire.Writer().Int64(round).Int32(user).Blob(inbox).Blob(serverSignature).ToArray());
     }
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) FetchDials(ref TwoServerWire.Reader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
+    private (EngineStatus, TwoServerMessageType, byte[]?) FetchDials(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
     {
         string group = reader.Name(), id = reader.Name();
         int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);

@@ -1,3 +1,4 @@
+using Engine.Primitives.Wire;
 using System.Security.Cryptography;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
@@ -80,7 +81,7 @@ public sealed partial class TwoServerNode
     public EngineStatus Process(TwoServerMessageType type, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge,
                                 out TwoServerMessageType responseType, out byte[] response)
     {
-        var reader = new TwoServerWire.Reader(request);
+        var reader = TwoServerWire.Reader(request);
         EngineStatus status;
         byte[]? body = null;
         responseType = TwoServerMessageType.Error;
@@ -115,7 +116,7 @@ public sealed partial class TwoServerNode
 
     private static (EngineStatus, TwoServerMessageType, byte[]?) Fail(EngineStatus status) => (status, TwoServerMessageType.Error, null);
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) Register(ref TwoServerWire.Reader reader)
+    private (EngineStatus, TwoServerMessageType, byte[]?) Register(ref WireReader reader)
     {
         string id = reader.Name();
         ReadOnlySpan<byte> key = reader.Blob(MaxKeyBytes);
@@ -129,7 +130,7 @@ public sealed partial class TwoServerNode
         return (EngineStatus.Ok, TwoServerMessageType.Registered, new TwoServerWire.Writer().Blob(receipt).ToArray());
     }
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) Confirm(ref TwoServerWire.Reader reader)
+    private (EngineStatus, TwoServerMessageType, byte[]?) Confirm(ref WireReader reader)
     {
         string id = reader.Name();
         ReadOnlySpan<byte> otherKey = reader.Blob(MaxKeyBytes), otherReceipt = reader.Blob(MaxSignatureBytes);
@@ -148,7 +149,7 @@ public sealed partial class TwoServerNode
         return (EngineStatus.Ok, TwoServerMessageType.Confirmed, new TwoServerWire.Writer().ToArray());
     }
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) Join(ref TwoServerWire.Reader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
+    private (EngineStatus, TwoServerMessageType, byte[]?) Join(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
     {
         string id = reader.Name(), group = reader.Name();
         int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
@@ -159,7 +160,7 @@ public sealed partial class TwoServerNode
         return (EngineStatus.Ok, TwoServerMessageType.Group, GroupPayload(epoch, members));
     }
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) GetGroup(ref TwoServerWire.Reader reader)
+    private (EngineStatus, TwoServerMessageType, byte[]?) GetGroup(ref WireReader reader)
     {
         string group = reader.Name();
         if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
@@ -175,7 +176,7 @@ public sealed partial class TwoServerNode
     }
 
     /// <summary>Reads the trailing signature blob; returns how many bytes it took (length prefix included).</summary>
-    private static int RemainingAfter(ref TwoServerWire.Reader reader, out ReadOnlySpan<byte> signature)
+    private static int RemainingAfter(ref WireReader reader, out ReadOnlySpan<byte> signature)
     {
         signature = reader.Blob(MaxSignatureBytes);
         return 4 + signature.Length;

@@ -1,3 +1,4 @@
+using Engine.Primitives.Wire;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Engine.Primitives.Schnorr;
@@ -70,7 +71,7 @@ public sealed class TwoServerUser
             (EngineStatus status, byte[] payload) = await CallAsync(s, TwoServerMessageType.Register, TwoServerMessageType.Registered,
                                                                    new TwoServerWire.Writer().Name(Id).Blob(_key.PublicKey).ToArray(), cancellationToken).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return status;
-            var reader = new TwoServerWire.Reader(payload);
+            var reader = TwoServerWire.Reader(payload);
             receipts[s] = reader.Blob(512).ToArray();
             if (!reader.AtEndOk) return EngineStatus.Malformed;
         }
@@ -120,7 +121,7 @@ public sealed class TwoServerUser
 
     private static GroupView? ParseGroup(string name, byte[] payload)
     {
-        var reader = new TwoServerWire.Reader(payload);
+        var reader = TwoServerWire.Reader(payload);
         int epoch = reader.Int32(), count = reader.Int32();
         if (!reader.Ok || count < 0 || count > 1_000_000) return null;
         var members = new List<string>(count);
@@ -192,7 +193,7 @@ public sealed class TwoServerUser
         {
             (EngineStatus status, byte[] payload) = await CallAsync(s, TwoServerMessageType.GetRound, TwoServerMessageType.Round, new TwoServerWire.Writer().ToArray(), cancellationToken).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return (status, 0);
-            var reader = new TwoServerWire.Reader(payload);
+            var reader = TwoServerWire.Reader(payload);
             rounds[s] = reader.Int64();
             if (!reader.AtEndOk) return (EngineStatus.Malformed, 0);
         }
@@ -226,7 +227,7 @@ public sealed class TwoServerUser
             (EngineStatus status, byte[] payload) = await CallAsync(s, dials ? TwoServerMessageType.FetchDials : TwoServerMessageType.Fetch, TwoServerMessageType.Inbox,
                                                                    request, cancellationToken).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return (status, null);
-            var reader = new TwoServerWire.Reader(payload);
+            var reader = TwoServerWire.Reader(payload);
             long echoed = reader.Int64();
             int member = reader.Int32();
             inboxes[s] = reader.Blob(int.MaxValue).ToArray();
@@ -240,7 +241,7 @@ public sealed class TwoServerUser
         return (EngineStatus.Ok, new FetchedRound(round, index, messages, inboxes[0], signatures[0], inboxes[1], signatures[1]));
     }
 
-    private byte[] Signed(int server, string kind, TwoServerWire.Writer writer)
+    private byte[] Signed(int server, string kind, WireWriter writer)
     {
         byte[] signature = new byte[SchnorrSignature.SizeInBytes(_key.Group)];
         SchnorrSignature.Sign(_key, SignedMessages.Request(kind, _servers[server].Challenge.Span, writer.ToArray()), signature);
