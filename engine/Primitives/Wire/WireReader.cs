@@ -36,6 +36,9 @@ internal ref struct WireReader
         return slice;
     }
 
+    /// <summary>Marks the payload as malformed (a field's value is out of its range).</summary>
+    public void Fail() => _failed = true;
+
     public byte Byte() { ReadOnlySpan<byte> b = Take(1); return b.IsEmpty ? (byte)0 : b[0]; }
     public ushort UInt16() { ReadOnlySpan<byte> b = Take(2); return b.IsEmpty ? (ushort)0 : BinaryPrimitives.ReadUInt16BigEndian(b); }
     public uint UInt32() { ReadOnlySpan<byte> b = Take(4); return b.IsEmpty ? 0 : BinaryPrimitives.ReadUInt32BigEndian(b); }

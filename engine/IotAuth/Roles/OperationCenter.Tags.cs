@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using System.Text;
+using Engine.IotAuth.Storage;
+using Engine.IotAuth.Tags;
+using Engine.IotAuth.Wire;
+using Engine.Pairing.Fields;
+using Engine.Pairing.Groups;
+using Engine.Primitives.Encryption;
+using Engine.Primitives.Wire;
+
+namespace Engine.IotAuth.Roles;
+
+public sealed partial class OperationCenter
+{
+    /// <summary>
+    /// SPEC.md §3.3 steps 1–3: decrypts the report, checks the device's signature and T, asks the CS for the device's TL
+    /// (signed query, encrypted and signed answer), refuses a disagreement or a TL below the threshold with the reason
+    /// logged, and issues A = g1^(1/(γ+m)) on m = H_id(ID ‖ epoch ‖ nonce), encrypted to the device.
+    /// </summary>
+    private async ValueTask<(EngineStatus, IotMessageType, byte[], string?)> IssueTagAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    {
+        int overhead = HashedElGamal.Overhead(IotAuthParameters.Group);
+        if (request.Length < 1 + overhead + 1 || request.Length > 1 + overhead + 1 + IotAuthParameters.MaxIdentityBytes + 10 + IotWire.SignatureSize)
+            return Refuse(EngineStatus.BadLength, "report size");
+        if (request.Span[0] != IotWire.Version) return Refuse(EngineStatus.UnsupportedVersion, "version");
+        byte[] report = new byte[request.Length - 1 - overhead];
+        EngineStatus status = HashedElGamal.Decrypt(_encryptionKey, request.Span[1..], CloudServer.AssociatedData("iot-auth/report", Options.Id), report);
+        if (status != EngineStatus.Ok) return Refuse(status, "report does not decrypt");
+
+        // report = id ‖ TL ‖ T ‖ σ_device(id ‖ TL ‖ T), read with a version byte in front like every payload.
+        (string id, int tl, ulong time, EngineStatus parsed) = ParseReport(report);
+        if (parsed != EngineStatus.Ok) return Refuse(parsed, "malformed report");
+        RegisteredDevice? device = Store.Find(id);
+        if (device is null) return Refuse(EngineStatus.NotFound, "device not registered");
+        if (!Signed.Fresh(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "report timestamp outside the window");
+        if (time <= device.LastReport) return Refuse(EngineStatus.Replay, "report not newer than the last one");
+        byte[] signed = [IotWire.Version, .. report];
+        if ((status = Signed.Verify(signed, device.SigningKey)) != EngineStatus.Ok) return Refuse(status, "device signature on the report");
+        Store.Put(device with { LastReport = time });
+        if (device.Revoked) return Logged(id, EngineStatus.VerificationFailed, "device revoked");
+
+        (EngineStatus csStatus, int csTl, byte[]? csKey) = await QueryCloudAsync(id, cancellationToken).ConfigureAwait(false);
+        if (csStatus != EngineStatus.Ok) return Logged(id, csStatus, $"the cloud server did not confirm a TL ({csStatus})");
+        if (!csKey!.AsSpan().SequenceEqual(device.SigningKey)) return Logged(id, EngineStatus.VerificationFailed, "the cloud server knows this identifier under another key");
+        if (csTl != tl) return Logged(id, EngineStatus.VerificationFailed, $"device and cloud server disagree: device reports TL {tl}, cloud server {csTl}");
+        if (tl < Options.Threshold) return Logged(id, EngineStatus.VerificationFailed, $"TL {tl} is below the threshold {Options.Threshold}");
+
+        TagKey key = Volatile.Read(ref _tagKey);
+        byte[] idBytes = Encoding.UTF8.GetBytes(id);
+        Span<byte> nonce = stackalloc byte[IotAuthParameters.NonceSize];
+        G1Affine tag;
+        Fr m;
+        do
+        {
+            RandomNumberGenerator.Fill(nonce);
+            m = TagMessage.Compute(idBytes, key.Epoch, nonce);
+        } while (key.TryIssue(m, out tag) != EngineStatus.Ok);          // m = 0 or γ + m = 0: draw a new nonce (SPEC.md §3.5)
+
+        byte[] plaintext = new byte[IotAuthParameters.G1Size + IotAuthParameters.ScalarSize + IotAuthParameters.NonceSize + 4];
+        tag.EncodeCompressed(plaintext.AsSpan(0, 48));
+        m.WriteBigEndian(plaintext.AsSpan(48, 32));
+        nonce.CopyTo(plaintext.AsSpan(80));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(plaintext.AsSpan(112), key.Epoch);
+        // The answer carries the signed hello of the key's epoch, so the device checks the tag under the right W.
+        byte[] hello = BuildHello(key);
+        byte[] encrypted = CloudServer.Encrypt(device.EncryptionKey, plaintext, "iot-auth/tag", id);
+        byte[] answer = IotWire.Writer().UInt16((ushort)hello.Length).Fixed(hello).Fixed(encrypted.AsSpan(1)).ToArray();
+        CryptographicOperations.ZeroMemory(plaintext);
+        Store.Put(Store.Find(id)! with { IssuedEpoch = key.Epoch });
+        Interlocked.Increment(ref _tagsIssued);
+        return (EngineStatus.Ok, IotMessageType.Tag, answer, null);
+    }
+
+    internal static (string Id, int Tl, ulong Time, EngineStatus Status) ParseReport(ReadOnlySpan<byte> report)
+    {
+        Span<byte> framed = stackalloc byte[1 + report.Length];
+        framed[0] = IotWire.Version;
+        report.CopyTo(framed[1..]);
+        WireReader r = IotWire.Reader(framed);
+        string id = r.Name();
+        int tl = r.UInt16();
+        ulong time = r.UInt64();
+        r.Fixed(IotWire.SignatureSize);
+        return r.AtEndOk && tl <= 10_000 ? (id, tl, time, EngineStatus.Ok) : ("", 0, 0, EngineStatus.Malformed);
+    }
+
+    /// <summary>Asks the CS for the device's TL: (status, TL, the signing key the CS bound to the identifier).</summary>
+    private async Task<(EngineStatus, int, byte[]?)> QueryCloudAsync(string id, CancellationToken cancellationToken)
+    {
+        byte[] nonce = RandomNumberGenerator.GetBytes(IotAuthParameters.NonceSize);
+        byte[] query = Signed.Finish(IotWire.Writer().Name(Options.Id).Name(id).Fixed(nonce).UInt64(Signed.Now(_time)), _signingKey);
+        IotMessageType type;
+        byte[] payload;
+        try { (type, payload) = await _cloud.RequestAsync(IotMessageType.QueryTrust, query, cancellationToken).ConfigureAwait(false); }
+        catch (Exception e) when (e is IOException or System.Threading.Channels.ChannelClosedException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException)
+        {
+            return (EngineStatus.Unreachable, 0, null);
+        }
+        if (type == IotMessageType.Error) return (IotWire.ReadError(payload).Status, 0, null);
+        int overhead = HashedElGamal.Overhead(IotAuthParameters.Group);
+        if (type != IotMessageType.TrustAnswer || payload.Length < 1 + overhead + 1 || payload[0] != IotWire.Version) return (EngineStatus.Malformed, 0, null);
+        byte[] answer = new byte[payload.Length - 1 - overhead];
+        EngineStatus status = HashedElGamal.Decrypt(_encryptionKey, payload.AsSpan(1), CloudServer.AssociatedData("iot-auth/trust-answer", Options.Id), answer);
+        if (status != EngineStatus.Ok) return (status, 0, null);
+        if ((status = Signed.Verify(answer, _cloudKey)) != EngineStatus.Ok) return (status, 0, null);
+        WireReader r = IotWire.Reader(answer);
+        string answeredId = r.Name();
+        byte[] key = r.Fixed(IotAuthParameters.G1Size).ToArray();
+        int tl = r.UInt16();
+        ReadOnlySpan<byte> echoed = r.Fixed(IotAuthParameters.NonceSize);
+        ulong time = r.UInt64();
+        r.Fixed(IotWire.SignatureSize);
+        if (!r.AtEndOk || answeredId != id || !echoed.SequenceEqual(nonce) || tl > 10_000) return (EngineStatus.Malformed, 0, null);
+        if (!Signed.Fresh(time, _time, Options.TimestampWindow)) return (EngineStatus.Expired, 0, null);
+        return (EngineStatus.Ok, tl, key);
+    }
+
+    private (EngineStatus, IotMessageType, byte[], string?) Logged(string id, EngineStatus status, string reason)
+    {
+        Store.LogRefusal(new TagRefusal(id, status, reason, Signed.Now(_time)));
+        return Refuse(status, reason);
+    }
+}

@@ -1,0 +1,42 @@
+using Engine.Primitives.Schnorr;
+using Engine.Primitives.Wire;
+
+namespace Engine.IotAuth.Wire;
+
+/// <summary>Payloads whose last <see cref="IotWire.SignatureSize"/> bytes are a Schnorr signature (in G1) over everything before them.</summary>
+internal static class Signed
+{
+    /// <summary>Appends the signature over what <paramref name="writer"/> holds and returns the payload.</summary>
+    public static byte[] Finish(WireWriter writer, SchnorrSigningKey key)
+    {
+        Span<byte> signature = stackalloc byte[IotWire.SignatureSize];
+        SchnorrSignature.Sign(key, writer.WrittenSpan, signature);
+        return writer.Fixed(signature).ToArray();
+    }
+
+    /// <summary>Splits a payload into body and signature; false when it is too short.</summary>
+    public static bool Split(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> body, out ReadOnlySpan<byte> signature)
+    {
+        body = signature = default;
+        if (payload.Length < 1 + IotWire.SignatureSize) return false;
+        body = payload[..^IotWire.SignatureSize];
+        signature = payload[^IotWire.SignatureSize..];
+        return true;
+    }
+
+    /// <summary>Checks the trailing signature under <paramref name="publicKey"/>.</summary>
+    public static EngineStatus Verify(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> publicKey)
+        => Split(payload, out ReadOnlySpan<byte> body, out ReadOnlySpan<byte> signature)
+            ? SchnorrSignature.Verify(IotAuthParameters.Group, publicKey, body, signature)
+            : EngineStatus.BadLength;
+
+    /// <summary>Unix seconds now.</summary>
+    public static ulong Now(TimeProvider time) => (ulong)time.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary>True when <paramref name="timestamp"/> is within <paramref name="window"/> of now either way.</summary>
+    public static bool Fresh(ulong timestamp, TimeProvider time, TimeSpan window)
+    {
+        long delta = (long)timestamp - (long)Now(time);
+        return Math.Abs(delta) <= (long)window.TotalSeconds;
+    }
+}
