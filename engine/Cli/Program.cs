@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(ServeCommand.Create(output));
         root.Subcommands.Add(OnionCommand.Create(output));
         root.Subcommands.Add(TwoServerCommand.Create(output));
+        root.Subcommands.Add(Commands.Iot.IotCommand.Create(input, output));
         return root;
     }
 }

@@ -1,5 +1,10 @@
 using System.Collections.Concurrent;
 using Engine.BigInt;
+using Engine.IotAuth.Auth;
+using Engine.IotAuth.Roles;
+using Engine.IotAuth.Storage;
+using Engine.IotAuth.Tags;
+using Engine.Primitives.Encryption;
 using Engine.Onion.Keys;
 using Engine.Onion.Roles;
 using Engine.Primitives.Batching;
@@ -27,6 +32,9 @@ public sealed record EngineHostOptions
     /// </summary>
     public bool BatchSignatures { get; init; }
 
+    /// <summary>Flush policy of the operation centre's proof batches (Protocol 3): 64 proofs or 2 ms.</summary>
+    public ModExpBatchOptions ProofBatching { get; init; } = new() { MaxBatch = 64, MaxDelay = TimeSpan.FromMilliseconds(2) };
+
     /// <summary>False runs every role unbatched (each exponentiation at once): for comparisons and debugging.</summary>
     public bool EnableBatching { get; init; } = true;
 }
@@ -42,6 +50,8 @@ public sealed class EngineHost : IDisposable
 {
     private readonly ConcurrentDictionary<MontgomeryContext, ModExpBatcher> _batchers = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<PrimeOrderGroup, SignatureBatcher> _signatureBatchers = new(ReferenceEqualityComparer.Instance);
+    private readonly object _proofGate = new();
+    private ProofBatcher? _proofBatcher;
     private bool _disposed;
 
     /// <summary>A host with the given options (defaults: batching on, 16 items or 2 ms, one worker per processor).</summary>
@@ -50,6 +60,7 @@ public sealed class EngineHost : IDisposable
         Options = options ?? new EngineHostOptions();
         Options.Batching.Validate();
         Options.SignatureBatching.Validate();
+        Options.ProofBatching.Validate();
     }
 
     /// <summary>The options.</summary>
@@ -82,6 +93,23 @@ public sealed class EngineHost : IDisposable
                                              ITwoServerStore? store = null)
         => new(serverIndex, key, peerPublicKey, parameters, store) { Verifier = SignatureBatcherFor(key.Group) };
 
+    /// <summary>The batch scheduler for Protocol 3 proof verifications (created on first use), or null when batching is off.</summary>
+    public ProofBatcher? ProofBatcher
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!Options.EnableBatching) return null;
+            lock (_proofGate) return _proofBatcher ??= new ProofBatcher(Options.ProofBatching);
+        }
+    }
+
+    /// <summary>An operation centre whose proof verifications go through this host's <see cref="ProofBatcher"/>.</summary>
+    public OperationCenter CreateOperationCenter(OperationCenterOptions options, SchnorrSigningKey signingKey, HashedElGamalKey encryptionKey, TagKey tagKey,
+                                                 ReadOnlySpan<byte> enrolmentKey, ReadOnlySpan<byte> adminKey, IIotConnection cloud, ReadOnlySpan<byte> cloudSigningKey,
+                                                 IOperationCenterStore? store = null, TimeProvider? timeProvider = null)
+        => new(options, signingKey, encryptionKey, tagKey, enrolmentKey, adminKey, cloud, cloudSigningKey, store, timeProvider) { Batcher = ProofBatcher };
+
     /// <summary>Signature batches and signatures checked so far.</summary>
     public (long Batches, long Items) SignatureBatchCounts => (_signatureBatchers.Values.Sum(b => b.Batches), _signatureBatchers.Values.Sum(b => b.Items));
 
@@ -95,5 +123,6 @@ public sealed class EngineHost : IDisposable
         _disposed = true;
         foreach (ModExpBatcher b in _batchers.Values) b.Dispose();
         foreach (SignatureBatcher b in _signatureBatchers.Values) b.Dispose();
+        lock (_proofGate) _proofBatcher?.Dispose();
     }
 }

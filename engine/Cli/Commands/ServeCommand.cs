@@ -27,7 +27,7 @@ internal static class ServeCommand
 {
     public static Command Create(TextWriter output)
     {
-        var serve = new Command("serve", "Run one server until Ctrl+C: Protocol 1's KGC directory, relay or destination, or Protocol 2's S1 or S2.");
+        var serve = new Command("serve", "Run one server until Ctrl+C: Protocol 1's KGC directory, relay or destination, Protocol 2's S1 or S2, or Protocol 3's cloud server or operation centre.");
         Option<string> Group() => new("--group") { Description = "Modp2048Q256, Modp3072Q256 or BLS12381G1 (all servers and clients must agree).", DefaultValueFactory = _ => "Modp2048Q256" };
         Option<string> Address() => new("--address") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
         Option<int> Port(int d) => new("--port") { Description = "Port to listen on (0 picks a free one and prints it).", DefaultValueFactory = _ => d };
@@ -59,6 +59,7 @@ internal static class ServeCommand
             serve.Subcommands.Add(command);
         }
         serve.Subcommands.Add(ServeTwoServerCommand.Create(output));
+        foreach (Command c in Iot.ServeIotCommand.Create(output)) serve.Subcommands.Add(c);
         return serve;
     }
 

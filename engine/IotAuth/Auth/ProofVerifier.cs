@@ -53,9 +53,10 @@ public sealed class ProofVerifier
     }
 
     /// <summary>
-    /// The operation centre's verifier, with γ. It trusts CH's Y_OC (the OC made it), so it does not decode it.
+    /// The operation centre's verifier, with γ. By default it trusts CH's Y_OC (the OC made it) and does not decode it;
+    /// <paramref name="checkOperatorKey"/> makes it validate Y_OC too (CH from elsewhere).
     /// </summary>
-    public static ProofVerifier WithTagKey(TagKey key, int capacity = 64) => new(key, null, checkOperatorKey: false, capacity);
+    public static ProofVerifier WithTagKey(TagKey key, int capacity = 64, bool checkOperatorKey = false) => new(key, null, checkOperatorKey, capacity);
 
     /// <summary>The public verifier, from W alone (one pairing product); it also checks CH's Y_OC.</summary>
     public static ProofVerifier WithPublicKey(in G2Affine operatorKey, int capacity = 64) => new(null, operatorKey, checkOperatorKey: true, capacity);

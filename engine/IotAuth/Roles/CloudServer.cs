@@ -21,7 +21,7 @@ namespace Engine.IotAuth.Roles;
 public sealed class CloudServer : IIotServerRole
 {
     private readonly SchnorrSigningKey _signingKey;
-    private readonly Dictionary<string, OperationCenterEntry> _operationCenters;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OperationCenterEntry> _operationCenters;
     private readonly TimeProvider _time;
     private long _evaluations, _refusals;
 
@@ -31,7 +31,7 @@ public sealed class CloudServer : IIotServerRole
     {
         Configuration = configuration;
         _signingKey = signingKey;
-        _operationCenters = operationCenters.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        _operationCenters = new(operationCenters.Select(e => KeyValuePair.Create(e.Id, e)), StringComparer.Ordinal);
         Store = store ?? new InMemoryCloudStore();
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -41,6 +41,12 @@ public sealed class CloudServer : IIotServerRole
 
     /// <summary>The state.</summary>
     public ICloudStore Store { get; }
+
+    /// <summary>
+    /// Looks up an operation centre this server does not know yet (the server re-reads its trust files), so the CS and
+    /// the OC can start in either order. Null answers "unknown".
+    /// </summary>
+    public Func<string, OperationCenterEntry?>? ResolveOperationCenter { get; init; }
 
     /// <summary>Largest timestamp skew accepted on requests.</summary>
     public TimeSpan TimestampWindow { get; init; } = TimeSpan.FromSeconds(60);
@@ -134,7 +140,12 @@ public sealed class CloudServer : IIotServerRole
         ulong time = r.UInt64();
         r.Fixed(IotWire.SignatureSize);
         if (!r.AtEndOk) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed query");
-        if (!_operationCenters.TryGetValue(ocId, out OperationCenterEntry? oc)) return Refuse(EngineStatus.NotFound, "unknown operation centre");
+        if (!_operationCenters.TryGetValue(ocId, out OperationCenterEntry? oc))
+        {
+            oc = ResolveOperationCenter?.Invoke(ocId);
+            if (oc is null || oc.Id != ocId) return Refuse(EngineStatus.NotFound, "unknown operation centre");
+            _operationCenters.TryAdd(ocId, oc);
+        }
         if (!Signed.Fresh(time, _time, TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
         EngineStatus status = Signed.Verify(request, oc.SigningKey);
         if (status != EngineStatus.Ok) return Refuse(status, "operation centre signature");

@@ -85,6 +85,19 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
     /// <summary>The current epoch.</summary>
     public uint Epoch => Volatile.Read(ref _tagKey).Epoch;
 
+    /// <summary>Raised after every epoch rotation with the new epoch (the server persists the new γ).</summary>
+    public event Action<uint>? EpochRotated;
+
+    /// <summary>Writes the current epoch's γ (32 bytes) for the server's protected key file.</summary>
+    internal uint ExportTagKey(Span<byte> gamma)
+    {
+        lock (_epochGate)
+        {
+            _tagKey.ExportSecret(gamma);
+            return _tagKey.Epoch;
+        }
+    }
+
     /// <summary>W of the current epoch.</summary>
     public G2Affine TagPublicKey => Volatile.Read(ref _tagKey).PublicKey;
 
@@ -286,6 +299,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
     /// </summary>
     public uint RotateEpoch()
     {
+        uint epoch;
         lock (_epochGate)
         {
             TagKey next = TagKey.Generate(_tagKey.Epoch + 1);
@@ -294,8 +308,10 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
             _retiredKey = _tagKey;
             Volatile.Write(ref _hello, BuildHello(next));
             Volatile.Write(ref _tagKey, next);
-            return next.Epoch;
+            epoch = next.Epoch;
         }
+        EpochRotated?.Invoke(epoch);
+        return epoch;
     }
 
     private (EngineStatus, IotMessageType, byte[], string?) Revoke(ReadOnlySpan<byte> request)

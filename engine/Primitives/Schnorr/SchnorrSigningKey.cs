@@ -52,6 +52,9 @@ public sealed class SchnorrSigningKey : IDisposable
 
     internal ReadOnlySpan<ulong> Secret => _secret.Value;
 
+    /// <summary>Writes the 32-byte secret (for a key file the caller protects and wipes).</summary>
+    public void ExportSecret(Span<byte> destination) => PrimeOrderGroup.EncodeScalar(_secret.Value, destination);
+
     /// <summary>Wipes the secret scalar.</summary>
     public void Dispose() => _secret.Dispose();
 
