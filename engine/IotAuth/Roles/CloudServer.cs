@@ -91,7 +91,7 @@ public sealed class CloudServer : IIotServerRole
         for (int i = 0; i < count && r.Ok; i++) values[i] = new AttributeValue(r.Name(), ReadDecimal(ref r));
         r.Fixed(IotWire.SignatureSize);
         if (!r.AtEndOk) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed evaluation request");
-        if (!Signed.Fresh(time, _time, TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
+        if (!Signed.FreshMilliseconds(time, _time, TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
 
         DeviceTrustRecord? known = Store.Find(id);
         if (known is not null && !known.SigningKey.AsSpan().SequenceEqual(signingKey)) return Refuse(EngineStatus.VerificationFailed, "this identifier is bound to another key");
@@ -121,7 +121,7 @@ public sealed class CloudServer : IIotServerRole
         ulong time = r.UInt64();
         r.Fixed(IotWire.SignatureSize);
         if (!r.AtEndOk || vote > 1) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed vote");
-        if (!Signed.Fresh(time, _time, TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
+        if (!Signed.FreshMilliseconds(time, _time, TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
         if (voter == subject) return Refuse(EngineStatus.Malformed, "a device cannot vote on itself");
         DeviceTrustRecord? v = Store.Find(voter);
         if (v is null) return Refuse(EngineStatus.NotFound, "unknown voter");
@@ -146,12 +146,12 @@ public sealed class CloudServer : IIotServerRole
             if (oc is null || oc.Id != ocId) return Refuse(EngineStatus.NotFound, "unknown operation centre");
             _operationCenters.TryAdd(ocId, oc);
         }
-        if (!Signed.Fresh(time, _time, TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
+        if (!Signed.FreshMilliseconds(time, _time, TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
         EngineStatus status = Signed.Verify(request, oc.SigningKey);
         if (status != EngineStatus.Ok) return Refuse(status, "operation centre signature");
         DeviceTrustRecord? device = Store.Find(deviceId);
         if (device is null) return Refuse(EngineStatus.NotFound, "device never evaluated");
-        byte[] answer = Signed.Finish(new WireWriter(IotWire.Version).Name(deviceId).Fixed(device.SigningKey).UInt16((ushort)device.TrustLevel).Fixed(nonce).UInt64(Signed.Now(_time)), _signingKey);
+        byte[] answer = Signed.Finish(new WireWriter(IotWire.Version).Name(deviceId).Fixed(device.SigningKey).UInt16((ushort)device.TrustLevel).Fixed(nonce).UInt64(Signed.NowMilliseconds(_time)), _signingKey);
         return (EngineStatus.Ok, IotMessageType.TrustAnswer, Encrypt(oc.EncryptionKey, answer, "iot-auth/trust-answer", ocId), null);
     }
 

@@ -63,10 +63,10 @@ public sealed class Device : IDisposable
     /// <summary>Largest clock skew accepted on the OC's challenges.</summary>
     public TimeSpan TimestampWindow { get; init; } = TimeSpan.FromSeconds(30);
 
-    // Strictly increasing timestamps, so two requests in one second are not taken for replays.
+    // Strictly increasing millisecond timestamps, so two requests in one millisecond are not taken for replays.
     private ulong NextTime()
     {
-        ulong now = Signed.Now(_time), t;
+        ulong now = Signed.NowMilliseconds(_time), t;
         do
         {
             ulong last = Interlocked.Read(ref _lastTime);

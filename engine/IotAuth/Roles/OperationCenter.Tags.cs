@@ -32,7 +32,7 @@ public sealed partial class OperationCenter
         if (parsed != EngineStatus.Ok) return Refuse(parsed, "malformed report");
         RegisteredDevice? device = Store.Find(id);
         if (device is null) return Refuse(EngineStatus.NotFound, "device not registered");
-        if (!Signed.Fresh(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "report timestamp outside the window");
+        if (!Signed.FreshMilliseconds(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "report timestamp outside the window");
         if (time <= device.LastReport) return Refuse(EngineStatus.Replay, "report not newer than the last one");
         byte[] signed = [IotWire.Version, .. report];
         if ((status = Signed.Verify(signed, device.SigningKey)) != EngineStatus.Ok) return Refuse(status, "device signature on the report");
@@ -88,7 +88,7 @@ public sealed partial class OperationCenter
     private async Task<(EngineStatus, int, byte[]?)> QueryCloudAsync(string id, CancellationToken cancellationToken)
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(IotAuthParameters.NonceSize);
-        byte[] query = Signed.Finish(IotWire.Writer().Name(Options.Id).Name(id).Fixed(nonce).UInt64(Signed.Now(_time)), _signingKey);
+        byte[] query = Signed.Finish(IotWire.Writer().Name(Options.Id).Name(id).Fixed(nonce).UInt64(Signed.NowMilliseconds(_time)), _signingKey);
         IotMessageType type;
         byte[] payload;
         try { (type, payload) = await _cloud.RequestAsync(IotMessageType.QueryTrust, query, cancellationToken).ConfigureAwait(false); }
@@ -111,13 +111,13 @@ public sealed partial class OperationCenter
         ulong time = r.UInt64();
         r.Fixed(IotWire.SignatureSize);
         if (!r.AtEndOk || answeredId != id || !echoed.SequenceEqual(nonce) || tl > 10_000) return (EngineStatus.Malformed, 0, null);
-        if (!Signed.Fresh(time, _time, Options.TimestampWindow)) return (EngineStatus.Expired, 0, null);
+        if (!Signed.FreshMilliseconds(time, _time, Options.TimestampWindow)) return (EngineStatus.Expired, 0, null);
         return (EngineStatus.Ok, tl, key);
     }
 
     private (EngineStatus, IotMessageType, byte[], string?) Logged(string id, EngineStatus status, string reason)
     {
-        Store.LogRefusal(new TagRefusal(id, status, reason, Signed.Now(_time)));
+        Store.LogRefusal(new TagRefusal(id, status, reason, Signed.NowMilliseconds(_time)));
         return Refuse(status, reason);
     }
 }

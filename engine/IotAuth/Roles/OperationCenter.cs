@@ -152,7 +152,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         ReadOnlySpan<byte> mac = r.Fixed(IotWire.MacSize);
         if (!r.AtEndOk) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed registration");
         if (!CheckMac(_enrolmentKey, request[..^IotWire.MacSize], mac)) return Refuse(EngineStatus.VerificationFailed, "enrolment MAC");
-        if (!Signed.Fresh(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
+        if (!Signed.FreshMilliseconds(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
         RegisteredDevice? known = Store.Find(id);
         if (known is not null)
         {
@@ -286,7 +286,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         ReadOnlySpan<byte> mac = r.Fixed(IotWire.MacSize);
         if (!r.AtEndOk) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed rotation");
         if (!CheckMac(_adminKey, request[..^IotWire.MacSize], mac)) return Refuse(EngineStatus.VerificationFailed, "admin MAC");
-        if (!Signed.Fresh(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
+        if (!Signed.FreshMilliseconds(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
         if (_replays.TryAdd(request, _time.GetUtcNow() + 2 * Options.TimestampWindow, _time.GetUtcNow()) != EngineStatus.Ok) return Refuse(EngineStatus.Replay, "rotation seen before");
         uint epoch = RotateEpoch();
         return (EngineStatus.Ok, IotMessageType.Rotated, IotWire.Writer().UInt32(epoch).ToArray(), null);
@@ -322,7 +322,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         ReadOnlySpan<byte> mac = r.Fixed(IotWire.MacSize);
         if (!r.AtEndOk) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed revocation");
         if (!CheckMac(_adminKey, request[..^IotWire.MacSize], mac)) return Refuse(EngineStatus.VerificationFailed, "admin MAC");
-        if (!Signed.Fresh(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
+        if (!Signed.FreshMilliseconds(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
         return RevokeDevice(id) ? (EngineStatus.Ok, IotMessageType.Done, IotWire.Writer().ToArray(), null) : Refuse(EngineStatus.NotFound, "unknown device");
     }
 

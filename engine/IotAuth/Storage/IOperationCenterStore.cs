@@ -1,6 +1,6 @@
 namespace Engine.IotAuth.Storage;
 
-/// <summary>A device registered at the operation centre: its keys, whether it is revoked, and the last epoch it was issued a tag for.</summary>
+/// <summary>A device registered at the operation centre: its keys, whether it is revoked, the last epoch it was issued a tag for, and the time (Unix ms) of its last report.</summary>
 public sealed record RegisteredDevice(string Id, byte[] SigningKey, byte[] EncryptionKey, bool Revoked, uint? IssuedEpoch, ulong LastReport);
 
 /// <summary>Why the operation centre refused to issue a tag (SPEC.md §3.3 step 2: "with the reason logged").</summary>

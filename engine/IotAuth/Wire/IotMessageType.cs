@@ -4,7 +4,8 @@ namespace Engine.IotAuth.Wire;
 /// Frame types of Protocol 3's servers (the cloud server CS and the operation centre OC). Every payload starts with
 /// the version byte <see cref="IotWire.Version"/>; each request is answered on its connection by its response type
 /// or by <see cref="Error"/>. Signatures are Schnorr in G1 (80 bytes) over everything before them; encryptions are
-/// hashed ElGamal in G1 with AES-256-GCM.
+/// hashed ElGamal in G1 with AES-256-GCM. Timestamps T are Unix milliseconds (u64), except in the challenge fields CH,
+/// whose T is in seconds as SPEC.md §3.5 fixes it.
 /// </summary>
 public enum IotMessageType : byte
 {

@@ -33,7 +33,17 @@ internal static class Signed
     /// <summary>Unix seconds now.</summary>
     public static ulong Now(TimeProvider time) => (ulong)time.GetUtcNow().ToUnixTimeSeconds();
 
-    /// <summary>True when <paramref name="timestamp"/> is within <paramref name="window"/> of now either way.</summary>
+    /// <summary>Unix milliseconds now: the timestamps of requests other than the challenge (whose T is in seconds, SPEC.md §3.5).</summary>
+    public static ulong NowMilliseconds(TimeProvider time) => (ulong)time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>True when the millisecond <paramref name="timestamp"/> is within <paramref name="window"/> of now either way.</summary>
+    public static bool FreshMilliseconds(ulong timestamp, TimeProvider time, TimeSpan window)
+    {
+        long delta = (long)timestamp - (long)NowMilliseconds(time);
+        return Math.Abs(delta) <= (long)window.TotalMilliseconds;
+    }
+
+    /// <summary>True when <paramref name="timestamp"/> (seconds) is within <paramref name="window"/> of now either way.</summary>
     public static bool Fresh(ulong timestamp, TimeProvider time, TimeSpan window)
     {
         long delta = (long)timestamp - (long)Now(time);

@@ -215,7 +215,7 @@ internal static class IotCommand
             using SecretFile admin = SecretFile.Read(adminPath);
             Engine.Primitives.Wire.WireWriter w = IotWire.Writer();
             if (revokeId is not null) w.Name(revokeId);
-            w.UInt64((ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            w.UInt64((ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             byte[] mac = HMACSHA256.HashData(admin["admin"].ToArray(), w.WrittenSpan.ToArray());
             await using IotTcpConnection toOc = await IotTcpConnection.ConnectAsync(oc.EndPoint, expectHello: true);
             (IotMessageType type, byte[] payload) = await toOc.RequestAsync(revokeId is null ? IotMessageType.RotateEpoch : IotMessageType.Revoke, w.Fixed(mac).ToArray());
