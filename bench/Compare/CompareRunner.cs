@@ -23,8 +23,10 @@ internal static class CompareRunner
                 return OnionComparison.Run(output, quick);
             case "two-server":
                 return TwoServerComparison.Run(output, quick);
+            case "iot-auth":
+                return IotAuthComparison.Run(output, quick);
             default:
-                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server");
+                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server, iot-auth");
                 return 2;
         }
     }

@@ -22,36 +22,17 @@ namespace Engine.Bench.Compare;
 internal static class PairingComparison
 {
     // The proof-of-possession ciphersuite DST that @chainsafe/blst (Ethereum consensus) signs with.
-    private static readonly byte[] Dst = "BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_"u8.ToArray();
+    private static readonly byte[] Dst = BlsReferenceInputs.Dst;
 
     private sealed record Op(string Name, string Description, Action Engine, string? Target);
 
     public static int Run(TextWriter output, bool quick)
     {
         int rounds = quick ? 3 : 7, roundMs = quick ? 60 : 250;
-        var rng = new Random(381);
         const int n = 8;
 
-        // Inputs: 8 key pairs, 8 messages, signature of message 0, aggregate of all 8 signatures.
-        var sks = new Fr[n];
-        var pks = new G1Affine[n];
-        var msgs = new byte[n][];
-        var hashed = new G2Affine[n];
-        G2Projective aggregate = G2Projective.Identity;
-        for (int i = 0; i < n; i++)
-        {
-            byte[] k = new byte[32];
-            rng.NextBytes(k);
-            k[0] &= 0x3f;
-            Fr.Decode(k, out sks[i]);
-            pks[i] = G1Projective.Generator.Multiply(sks[i]).ToAffine();
-            msgs[i] = new byte[32];
-            rng.NextBytes(msgs[i]);
-            hashed[i] = HashToGroup.HashToG2(msgs[i], Dst).ToAffine();
-            aggregate += hashed[i].ToProjective().Multiply(sks[i]);
-        }
-        G2Affine sig = hashed[0].ToProjective().Multiply(sks[0]).ToAffine();
-        G2Affine agg = aggregate.ToAffine();
+        var inputs = BlsReferenceInputs.Create(n);
+        (Fr[] sks, G1Affine[] pks, byte[][] msgs, G2Affine[] hashed, G2Affine sig, G2Affine agg) = (inputs.SecretKeys, inputs.PublicKeys, inputs.Messages, inputs.Hashed, inputs.Signature, inputs.Aggregate);
         G1Affine minusG1 = G1Affine.Generator.Negate();
         byte[] pk0 = new byte[48], sigBytes = new byte[96];
         pks[0].EncodeCompressed(pk0);
@@ -100,23 +81,7 @@ internal static class PairingComparison
         string? inputsPath = null;
         string? skipReason = null;
         if (!NodeReference.EnsureInstalled(output, out string reason)) skipReason = reason;
-        else
-        {
-            inputsPath = Path.Combine(NodeReference.Folder, "inputs.json");
-            byte[] skBytes = new byte[32];
-            sks[0].WriteBigEndian(skBytes);
-            File.WriteAllText(inputsPath, JsonSerializer.Serialize(new
-            {
-                dst = Encoding.ASCII.GetString(Dst),
-                secretKey = Convert.ToHexStringLower(skBytes),
-                scalar = Convert.ToHexStringLower(skBytes),
-                messages = msgs.Select(Convert.ToHexStringLower).ToArray(),
-                publicKeys = pks.Select(p => { byte[] b = new byte[48]; p.EncodeCompressed(b); return Convert.ToHexStringLower(b); }).ToArray(),
-                signature = Convert.ToHexStringLower(sigBytes),
-                aggregateSignature = Hex96(agg),
-                skipNoble = false,
-            }));
-        }
+        else inputsPath = inputs.Write(Path.Combine(NodeReference.Folder, "inputs.json"), only: null);
 
         var engine = new double[ops.Count];
         var blst = new Dictionary<string, double>();
@@ -166,10 +131,4 @@ internal static class PairingComparison
         return 0;
     }
 
-    private static string Hex96(in G2Affine p)
-    {
-        byte[] b = new byte[96];
-        p.EncodeCompressed(b);
-        return Convert.ToHexStringLower(b);
-    }
 }

@@ -77,7 +77,9 @@ function measure(fn) {
 }
 
 const results = {};
+const only = input.only ? new Set(input.only) : null;   // a comparison that needs a few rows names them
 for (const [name, impls] of Object.entries(ops)) {
+  if (only && !only.has(name)) continue;
   results[name] = {};
   for (const [lib, fn] of Object.entries(impls)) {
     if (lib === 'noble' && input.skipNoble) continue;
