@@ -159,3 +159,33 @@ public sealed class ServeIotCommandTests
         }
     }
 }
+
+/// <summary><c>engine simulate iot-auth</c> on a few devices: every point measured, nothing fails, the report renders.</summary>
+[TestFixture, Category("EndToEnd"), NonParallelizable]
+public sealed class SimulateIotCommandTests
+{
+    [Test]
+    public void SmallRun_ReportsEveryFigure_WithNoFailure()
+    {
+        string dir = Directory.CreateTempSubdirectory("engine-sim-iot-").FullName;
+        var output = new StringWriter();
+        int code = Program.BuildRoot(new StringReader(""), output).Parse(["simulate", "iot-auth", "--devices", "3,6", "--concurrency", "3", "--repeat", "1",
+                                                                          "--json", Path.Combine(dir, "r.json"), "--report", Path.Combine(dir, "r.html")]).Invoke();
+        Assert.That(code, Is.Zero, output.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "r.json")));
+        var points = json.RootElement.GetProperty("Points").EnumerateArray().ToList();
+        Assert.That(points.Select(p => p.GetProperty("Devices").GetInt32()), Is.EqualTo(new[] { 3, 6 }));
+        foreach (var p in points)
+        {
+            int n = p.GetProperty("Devices").GetInt32();
+            Assert.That(p.GetProperty("Failures").GetInt32(), Is.Zero);
+            foreach (string figure in new[] { "OcTagGenerationMs", "OcProofAuthenticationMs", "OcProofAuthenticationBatchedMs", "DeviceTagCheckMs", "DeviceProofGenerationMs", "AuthenticationsPerSecondBatched", "AuthenticationsPerSecondUnbatched" })
+                Assert.That(p.GetProperty(figure).GetDouble(), Is.GreaterThan(0), figure);
+            // One authentication = GetChallenge (6) + Authenticate (5 + 1 + 32 + 256) + Confirm (5 + 1 + 16 + 32) frame bytes from the device.
+            Assert.That(p.GetProperty("DeviceToOcBytes").GetInt64(), Is.EqualTo(n * (6 + 294 + 54)));
+        }
+        string html = File.ReadAllText(Path.Combine(dir, "r.html"));
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(html, "<svg").Count, Is.EqualTo(6));
+        Assert.That(html, Does.Contain("tag generation").And.Contain("proof authentication").And.Contain("communication cost"));
+    }
+}

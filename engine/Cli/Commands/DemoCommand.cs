@@ -120,7 +120,9 @@ internal static partial class DemoCommand
         int simulation = SimulateCommand.Run(output, new Hosting.Onion.OnionSimulationOptions(Relays: 3, Links: quick ? 2 : 5, Messages: quick ? 5 : 50), json: null);
         // And a short two-server messaging run in process (the full one: engine simulate two-server).
         int twoServer = SimulateTwoServerCommand.Run(output, quick ? "100" : "200,500", sample: 4, block: 256, fraction: 0.25, million: quick ? 100 : 500, json: null, reportFile: null);
-        return allOk && simulation == 0 && twoServer == 0 ? 0 : 1;
+        // And Protocol 3 over loopback servers: trust evaluation, tags, anonymous authentication (the full one: engine simulate iot-auth).
+        int iotAuth = Iot.SimulateIotCommand.Run(output, quick ? "4" : "10,40", concurrency: 4, repeat: quick ? 1 : 3, json: null, reportFile: null);
+        return allOk && simulation == 0 && twoServer == 0 && iotAuth == 0 ? 0 : 1;
     }
 
     /// <summary>A Spectre console on <paramref name="output"/>: plain text when redirected or captured.</summary>

@@ -30,6 +30,7 @@ internal static class SimulateCommand
                                                                      r.GetValue(clients), !r.GetValue(noBatching)), r.GetValue(json)));
         simulate.Subcommands.Add(onion);
         simulate.Subcommands.Add(SimulateTwoServerCommand.Create(output));
+        simulate.Subcommands.Add(Iot.SimulateIotCommand.Create(output));
         return simulate;
     }
 

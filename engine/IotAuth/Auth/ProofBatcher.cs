@@ -22,7 +22,7 @@ public sealed class ProofBatcher : IDisposable
     private readonly object _poolGate = new();
     private readonly Stack<Request> _pool = new();
     private readonly Thread[] _workers;
-    private long _batches, _items, _largest;
+    private long _batches, _items, _largest, _computeTicks;
 
     /// <summary>A batcher with the given flush policy (default 64 proofs or 2 ms, one worker per core).</summary>
     public ProofBatcher(ModExpBatchOptions? options = null)
@@ -43,6 +43,9 @@ public sealed class ProofBatcher : IDisposable
 
     /// <summary>Proofs verified so far.</summary>
     public long Items => Interlocked.Read(ref _items);
+
+    /// <summary>CPU spent verifying batches (decoding, combinations, bisection), over every worker.</summary>
+    public TimeSpan ComputeTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _computeTicks));
 
     /// <summary>The largest batch so far.</summary>
     public long LargestBatch => Interlocked.Read(ref _largest);
@@ -75,6 +78,7 @@ public sealed class ProofBatcher : IDisposable
         TagKey? verifierKey = null;
         while (_queue.TakeBatch(taken))
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             int done = 0;
             while (done < taken.Count)
             {
@@ -97,6 +101,7 @@ public sealed class ProofBatcher : IDisposable
                 }
                 done = end;
             }
+            Interlocked.Add(ref _computeTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _items, taken.Count);
             long largest;

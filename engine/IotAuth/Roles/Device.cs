@@ -60,6 +60,9 @@ public sealed class Device : IDisposable
     /// <summary>The encryption public key.</summary>
     public ReadOnlySpan<byte> EncryptionKey => _encryptionKey.PublicKey;
 
+    /// <summary>How long the last tag check (the pairing equation) took.</summary>
+    public TimeSpan LastTagCheckTime { get; private set; }
+
     /// <summary>Largest clock skew accepted on the OC's challenges.</summary>
     public TimeSpan TimestampWindow { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -152,7 +155,9 @@ public sealed class Device : IDisposable
             // m must be the hash of our own identifier: otherwise the tag is someone else's.
             if (TagMessage.Compute(Encoding.UTF8.GetBytes(Id), tagEpoch, plaintext.AsSpan(80, 32)) != m)
                 throw new EngineException(EngineStatus.VerificationFailed, "m is not H_id of this device's identifier");
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             Check(DeviceCredential.Create(tag, m, tagEpoch, plaintext.AsSpan(80, 32), w, Encoding.UTF8.GetBytes(OperationCenter.Id), out DeviceCredential? credential), "the tag's pairing check");
+            LastTagCheckTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             credential!.Precompute();
             Credential?.Dispose();
             Credential = credential;

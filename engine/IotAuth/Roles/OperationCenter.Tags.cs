@@ -50,11 +50,13 @@ public sealed partial class OperationCenter
         Span<byte> nonce = stackalloc byte[IotAuthParameters.NonceSize];
         G1Affine tag;
         Fr m;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         do
         {
             RandomNumberGenerator.Fill(nonce);
             m = TagMessage.Compute(idBytes, key.Epoch, nonce);
         } while (key.TryIssue(m, out tag) != EngineStatus.Ok);          // m = 0 or γ + m = 0: draw a new nonce (SPEC.md §3.5)
+        Interlocked.Add(ref _tagIssueTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
 
         byte[] plaintext = new byte[IotAuthParameters.G1Size + IotAuthParameters.ScalarSize + IotAuthParameters.NonceSize + 4];
         tag.EncodeCompressed(plaintext.AsSpan(0, 48));
