@@ -49,11 +49,27 @@ public readonly partial struct Fp
     public Fp Square() => this * this;
 
     /// <summary>
+    /// a·b·R⁻¹ mod p (Montgomery product). Runs the generated mulx/adcx/adox kernel where the CPU has one
+    /// (<see cref="Native.FpKernels"/>), else the managed CIOS below; both are constant time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Fp operator *(in Fp a, in Fp b)
+    {
+        if (Native.FpKernels.Multiply != null)
+        {
+            Unsafe.SkipInit(out Fp r);
+            fixed (Fp* pa = &a, pb = &b) Native.FpKernels.Multiply(&r, pa, pb, Native.FpKernels.Constants);
+            return r;
+        }
+        return MultiplyManaged(a, b);
+    }
+
+    /// <summary>
     /// Montgomery product a·b·R⁻¹ mod p: CIOS with the "no-carry" shortcut, valid because the top limb of p is
     /// below 2^63 − 1 (Gautam Botrel, gnark-crypto, "Faster big-integer modular multiplication for most moduli",
     /// 2020). Each round keeps t &lt; 2p, and one masked subtraction ends it. Unrolled by tools/gen_montgomery_mul.py.
     /// </summary>
-    public static Fp operator *(in Fp a, in Fp b)
+    internal static Fp MultiplyManaged(in Fp a, in Fp b)
     {
         ulong t0, t1, t2, t3, t4, t5, A, C, m;
         // round 0: t = (t + a*b0 + m*p) / 2^64

@@ -15,7 +15,10 @@ internal static class InfoCommand
             output.WriteLine($"engine {typeof(InfoCommand).Assembly.GetName().Version} on .NET {Environment.Version}, {Environment.ProcessorCount} cores");
             output.WriteLine($"kernel tier: {Kernels.Describe()} (batched modexp lanes: {BatchModExp.LaneCount})");
             output.WriteLine($"cpu: avx512f={Avx512F.IsSupported} avx512bw={Avx512BW.IsSupported} avx512vbmi={Avx512Vbmi.IsSupported} " +
-                             $"avx2={Avx2.IsSupported} bmi2={Bmi2.X64.IsSupported}");
+                             $"avx2={Avx2.IsSupported} bmi2={Bmi2.X64.IsSupported}; cpuid: {Engine.BigInt.Native.CpuFeatures.Describe()}");
+            // Touch the kernels so they are generated (or say why not) before they are listed.
+            GC.KeepAlive(Engine.Pairing.Fields.Fp.One * Engine.Pairing.Fields.Fp.One);
+            foreach (string line in Engine.BigInt.Native.NativeKernels.Describe()) output.WriteLine($"generated kernels: {line}");
             foreach (SchnorrGroup g in SchnorrGroups.All)
                 output.WriteLine($"group {g}: seed index {g.SeedIndex} of \"{g.SeedLabel}\", counter {g.Counter}");
             return 0;

@@ -1,0 +1,130 @@
+using System.Numerics;
+using Engine.BigInt.Native;
+using Engine.Pairing.Fields;
+using Engine.Pairing.Native;
+using NUnit.Framework;
+
+namespace Engine.Tests.Pairing;
+
+/// <summary>
+/// The generated Fp product (pairing/Native/FpKernels) against the managed CIOS and against BigInteger, on random
+/// and edge inputs; the executable mapping is never writable and executable at once; a refused mprotect falls back.
+/// </summary>
+[TestFixture, Category("Kernels"), NonParallelizable]
+public sealed unsafe class NativeFpKernelTests
+{
+    private static readonly BigInteger P = BigInteger.Parse("01a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab", System.Globalization.NumberStyles.HexNumber);
+
+    private static void RequireKernel()
+    {
+        if (FpKernels.Multiply == null) Assert.Ignore($"no generated Fp kernel here: {FpKernels.Status}");
+    }
+
+    private static BigInteger ToInteger(in Fp value)
+    {
+        Span<byte> b = stackalloc byte[48];
+        value.WriteBigEndian(b);
+        return new BigInteger(b, isUnsigned: true, isBigEndian: true);
+    }
+
+    private static Fp FromInteger(BigInteger v)
+    {
+        byte[] b = v.ToByteArray(isUnsigned: true, isBigEndian: true);
+        byte[] padded = new byte[48];
+        b.CopyTo(padded, 48 - b.Length);
+        Assert.That(Fp.Decode(padded, out Fp f), Is.EqualTo(EngineStatus.Ok));
+        return f;
+    }
+
+    private static Fp Native(Fp a, Fp b)
+    {
+        Fp r;
+        FpKernels.Multiply(&r, &a, &b, FpKernels.Constants);
+        return r;
+    }
+
+    [Test]
+    public void Product_EqualsManagedAndBigInteger_OnRandomAndEdgeInputs()
+    {
+        RequireKernel();
+        var rng = new Random(381);
+        var edges = new List<BigInteger> { 0, 1, 2, P - 1, P - 2, (BigInteger.One << 64) - 1, (BigInteger.One << 128) - 1, (BigInteger.One << 380) - 1, P / 2, P - (BigInteger.One << 64) };
+        var values = new List<BigInteger>(edges);
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] b = new byte[48];
+            rng.NextBytes(b);
+            values.Add(new BigInteger(b, isUnsigned: true) % P);
+        }
+        // Values whose low words are all ones (maximal carries inside the chains).
+        values.Add(((BigInteger.One << 384) - 1) % P);
+        BigInteger ones = (P - 1) | ((BigInteger.One << 192) - 1);
+        values.Add(ones < P ? ones : P - 1);
+        int checkedPairs = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            Fp a = FromInteger(values[i]), b = FromInteger(values[(i * 7 + 3) % values.Count]);
+            Fp native = Native(a, b);
+            Assert.That(native, Is.EqualTo(Fp.MultiplyManaged(a, b)), $"pair {i}");
+            Assert.That(ToInteger(native), Is.EqualTo(values[i] * values[(i * 7 + 3) % values.Count] % P), $"pair {i} against BigInteger");
+            Assert.That(ToInteger(Native(a, a)), Is.EqualTo(values[i] * values[i] % P), $"square {i}");
+            checkedPairs++;
+        }
+        foreach (BigInteger x in edges)
+            foreach (BigInteger y in edges)
+                Assert.That(ToInteger(Native(FromInteger(x), FromInteger(y))), Is.EqualTo(x * y % P));
+        Assert.That(checkedPairs, Is.GreaterThan(200));
+    }
+
+    [Test]
+    public void Product_AllowsTheOutputToAliasAnInput()
+    {
+        RequireKernel();
+        Fp a = FromInteger(123456789), b = FromInteger(P - 5);
+        Fp expected = Fp.MultiplyManaged(a, b);
+        FpKernels.Multiply(&a, &a, &b, FpKernels.Constants);
+        Assert.That(a, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void ExecutableMemory_IsNeverWritableAndExecutable()
+    {
+        RequireKernel();
+        Assert.That(ExecutableMemory.ProtectionOf((nint)FpKernels.Multiply), Is.EqualTo("r-xp"));
+        string? during = null;
+        Assert.That(ExecutableMemory.TryCreate(64, (_, buffer) =>
+        {
+            fixed (byte* p = buffer) during = ExecutableMemory.ProtectionOf((nint)p);
+            buffer[0] = 0xc3;                                                     // ret
+            return 1;
+        }, out nint address, out string reason), Is.True, reason);
+        Assert.That(during, Is.EqualTo("rw-p"), "while being filled");
+        Assert.That(ExecutableMemory.ProtectionOf(address), Is.EqualTo("r-xp"), "once sealed");
+        ((delegate* unmanaged<void>)address)();                                    // and it runs
+    }
+
+    [Test]
+    public void ARefusedMprotect_FailsCleanly()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("Linux only");
+        ExecutableMemory.SimulateProtectFailure = true;
+        try
+        {
+            Assert.That(ExecutableMemory.TryCreate(64, (_, buffer) => { buffer[0] = 0xc3; return 1; }, out nint address, out string reason), Is.False);
+            Assert.That(address, Is.EqualTo((nint)0));
+            Assert.That(reason, Does.Contain("mprotect"));
+        }
+        finally
+        {
+            ExecutableMemory.SimulateProtectFailure = false;
+        }
+    }
+
+    [Test]
+    public void TheKernelsState_IsReported()
+    {
+        Assert.That(FpKernels.Status, Is.Not.Empty);                              // initialises the kernels
+        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply:")), Is.True);
+        if (!NativeKernels.Allowed) Assert.That(FpKernels.Multiply == null, Is.True, "ENGINE_NATIVE=0 keeps the managed product");
+    }
+}
