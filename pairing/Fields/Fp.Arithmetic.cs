@@ -5,9 +5,22 @@ namespace Engine.Pairing.Fields;
 
 public readonly partial struct Fp
 {
-    /// <summary>a + b mod p.</summary>
+    /// <summary>a + b mod p (the generated kernel where there is one, else the managed code below).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Fp operator +(in Fp a, in Fp b)
+    public static unsafe Fp operator +(in Fp a, in Fp b)
+    {
+        if (Native.FpKernels.Add != null)
+        {
+            Unsafe.SkipInit(out Fp r);
+            fixed (Fp* pa = &a, pb = &b) Native.FpKernels.Add(&r, pa, pb, Native.FpKernels.Constants);
+            return r;
+        }
+        return AddManaged(a, b);
+    }
+
+    /// <summary>a + b mod p, managed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fp AddManaged(in Fp a, in Fp b)
     {
         // a, b < p < 2^382, so the sum fits six limbs without a carry out.
         ulong c = 0;
@@ -16,9 +29,22 @@ public readonly partial struct Fp
         return SubtractModulusIfAbove(s0, s1, s2, s3, s4, s5);
     }
 
-    /// <summary>a − b mod p.</summary>
+    /// <summary>a − b mod p (the generated kernel where there is one, else the managed code below).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Fp operator -(in Fp a, in Fp b)
+    public static unsafe Fp operator -(in Fp a, in Fp b)
+    {
+        if (Native.FpKernels.Subtract != null)
+        {
+            Unsafe.SkipInit(out Fp r);
+            fixed (Fp* pa = &a, pb = &b) Native.FpKernels.Subtract(&r, pa, pb, Native.FpKernels.Constants);
+            return r;
+        }
+        return SubtractManaged(a, b);
+    }
+
+    /// <summary>a − b mod p, managed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fp SubtractManaged(in Fp a, in Fp b)
     {
         ulong borrow = 0;
         ulong d0 = Word.SubBorrow(a.L0, b.L0, ref borrow), d1 = Word.SubBorrow(a.L1, b.L1, ref borrow), d2 = Word.SubBorrow(a.L2, b.L2, ref borrow);

@@ -22,6 +22,12 @@ internal static unsafe class FpKernels
     /// <summary>r = a·b·R⁻¹ mod p (Montgomery form in and out, canonical); r may alias a or b. The fourth argument is <see cref="Constants"/>.</summary>
     public static readonly delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> Multiply;
 
+    /// <summary>r = a + b mod p; r may alias a or b.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> Add;
+
+    /// <summary>r = a − b mod p; r may alias a or b.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> Subtract;
+
     /// <summary>p (six limbs) and −p⁻¹ mod 2^64, in pinned memory the kernels read.</summary>
     public static readonly ulong* Constants;
 
@@ -37,44 +43,124 @@ internal static unsafe class FpKernels
         ConstantStorage[3] = Fp.P3; ConstantStorage[4] = Fp.P4; ConstantStorage[5] = Fp.P5;
         ConstantStorage[6] = Fp.MontInv;
         Constants = (ulong*)Unsafe.AsPointer(ref ConstantStorage[0]);
-        Status = TryGenerate(out Multiply);
-        NativeKernels.Report($"bls12-381 fp multiply: {Status}");
+        Status = TryGenerate(out Multiply, out Add, out Subtract);
+        NativeKernels.Report($"bls12-381 fp multiply, add, subtract: {Status}");
     }
 
-    private static string TryGenerate(out delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> multiply)
+    private delegate byte[] Emitter(ulong rip);
+
+    private static string TryGenerate(out delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> multiply,
+                                      out delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> add,
+                                      out delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> subtract)
     {
-        multiply = null;
+        multiply = add = subtract = null;
         if (!NativeKernels.Allowed) return "managed (ENGINE_NATIVE=0)";
         if (!CpuFeatures.Bmi2 || !CpuFeatures.Adx) return $"managed (the CPU lacks {(CpuFeatures.Bmi2 ? "" : "BMI2 ")}{(CpuFeatures.Adx ? "" : "ADX")})".Replace(" )", ")");
-        byte[] code;
-        try { code = AssembleMultiply(0); }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException) { return $"managed (assembler: {e.Message})"; }
-        if (!ExecutableMemory.TryCreate(code.Length + 64, (rip, buffer) =>
+        Emitter[] kernels = [AssembleMultiply, AssembleAdd, AssembleSubtract];
+        var offsets = new int[kernels.Length];
+        int size = 0;
+        try
+        {
+            foreach ((Emitter emit, int i) in kernels.Select((k, i) => (k, i)))
             {
-                byte[] placed = AssembleMultiply(rip);              // position independent, but assembled for its real address anyway
-                placed.CopyTo(buffer);
-                return placed.Length;
+                offsets[i] = size;
+                size = (size + emit(0).Length + 63) & ~63;            // each kernel on its own cache line
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException) { return $"managed (assembler: {e.Message})"; }
+        if (!ExecutableMemory.TryCreate(size, (rip, buffer) =>
+            {
+                for (int i = 0; i < kernels.Length; i++) kernels[i](rip + (ulong)offsets[i]).CopyTo(buffer[offsets[i]..]);
+                return size;
             }, out nint address, out string reason))
             return $"managed ({reason})";
-        var candidate = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)address;
-        if (!SelfTest(candidate)) return "managed (the generated product disagreed with the managed one)";
-        multiply = candidate;
-        return $"mulx+adcx/adox, {code.Length} bytes at 0x{address:x}";
+        var m = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)address;
+        var a = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(address + offsets[1]);
+        var d = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(address + offsets[2]);
+        if (!SelfTest(m, a, d)) return "managed (a generated kernel disagreed with the managed one)";
+        multiply = m;
+        add = a;
+        subtract = d;
+        return $"mulx+adcx/adox, {size} bytes at 0x{address:x}";
     }
 
-    // Six products, the extreme values included, against the managed CIOS.
-    private static bool SelfTest(delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> candidate)
+    // Products, sums and differences of six values, the extreme ones included, against the managed code.
+    private static bool SelfTest(delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> multiply,
+                                 delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> add,
+                                 delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> subtract)
     {
-        Fp pMinus1 = Fp.Zero - Fp.One;
-        Fp[] values = [Fp.Zero, Fp.One, pMinus1, Bls12381.FpFromHex(Bls12381.G1XHex), Bls12381.FpFromHex(Bls12381.G1YHex), pMinus1 - Fp.One];
+        Fp pMinus1 = Fp.SubtractManaged(Fp.Zero, Fp.One);
+        Fp[] values = [Fp.Zero, Fp.One, pMinus1, Bls12381.FpFromHex(Bls12381.G1XHex), Bls12381.FpFromHex(Bls12381.G1YHex), Fp.SubtractManaged(pMinus1, Fp.One)];
         foreach (Fp a in values)
             foreach (Fp b in values)
             {
                 Fp r, x = a, y = b;
-                candidate(&r, &x, &y, Constants);
+                multiply(&r, &x, &y, Constants);
                 if (r != Fp.MultiplyManaged(a, b)) return false;
+                add(&r, &x, &y, Constants);
+                if (r != Fp.AddManaged(a, b)) return false;
+                subtract(&r, &x, &y, Constants);
+                if (r != Fp.SubtractManaged(a, b)) return false;
             }
         return true;
+    }
+
+    /// <summary>
+    /// a + b mod p: the sum (no carry out: a + b &lt; 2p &lt; 2^382) is stored, p subtracted in registers, and the stored
+    /// sum read back with cmov when that borrowed.
+    /// </summary>
+    internal static byte[] AssembleAdd(ulong rip)
+    {
+        var asm = new Assembler(64);
+        AssemblerRegister64[] s = [rax, r8, r9, r10, r11, rsi];     // rsi last: a is read before it is overwritten
+        for (int j = 0; j < 6; j++)
+        {
+            asm.mov(s[j], __qword_ptr[rsi + 8 * j]);
+            if (j == 0) asm.add(s[j], __qword_ptr[rdx]);
+            else asm.adc(s[j], __qword_ptr[rdx + 8 * j]);
+        }
+        for (int j = 0; j < 6; j++) asm.mov(__qword_ptr[rdi + 8 * j], s[j]);
+        for (int j = 0; j < 6; j++)
+        {
+            if (j == 0) asm.sub(s[j], __qword_ptr[rcx]);
+            else asm.sbb(s[j], __qword_ptr[rcx + 8 * j]);
+        }
+        for (int j = 0; j < 6; j++) asm.cmovb(s[j], __qword_ptr[rdi + 8 * j]);
+        for (int j = 0; j < 6; j++) asm.mov(__qword_ptr[rdi + 8 * j], s[j]);
+        asm.ret();
+        return Encode(asm, rip);
+    }
+
+    /// <summary>a − b mod p: the difference is stored, p added in registers, and the stored difference kept with cmov when a ≥ b.</summary>
+    internal static byte[] AssembleSubtract(ulong rip)
+    {
+        var asm = new Assembler(64);
+        AssemblerRegister64[] s = [rax, r8, r9, r10, r11, rsi];
+        for (int j = 0; j < 6; j++)
+        {
+            asm.mov(s[j], __qword_ptr[rsi + 8 * j]);
+            if (j == 0) asm.sub(s[j], __qword_ptr[rdx]);
+            else asm.sbb(s[j], __qword_ptr[rdx + 8 * j]);
+        }
+        asm.sbb(rdx, rdx);                                          // −1 when a < b
+        for (int j = 0; j < 6; j++) asm.mov(__qword_ptr[rdi + 8 * j], s[j]);
+        for (int j = 0; j < 6; j++)
+        {
+            if (j == 0) asm.add(s[j], __qword_ptr[rcx]);
+            else asm.adc(s[j], __qword_ptr[rcx + 8 * j]);
+        }
+        asm.test(rdx, rdx);
+        for (int j = 0; j < 6; j++) asm.cmove(s[j], __qword_ptr[rdi + 8 * j]);
+        for (int j = 0; j < 6; j++) asm.mov(__qword_ptr[rdi + 8 * j], s[j]);
+        asm.ret();
+        return Encode(asm, rip);
+    }
+
+    private static byte[] Encode(Assembler asm, ulong rip)
+    {
+        using var stream = new MemoryStream();
+        asm.Assemble(new StreamCodeWriter(stream), rip);
+        return stream.ToArray();
     }
 
     /// <summary>The product's code (System V: rdi = r, rsi = a, rdx = b, rcx = constants).</summary>
@@ -126,8 +212,6 @@ internal static unsafe class FpKernels
         for (int j = 0; j < 6; j++) asm.mov(__qword_ptr[rdi + 8 * j], t[j]);
         for (int i = saved.Length - 1; i >= 0; i--) asm.pop(saved[i]);
         asm.ret();
-        using var stream = new MemoryStream();
-        asm.Assemble(new StreamCodeWriter(stream), rip);
-        return stream.ToArray();
+        return Encode(asm, rip);
     }
 }

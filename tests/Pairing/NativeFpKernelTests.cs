@@ -77,6 +77,34 @@ public sealed unsafe class NativeFpKernelTests
     }
 
     [Test]
+    public void SumAndDifference_EqualManagedAndBigInteger_OnRandomAndEdgeInputs()
+    {
+        RequireKernel();
+        var rng = new Random(382);
+        var values = new List<BigInteger> { 0, 1, P - 1, P - 2, (BigInteger.One << 64) - 1, (BigInteger.One << 380), P / 2, P / 2 + 1 };
+        for (int i = 0; i < 100; i++)
+        {
+            byte[] b = new byte[48];
+            rng.NextBytes(b);
+            values.Add(new BigInteger(b, isUnsigned: true) % P);
+        }
+        foreach (BigInteger x in values)
+            foreach (BigInteger y in values.Take(20))
+            {
+                Fp a = FromInteger(x), b = FromInteger(y), sum, difference;
+                FpKernels.Add(&sum, &a, &b, FpKernels.Constants);
+                FpKernels.Subtract(&difference, &a, &b, FpKernels.Constants);
+                Assert.That(sum, Is.EqualTo(Fp.AddManaged(a, b)));
+                Assert.That(difference, Is.EqualTo(Fp.SubtractManaged(a, b)));
+                // Montgomery form is linear: the canonical values add and subtract as integers mod p.
+                Assert.That(ToInteger(sum), Is.EqualTo((x + y) % P));
+                Assert.That(ToInteger(difference), Is.EqualTo(((x - y) % P + P) % P));
+                FpKernels.Add(&a, &a, &b, FpKernels.Constants);                      // aliasing
+                Assert.That(a, Is.EqualTo(sum));
+            }
+    }
+
+    [Test]
     public void Product_AllowsTheOutputToAliasAnInput()
     {
         RequireKernel();
@@ -124,7 +152,7 @@ public sealed unsafe class NativeFpKernelTests
     public void TheKernelsState_IsReported()
     {
         Assert.That(FpKernels.Status, Is.Not.Empty);                              // initialises the kernels
-        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply:")), Is.True);
+        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract:")), Is.True);
         if (!NativeKernels.Allowed) Assert.That(FpKernels.Multiply == null, Is.True, "ENGINE_NATIVE=0 keeps the managed product");
     }
 }
