@@ -74,7 +74,20 @@ public readonly struct Fp2 : IEquatable<Fp2>, ISwuField<Fp2>
     public static Fp2 operator -(in Fp2 a) => new(-a.C0, -a.C1);
 
     /// <summary>a·b with Karatsuba: three F_p products.</summary>
-    public static Fp2 operator *(in Fp2 a, in Fp2 b)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Fp2 operator *(in Fp2 a, in Fp2 b)
+    {
+        if (Native.FpKernels.Fp2Multiply != null)
+        {
+            Unsafe.SkipInit(out Fp2 r);
+            fixed (Fp2* pa = &a, pb = &b) Native.FpKernels.Fp2Multiply(&r, pa, pb, Native.FpKernels.Constants);
+            return r;
+        }
+        return MultiplyManaged(a, b);
+    }
+
+    /// <summary>a·b by Karatsuba, from the F_p operations (the fallback, and the reference the kernel is tested against).</summary>
+    internal static Fp2 MultiplyManaged(in Fp2 a, in Fp2 b)
     {
         Fp aa = a.C0 * b.C0, bb = a.C1 * b.C1;
         Fp cross = (a.C0 + a.C1) * (b.C0 + b.C1);
@@ -85,8 +98,14 @@ public readonly struct Fp2 : IEquatable<Fp2>, ISwuField<Fp2>
     public static Fp2 operator *(in Fp2 a, in Fp s) => new(a.C0 * s, a.C1 * s);
 
     /// <summary>a²: (c0 + c1)(c0 − c1) + 2·c0·c1·u, two F_p products.</summary>
-    public Fp2 Square()
+    public unsafe Fp2 Square()
     {
+        if (Native.FpKernels.Fp2Square != null)
+        {
+            Unsafe.SkipInit(out Fp2 r);
+            fixed (Fp2* pa = &this) Native.FpKernels.Fp2Square(&r, pa, Native.FpKernels.Constants);
+            return r;
+        }
         Fp t = C0 * C1;
         return new Fp2((C0 + C1) * (C0 - C1), t + t);
     }

@@ -28,6 +28,12 @@ internal static unsafe class FpKernels
     /// <summary>r = a − b mod p; r may alias a or b.</summary>
     public static readonly delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> Subtract;
 
+    /// <summary>r = a·b in F_p² = F_p[u]/(u² + 1) (Karatsuba: three products), composed of the kernels above without leaving native code.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, Fp2*, ulong*, void> Fp2Multiply;
+
+    /// <summary>r = a² in F_p²: (a0 + a1)(a0 − a1) + 2·a0·a1·u, two products.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, ulong*, void> Fp2Square;
+
     /// <summary>p (six limbs) and −p⁻¹ mod 2^64, in pinned memory the kernels read.</summary>
     public static readonly ulong* Constants;
 
@@ -43,52 +49,137 @@ internal static unsafe class FpKernels
         ConstantStorage[3] = Fp.P3; ConstantStorage[4] = Fp.P4; ConstantStorage[5] = Fp.P5;
         ConstantStorage[6] = Fp.MontInv;
         Constants = (ulong*)Unsafe.AsPointer(ref ConstantStorage[0]);
-        Status = TryGenerate(out Multiply, out Add, out Subtract);
-        NativeKernels.Report($"bls12-381 fp multiply, add, subtract: {Status}");
+        Status = TryGenerate(out nint address, out Offsets offsets);
+        if (address != 0)
+        {
+            Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(address + offsets.Multiply);
+            Add = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(address + offsets.Add);
+            Subtract = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(address + offsets.Subtract);
+            Fp2Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, Fp2*, ulong*, void>)(address + offsets.Fp2Multiply);
+            Fp2Square = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, ulong*, void>)(address + offsets.Fp2Square);
+        }
+        NativeKernels.Report($"bls12-381 fp multiply, add, subtract, fp2 multiply, square: {Status}");
     }
 
-    private delegate byte[] Emitter(ulong rip);
+    /// <summary>Where each kernel starts in the block.</summary>
+    internal readonly record struct Offsets(int Multiply, int Add, int Subtract, int Fp2Multiply, int Fp2Square);
 
-    private static string TryGenerate(out delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> multiply,
-                                      out delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> add,
-                                      out delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> subtract)
+    private static string TryGenerate(out nint address, out Offsets offsets)
     {
-        multiply = add = subtract = null;
+        address = 0;
+        offsets = default;
         if (!NativeKernels.Allowed) return "managed (ENGINE_NATIVE=0)";
         if (!CpuFeatures.Bmi2 || !CpuFeatures.Adx) return $"managed (the CPU lacks {(CpuFeatures.Bmi2 ? "" : "BMI2 ")}{(CpuFeatures.Adx ? "" : "ADX")})".Replace(" )", ")");
-        Emitter[] kernels = [AssembleMultiply, AssembleAdd, AssembleSubtract];
-        var offsets = new int[kernels.Length];
-        int size = 0;
-        try
-        {
-            foreach ((Emitter emit, int i) in kernels.Select((k, i) => (k, i)))
-            {
-                offsets[i] = size;
-                size = (size + emit(0).Length + 63) & ~63;            // each kernel on its own cache line
-            }
-        }
+        int size;
+        try { size = AssembleAll(0, out _).Length; }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException) { return $"managed (assembler: {e.Message})"; }
+        Offsets placed = default;
         if (!ExecutableMemory.TryCreate(size, (rip, buffer) =>
             {
-                for (int i = 0; i < kernels.Length; i++) kernels[i](rip + (ulong)offsets[i]).CopyTo(buffer[offsets[i]..]);
-                return size;
-            }, out nint address, out string reason))
+                byte[] code = AssembleAll(rip, out placed);
+                code.CopyTo(buffer);
+                return code.Length;
+            }, out nint block, out string reason))
             return $"managed ({reason})";
-        var m = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)address;
-        var a = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(address + offsets[1]);
-        var d = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(address + offsets[2]);
-        if (!SelfTest(m, a, d)) return "managed (a generated kernel disagreed with the managed one)";
-        multiply = m;
-        add = a;
-        subtract = d;
-        return $"mulx+adcx/adox, {size} bytes at 0x{address:x}";
+        if (!SelfTest(block, placed)) return "managed (a generated kernel disagreed with the managed one)";
+        address = block;
+        offsets = placed;
+        return $"mulx+adcx/adox, {size} bytes at 0x{block:x}";
     }
 
-    // Products, sums and differences of six values, the extreme ones included, against the managed code.
-    private static bool SelfTest(delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> multiply,
-                                 delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> add,
-                                 delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> subtract)
+    /// <summary>Every kernel in one block (position independent; the Fp² kernels call the F_p ones by label).</summary>
+    internal static byte[] AssembleAll(ulong rip, out Offsets offsets)
     {
+        var asm = new Assembler(64);
+        Label multiply = asm.CreateLabel(), add = asm.CreateLabel(), subtract = asm.CreateLabel(), fp2Multiply = asm.CreateLabel(), fp2Square = asm.CreateLabel();
+        asm.Label(ref multiply);
+        EmitMultiply(asm);
+        asm.Label(ref add);
+        EmitAdd(asm);
+        asm.Label(ref subtract);
+        EmitSubtract(asm);
+        asm.Label(ref fp2Multiply);
+        EmitFp2Multiply(asm, multiply, add, subtract);
+        asm.Label(ref fp2Square);
+        EmitFp2Square(asm, multiply, add, subtract);
+        using var stream = new MemoryStream();
+        AssemblerResult result = asm.Assemble(new StreamCodeWriter(stream), rip, BlockEncoderOptions.ReturnNewInstructionOffsets);
+        int At(Label l) => (int)(result.GetLabelRIP(l) - rip);
+        offsets = new Offsets(At(multiply), At(add), At(subtract), At(fp2Multiply), At(fp2Square));
+        return stream.ToArray();
+    }
+
+    // Callee-saved registers of the Fp² kernels and their scratch: five F_p values on the stack.
+    private static readonly AssemblerRegister64[] Saved = [rbx, rbp, r12, r13, r14, r15];
+    private const int Scratch = 5 * 48 + 8;                          // + 8 keeps rsp 16-byte aligned at the calls
+
+    private static void Prologue(Assembler asm)
+    {
+        foreach (AssemblerRegister64 r in Saved) asm.push(r);
+        asm.sub(rsp, Scratch);
+        asm.mov(rbx, rdi);                                          // r
+        asm.mov(rbp, rsi);                                          // a
+        asm.mov(r12, rdx);                                          // b (unused by the square)
+        asm.mov(r13, rcx);                                          // constants
+    }
+
+    private static void Epilogue(Assembler asm)
+    {
+        asm.add(rsp, Scratch);
+        for (int i = Saved.Length - 1; i >= 0; i--) asm.pop(Saved[i]);
+        asm.ret();
+    }
+
+    // dst = kernel(x, y) with the constants: the F_p kernels keep rbx, rbp, r12–r15 (the product saves them, the
+    // sum and difference never touch them).
+    private static void Call(Assembler asm, Label kernel, AssemblerMemoryOperand dst, AssemblerMemoryOperand x, AssemblerMemoryOperand y)
+    {
+        asm.lea(rdi, dst);
+        asm.lea(rsi, x);
+        asm.lea(rdx, y);
+        asm.mov(rcx, r13);
+        asm.call(kernel);
+    }
+
+    /// <summary>Fp² product (System V: rdi = r, rsi = a, rdx = b, rcx = constants); r may alias a or b (written last).</summary>
+    private static void EmitFp2Multiply(Assembler asm, Label multiply, Label add, Label subtract)
+    {
+        Prologue(asm);
+        AssemblerMemoryOperand aa = __[rsp], bb = __[rsp + 48], sa = __[rsp + 96], sb = __[rsp + 144], cross = __[rsp + 192];
+        Call(asm, multiply, aa, __[rbp], __[r12]);                  // a0·b0
+        Call(asm, multiply, bb, __[rbp + 48], __[r12 + 48]);        // a1·b1
+        Call(asm, add, sa, __[rbp], __[rbp + 48]);                  // a0 + a1
+        Call(asm, add, sb, __[r12], __[r12 + 48]);                  // b0 + b1
+        Call(asm, multiply, cross, sa, sb);
+        Call(asm, subtract, __[rbx], aa, bb);                       // c0 = a0·b0 − a1·b1 (u² = −1)
+        Call(asm, subtract, cross, cross, aa);
+        Call(asm, subtract, __[rbx + 48], cross, bb);               // c1 = (a0 + a1)(b0 + b1) − a0·b0 − a1·b1
+        Epilogue(asm);
+    }
+
+    /// <summary>Fp² square (rdi = r, rsi = a, rdx = constants); r may alias a.</summary>
+    private static void EmitFp2Square(Assembler asm, Label multiply, Label add, Label subtract)
+    {
+        asm.mov(rcx, rdx);                                          // the constants, where Prologue expects them
+        Prologue(asm);
+        AssemblerMemoryOperand t = __[rsp], s = __[rsp + 48], d = __[rsp + 96];
+        Call(asm, multiply, t, __[rbp], __[rbp + 48]);              // a0·a1
+        Call(asm, add, s, __[rbp], __[rbp + 48]);
+        Call(asm, subtract, d, __[rbp], __[rbp + 48]);
+        Call(asm, multiply, __[rbx], s, d);                         // c0 = (a0 + a1)(a0 − a1)
+        Call(asm, add, __[rbx + 48], t, t);                         // c1 = 2·a0·a1
+        Epilogue(asm);
+    }
+
+    // Products, sums and differences of six values, the extreme ones included, and Fp² products and squares of
+    // pairs of them, against the managed code.
+    private static bool SelfTest(nint block, Offsets o)
+    {
+        var multiply = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(block + o.Multiply);
+        var add = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(block + o.Add);
+        var subtract = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(block + o.Subtract);
+        var fp2Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, Fp2*, ulong*, void>)(block + o.Fp2Multiply);
+        var fp2Square = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, ulong*, void>)(block + o.Fp2Square);
         Fp pMinus1 = Fp.SubtractManaged(Fp.Zero, Fp.One);
         Fp[] values = [Fp.Zero, Fp.One, pMinus1, Bls12381.FpFromHex(Bls12381.G1XHex), Bls12381.FpFromHex(Bls12381.G1YHex), Fp.SubtractManaged(pMinus1, Fp.One)];
         foreach (Fp a in values)
@@ -101,6 +192,11 @@ internal static unsafe class FpKernels
                 if (r != Fp.AddManaged(a, b)) return false;
                 subtract(&r, &x, &y, Constants);
                 if (r != Fp.SubtractManaged(a, b)) return false;
+                Fp2 u = new(a, b), v = new(b, values[3]), w;
+                fp2Multiply(&w, &u, &v, Constants);
+                if (w != Fp2.MultiplyManaged(u, v)) return false;
+                fp2Square(&w, &u, Constants);
+                if (w != Fp2.MultiplyManaged(u, u)) return false;
             }
         return true;
     }
@@ -109,9 +205,8 @@ internal static unsafe class FpKernels
     /// a + b mod p: the sum (no carry out: a + b &lt; 2p &lt; 2^382) is stored, p subtracted in registers, and the stored
     /// sum read back with cmov when that borrowed.
     /// </summary>
-    internal static byte[] AssembleAdd(ulong rip)
+    private static void EmitAdd(Assembler asm)
     {
-        var asm = new Assembler(64);
         AssemblerRegister64[] s = [rax, r8, r9, r10, r11, rsi];     // rsi last: a is read before it is overwritten
         for (int j = 0; j < 6; j++)
         {
@@ -128,13 +223,11 @@ internal static unsafe class FpKernels
         for (int j = 0; j < 6; j++) asm.cmovb(s[j], __qword_ptr[rdi + 8 * j]);
         for (int j = 0; j < 6; j++) asm.mov(__qword_ptr[rdi + 8 * j], s[j]);
         asm.ret();
-        return Encode(asm, rip);
     }
 
     /// <summary>a − b mod p: the difference is stored, p added in registers, and the stored difference kept with cmov when a ≥ b.</summary>
-    internal static byte[] AssembleSubtract(ulong rip)
+    private static void EmitSubtract(Assembler asm)
     {
-        var asm = new Assembler(64);
         AssemblerRegister64[] s = [rax, r8, r9, r10, r11, rsi];
         for (int j = 0; j < 6; j++)
         {
@@ -153,20 +246,11 @@ internal static unsafe class FpKernels
         for (int j = 0; j < 6; j++) asm.cmove(s[j], __qword_ptr[rdi + 8 * j]);
         for (int j = 0; j < 6; j++) asm.mov(__qword_ptr[rdi + 8 * j], s[j]);
         asm.ret();
-        return Encode(asm, rip);
-    }
-
-    private static byte[] Encode(Assembler asm, ulong rip)
-    {
-        using var stream = new MemoryStream();
-        asm.Assemble(new StreamCodeWriter(stream), rip);
-        return stream.ToArray();
     }
 
     /// <summary>The product's code (System V: rdi = r, rsi = a, rdx = b, rcx = constants).</summary>
-    internal static byte[] AssembleMultiply(ulong rip)
+    private static void EmitMultiply(Assembler asm)
     {
-        var asm = new Assembler(64);
         AssemblerRegister64[] saved = [rbx, rbp, r12, r13, r14, r15];
         foreach (AssemblerRegister64 r in saved) asm.push(r);
         asm.mov(r15, rdx);                                          // b: rdx is mulx's implicit operand
@@ -212,6 +296,5 @@ internal static unsafe class FpKernels
         for (int j = 0; j < 6; j++) asm.mov(__qword_ptr[rdi + 8 * j], t[j]);
         for (int i = saved.Length - 1; i >= 0; i--) asm.pop(saved[i]);
         asm.ret();
-        return Encode(asm, rip);
     }
 }

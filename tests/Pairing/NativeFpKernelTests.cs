@@ -105,6 +105,40 @@ public sealed unsafe class NativeFpKernelTests
     }
 
     [Test]
+    public void Fp2ProductAndSquare_EqualTheSchoolbookFormulas_AndAllowAliasing()
+    {
+        RequireKernel();
+        var rng = new Random(383);
+        for (int i = 0; i < 300; i++)
+        {
+            BigInteger a0 = Random(rng), a1 = Random(rng), b0 = Random(rng), b1 = Random(rng);
+            if (i == 0) (a0, a1, b0, b1) = (P - 1, P - 1, P - 1, P - 1);
+            if (i == 1) (a0, a1, b0, b1) = (0, 1, 1, 0);
+            Fp2 a = new(FromInteger(a0), FromInteger(a1)), b = new(FromInteger(b0), FromInteger(b1)), r;
+            FpKernels.Fp2Multiply(&r, &a, &b, FpKernels.Constants);
+            Assert.That(r, Is.EqualTo(Fp2.MultiplyManaged(a, b)));
+            // (a0 + a1·u)(b0 + b1·u) with u² = −1, in integers mod p.
+            Assert.That(ToInteger(r.C0), Is.EqualTo(((a0 * b0 - a1 * b1) % P + P) % P));
+            Assert.That(ToInteger(r.C1), Is.EqualTo((a0 * b1 + a1 * b0) % P));
+            FpKernels.Fp2Square(&r, &a, FpKernels.Constants);
+            Assert.That(r, Is.EqualTo(Fp2.MultiplyManaged(a, a)));
+            Fp2 alias = a;
+            FpKernels.Fp2Multiply(&alias, &alias, &b, FpKernels.Constants);
+            Assert.That(alias, Is.EqualTo(Fp2.MultiplyManaged(a, b)));
+            alias = a;
+            FpKernels.Fp2Square(&alias, &alias, FpKernels.Constants);
+            Assert.That(alias, Is.EqualTo(Fp2.MultiplyManaged(a, a)));
+        }
+    }
+
+    private static BigInteger Random(Random rng)
+    {
+        byte[] b = new byte[48];
+        rng.NextBytes(b);
+        return new BigInteger(b, isUnsigned: true) % P;
+    }
+
+    [Test]
     public void Product_AllowsTheOutputToAliasAnInput()
     {
         RequireKernel();
@@ -152,7 +186,7 @@ public sealed unsafe class NativeFpKernelTests
     public void TheKernelsState_IsReported()
     {
         Assert.That(FpKernels.Status, Is.Not.Empty);                              // initialises the kernels
-        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract:")), Is.True);
+        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract, fp2 multiply, square:")), Is.True);
         if (!NativeKernels.Allowed) Assert.That(FpKernels.Multiply == null, Is.True, "ENGINE_NATIVE=0 keeps the managed product");
     }
 }

@@ -55,11 +55,11 @@ internal static class SimulateIotCommand
         }
         catch (ArgumentException e) { return IotFiles.Fail(output, e.Message); }
         var table = new Table().AddColumns("devices", "OC tag gen. (ms)", "OC proof auth. single / batched (ms)", "device tag check (ms)", "device proof (ms)",
-                                           "device→OC bytes", "auth/s batched", "auth/s single", "mean batch", "failures");
+                                           "device→OC bytes", "auth/s batched", "auth/s single", "mean batch", "failures / refusals");
         foreach (IotAuthPointReport p in report.Points)
             table.AddRow($"{p.Devices}", $"{p.OcTagGenerationMs:F1}", $"{p.OcProofAuthenticationMs:F1} / {p.OcProofAuthenticationBatchedMs:F1}", $"{p.DeviceTagCheckMs:F1}",
                          $"{p.DeviceProofGenerationMs:F1}", $"{p.DeviceToOcBytes}", $"{p.AuthenticationsPerSecondBatched:F1} ({p.BatchedMin:F1}–{p.BatchedMax:F1})",
-                         $"{p.AuthenticationsPerSecondUnbatched:F1} ({p.UnbatchedMin:F1}–{p.UnbatchedMax:F1})", $"{p.MeanBatchSize:F1}", $"{p.Failures}");
+                         $"{p.AuthenticationsPerSecondUnbatched:F1} ({p.UnbatchedMin:F1}–{p.UnbatchedMax:F1})", $"{p.MeanBatchSize:F1}", $"{p.Failures} / {p.Refusals}");
         console.Write(table);
         console.MarkupLine(Markup.Escape($"totals over N devices (one authentication each for the costs and bytes); {report.Method}; {report.Cpu}"));
         if (json is not null) File.WriteAllText(json.FullName, IotAuthSimulation.ToJson(report));
