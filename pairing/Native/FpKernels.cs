@@ -180,8 +180,15 @@ internal static unsafe class FpKernels
         var subtract = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(block + o.Subtract);
         var fp2Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, Fp2*, ulong*, void>)(block + o.Fp2Multiply);
         var fp2Square = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, ulong*, void>)(block + o.Fp2Square);
-        Fp pMinus1 = Fp.SubtractManaged(Fp.Zero, Fp.One);
-        Fp[] values = [Fp.Zero, Fp.One, pMinus1, Bls12381.FpFromHex(Bls12381.G1XHex), Bls12381.FpFromHex(Bls12381.G1YHex), Fp.SubtractManaged(pMinus1, Fp.One)];
+        // Raw limbs only: this runs inside the first F_p product, which may come from another type's static
+        // constructor (Bls12381's), so nothing here may depend on other static state.
+        Fp pMinus1 = new(Fp.P0 - 1, Fp.P1, Fp.P2, Fp.P3, Fp.P4, Fp.P5);
+        Fp[] values =
+        [
+            Fp.Zero, new(1, 0, 0, 0, 0, 0), pMinus1, new(Fp.P0 - 2, Fp.P1, Fp.P2, Fp.P3, Fp.P4, Fp.P5),
+            new(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, Fp.P5 - 1),   // carries everywhere
+            new(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210, 0x0f0f_0f0f_f0f0_f0f0, 0x5555_aaaa_5555_aaaa, 0x8000_0000_0000_0001, 0x0123_4567_89ab_cdef),
+        ];
         foreach (Fp a in values)
             foreach (Fp b in values)
             {

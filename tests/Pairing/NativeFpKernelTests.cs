@@ -183,6 +183,15 @@ public sealed unsafe class NativeFpKernelTests
     }
 
     [Test]
+    public void ACapableCpu_GetsTheKernels()
+    {
+        // A silent fallback would only show as slowness: fail instead, unless ENGINE_NATIVE=0 or the CPU cannot.
+        if (!NativeKernels.Allowed || !CpuFeatures.Adx || !CpuFeatures.Bmi2 || !OperatingSystem.IsLinux()) Assert.Ignore($"not expected here: {FpKernels.Status}");
+        Assert.That(FpKernels.Multiply != null && FpKernels.Add != null && FpKernels.Subtract != null && FpKernels.Fp2Multiply != null && FpKernels.Fp2Square != null,
+                    Is.True, FpKernels.Status);
+    }
+
+    [Test]
     public void TheKernelsState_IsReported()
     {
         Assert.That(FpKernels.Status, Is.Not.Empty);                              // initialises the kernels

@@ -1,4 +1,3 @@
-using System.Threading.Tasks.Sources;
 using Engine.IotAuth.Tags;
 using Engine.Pairing.Groups;
 using Engine.Primitives.Batching;
@@ -62,7 +61,7 @@ public sealed class ProofBatcher : IDisposable
             Return(request);
             throw new ObjectDisposedException(nameof(ProofBatcher));
         }
-        return new ValueTask<VerifiedProof>(request, request.Version);
+        return request.Task;
     }
 
     private void Return(Request request)
@@ -117,36 +116,20 @@ public sealed class ProofBatcher : IDisposable
         foreach (Thread t in _workers) t.Join();
     }
 
-    private sealed class Request(ProofBatcher owner) : IValueTaskSource<VerifiedProof>
+    private sealed class Request(ProofBatcher owner) : PooledCompletion<VerifiedProof>
     {
-        private ManualResetValueTaskSourceCore<VerifiedProof> _core;
-
         public TagKey? Key { get; private set; }
         public ReadOnlyMemory<byte> Challenge { get; private set; }
         public ReadOnlyMemory<byte> Proof { get; private set; }
-        public short Version => _core.Version;
 
         public void Prepare(TagKey key, ReadOnlyMemory<byte> challenge, ReadOnlyMemory<byte> proof) => (Key, Challenge, Proof) = (key, challenge, proof);
 
         public void Complete(VerifiedProof result)
         {
             (Key, Challenge, Proof) = (null, default, default);
-            _core.SetResult(result);
+            SetResult(result);
         }
 
-        public VerifiedProof GetResult(short token)
-        {
-            try { return _core.GetResult(token); }
-            finally
-            {
-                _core.Reset();
-                owner.Return(this);
-            }
-        }
-
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-            => _core.OnCompleted(continuation, state, token, flags);
+        protected override void ReturnToPool() => owner.Return(this);
     }
 }

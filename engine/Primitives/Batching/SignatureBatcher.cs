@@ -1,4 +1,3 @@
-using System.Threading.Tasks.Sources;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
 
@@ -55,7 +54,7 @@ public sealed class SignatureBatcher : IDisposable
             Return(request);
             throw new ObjectDisposedException(nameof(SignatureBatcher));
         }
-        return new ValueTask<EngineStatus>(request, request.Version);
+        return request.Task;
     }
 
     private void Return(Request request)
@@ -94,14 +93,11 @@ public sealed class SignatureBatcher : IDisposable
         foreach (Thread t in _workers) t.Join();
     }
 
-    private sealed class Request(SignatureBatcher owner) : IValueTaskSource<EngineStatus>
+    private sealed class Request(SignatureBatcher owner) : PooledCompletion<EngineStatus>
     {
-        private ManualResetValueTaskSourceCore<EngineStatus> _core;
-
         public ReadOnlyMemory<byte> PublicKey { get; private set; }
         public ReadOnlyMemory<byte> Message { get; private set; }
         public ReadOnlyMemory<byte> Signature { get; private set; }
-        public short Version => _core.Version;
 
         public void Prepare(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> message, ReadOnlyMemory<byte> signature)
             => (PublicKey, Message, Signature) = (publicKey, message, signature);
@@ -109,22 +105,9 @@ public sealed class SignatureBatcher : IDisposable
         public void Complete(EngineStatus status)
         {
             (PublicKey, Message, Signature) = (default, default, default);
-            _core.SetResult(status);
+            SetResult(status);
         }
 
-        public EngineStatus GetResult(short token)
-        {
-            try { return _core.GetResult(token); }
-            finally
-            {
-                _core.Reset();
-                owner.Return(this);
-            }
-        }
-
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-            => _core.OnCompleted(continuation, state, token, flags);
+        protected override void ReturnToPool() => owner.Return(this);
     }
 }
