@@ -112,6 +112,25 @@ public sealed class IotRolesTests
     }
 
     [Test]
+    public async Task AGarbageAnswerNamingSomeoneElsesChallenge_ChangesNothing()
+    {
+        await using var net = new IotNetwork();
+        Device device = await net.EnrolledDevice("sensor-8");
+        (_, byte[] challenge) = await net.ToOc.RequestAsync(IotMessageType.GetChallenge, IotWire.Writer().ToArray());
+        (byte[] request, var keys) = device.Respond(challenge);
+        using (keys)
+        {
+            // An attacker copies N_OC from the challenge and sends a proof of its own making first.
+            byte[] forged = (byte[])request.Clone();
+            forged[1 + 32 + 175] ^= 1;                                        // s1 altered
+            Assert.That((await net.Oc.ProcessAsync(IotMessageType.Authenticate, forged)).Status, Is.EqualTo(EngineStatus.VerificationFailed));
+            Assert.That(net.Oc.TableSizes.Challenges, Is.EqualTo(1), "the challenge is still there");
+            Assert.That((await net.Oc.ProcessAsync(IotMessageType.Authenticate, request)).Status, Is.EqualTo(EngineStatus.Ok), "the device still gets its session");
+            Assert.That(net.Oc.TableSizes.Challenges, Is.Zero);
+        }
+    }
+
+    [Test]
     public async Task AChallengeForgedOrFromAnotherOperationCenter_IsRefusedByTheDevice()
     {
         await using var net = new IotNetwork();

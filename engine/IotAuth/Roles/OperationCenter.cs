@@ -198,19 +198,22 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         if (request.Span[0] != IotWire.Version) return Refuse(EngineStatus.UnsupportedVersion, "version");
         var nonce = new Nonce(request.Span.Slice(1, IotAuthParameters.NonceSize));
         ReadOnlyMemory<byte> proof = request.Slice(1 + IotAuthParameters.NonceSize);
-        // One use per challenge: take it out first, so a concurrent replay finds nothing.
-        if (!_challenges.TryRemove(nonce, out PendingChallenge? challenge)) return Refuse(EngineStatus.NotFound, "unknown or used challenge");
+        // The challenge stays until a proof for it verifies: a garbage answer naming someone else's N_OC (it travels in
+        // the clear) is refused and changes nothing, so it cannot deny the device its session.
+        if (!_challenges.TryGetValue(nonce, out PendingChallenge? challenge)) return Refuse(EngineStatus.NotFound, "unknown or used challenge");
+        if (challenge.ExpiresAt < Signed.Now(_time)) return Refuse(EngineStatus.Expired, "challenge expired");
+        if (SeenBefore(proof.Span, nonce)) return Refuse(EngineStatus.Replay, "proof seen before");
+
+        TagKey key = Volatile.Read(ref _tagKey);
+        ProofBatcher? batcher = Batcher;
+        VerifiedProof verified = batcher is not null
+            ? await batcher.VerifyAsync(key, challenge.Fields, proof).ConfigureAwait(false)
+            : VerifyNow(key, challenge.Fields, proof.Span);
+        if (verified.Status != EngineStatus.Ok) return Refuse(verified.Status, "proof");
+        // One use per challenge: of two valid answers racing, the one that takes it out owns its a; the other is a replay.
+        if (!_challenges.TryRemove(KeyValuePair.Create(nonce, challenge))) return Refuse(EngineStatus.Replay, "challenge answered meanwhile");
         using (challenge)
         {
-            if (challenge.ExpiresAt < Signed.Now(_time)) return Refuse(EngineStatus.Expired, "challenge expired");
-            if (SeenBefore(proof.Span, nonce)) return Refuse(EngineStatus.Replay, "proof seen before");
-
-            TagKey key = Volatile.Read(ref _tagKey);
-            ProofBatcher? batcher = Batcher;
-            VerifiedProof verified = batcher is not null
-                ? await batcher.VerifyAsync(key, challenge.Fields, proof).ConfigureAwait(false)
-                : VerifyNow(key, challenge.Fields, proof.Span);
-            if (verified.Status != EngineStatus.Ok) return Refuse(verified.Status, "proof");
             EngineStatus added = Remember(proof.Span, nonce, challenge.ExpiresAt);
             if (added != EngineStatus.Ok) return Refuse(added, "replay cache");
             return Accept(challenge, proof.Span, verified);
