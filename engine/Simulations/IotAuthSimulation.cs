@@ -68,7 +68,7 @@ public static class IotAuthSimulation
         var points = new List<IotAuthPointReport>();
         foreach (int n in options.Devices) points.Add(await RunPoint(n, $"{n} devices", progress).ConfigureAwait(false));
         return new IotAuthSimulationReport(CpuModel(), options.Concurrency, options.Repeat,
-            $"measured over loopback TCP on one machine ({Environment.ProcessorCount} cores shared by the servers and the devices); totals over N devices; throughput is the median of {options.Repeat} rounds (min–max shown)",
+            $"measured over loopback TCP on one machine ({Environment.ProcessorCount} cores shared by the servers and the devices); throughput is the median of {options.Repeat} round(s) (min–max shown)",
             points);
 
         async Task<IotAuthPointReport> RunPoint(int n, string label, Action<string, int, int>? report)

@@ -33,7 +33,7 @@ internal static class SimulateIotCommand
             counts.Add(n);
         }
         IAnsiConsole console = DemoCommand.CreateConsole(output);
-        console.MarkupLine($"[bold]simulate iot-auth[/]: a cloud server, an operation centre and {string.Join(", ", counts)} devices on 127.0.0.1, {concurrency} at a time, {repeat} authentication rounds per point");
+        console.MarkupLine($"[bold]simulate iot-auth[/]: a cloud server, an operation centre and {string.Join(", ", counts)} devices on 127.0.0.1, {concurrency} at a time, {repeat} authentication round(s) per point");
         IotAuthSimulationReport report;
         try
         {
