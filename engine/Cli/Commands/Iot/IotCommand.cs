@@ -144,7 +144,7 @@ internal static class IotCommand
             var watch = System.Diagnostics.Stopwatch.StartNew();
             int tl = await device.EvaluateAsync(toCs, values);
             output.WriteLine($"cloud server: TL {tl} / 10000 ({watch.Elapsed.TotalMilliseconds:F1} ms)");
-            await device.RegisterAsync(toOc, enrolment["enrolment"].ToArray());
+            await device.RegisterAsync(toOc, enrolment.Memory("enrolment"));
             watch.Restart();
             DeviceCredential credential = await device.RequestTagAsync(toOc, tl);
             output.WriteLine($"operation centre '{oc.Id}': tag for epoch {credential.Epoch} issued and checked (e(A, W·g2^m) = e(g1, g2)) in {watch.Elapsed.TotalMilliseconds:F1} ms");
@@ -216,7 +216,8 @@ internal static class IotCommand
             Engine.Primitives.Wire.WireWriter w = IotWire.Writer();
             if (revokeId is not null) w.Name(revokeId);
             w.UInt64((ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            byte[] mac = HMACSHA256.HashData(admin["admin"].ToArray(), w.WrittenSpan.ToArray());
+            byte[] mac = new byte[IotWire.MacSize];
+            HMACSHA256.HashData(admin["admin"], w.WrittenSpan, mac);
             await using IotTcpConnection toOc = await IotTcpConnection.ConnectAsync(oc.EndPoint, expectHello: true);
             (IotMessageType type, byte[] payload) = await toOc.RequestAsync(revokeId is null ? IotMessageType.RotateEpoch : IotMessageType.Revoke, w.Fixed(mac).ToArray());
             if (type == IotMessageType.Error)

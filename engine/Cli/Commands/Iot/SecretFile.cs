@@ -20,6 +20,10 @@ internal sealed class SecretFile : IDisposable
     /// <exception cref="InvalidDataException">The file has no such line.</exception>
     public ReadOnlySpan<byte> this[string name] => _values.TryGetValue(name, out byte[]? v) ? v : throw new InvalidDataException($"no '{name}' line");
 
+    /// <summary>The value as memory over its pinned buffer (no copy; valid until <see cref="Dispose"/>).</summary>
+    /// <exception cref="InvalidDataException">The file has no such line.</exception>
+    public ReadOnlyMemory<byte> Memory(string name) => _values.TryGetValue(name, out byte[]? v) ? v : throw new InvalidDataException($"no '{name}' line");
+
     /// <summary>True if the file has a line named <paramref name="name"/>.</summary>
     public bool Contains(string name) => _values.ContainsKey(name);
 
