@@ -49,7 +49,7 @@ internal static class IotAuthComparison
         byte[] a1 = proofs[0][..48];
         G1Projective[] msmPoints = new G1Projective[4];
         Fr[] msmScalars = new Fr[4];
-        for (int i = 0; i < 4; i++) { msmPoints[i] = G1Projective.Generator.Multiply(Fr.FromUInt64((ulong)(i + 2))); msmScalars[i] = Fr.FromBigEndianReduced(RandomNumberGenerator.GetBytes(32)); }
+        for (int i = 0; i < 4; i++) { msmPoints[i] = G1Projective.Generator.Multiply(Fr.FromUInt64((ulong)(i + 2))); msmScalars[i] = Fr.RandomNonZero(); }
         G2Prepared[] prepared = [G2Prepared.Generator, key.Prepared];
         G1Affine[] twoG1 = [tag, G1Affine.Generator.Negate()];
 
@@ -127,7 +127,7 @@ internal static class IotAuthComparison
 
     private static byte[] NewChallenge()
     {
-        Fr a = Fr.FromBigEndianReduced(RandomNumberGenerator.GetBytes(32));
+        Fr a = Fr.RandomNonZero();
         byte[] y = new byte[48], ch = new byte[ChallengeFields.SizeFor(4)];
         G1FixedBase.Generator.Multiply(a).ToAffine().EncodeCompressed(y);
         ChallengeFields.Write(RandomNumberGenerator.GetBytes(32), (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), y, "oc-1"u8, ch);

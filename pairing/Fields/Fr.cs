@@ -116,6 +116,16 @@ public readonly partial struct Fr : IEquatable<Fr>
         return value;
     }
 
+    /// <summary>A uniform secret scalar in [1, r − 1] from the OS CSPRNG (rejection sampling, bigint's RandomScalar).</summary>
+    public static Fr RandomNonZero()
+    {
+        Span<ulong> limbs = stackalloc ulong[4];
+        Engine.BigInt.RandomScalar.NonZeroBelow(ModulusLimbs, limbs);
+        Fr value = FromCanonicalLimbs(limbs);
+        limbs.Clear();
+        return value;
+    }
+
     /// <summary>Writes the canonical value as 32 big-endian bytes.</summary>
     /// <exception cref="ArgumentException">The destination is not 32 bytes.</exception>
     public void WriteBigEndian(Span<byte> destination)

@@ -44,13 +44,7 @@ internal static class IotAuthTestKit
         return proof;
     }
 
-    public static Fr RandomScalar()
-    {
-        Span<byte> b = stackalloc byte[32];
-        Fr r;
-        do { RandomNumberGenerator.Fill(b); b[0] &= 0x3f; } while (Fr.Decode(b, out r) != EngineStatus.Ok || r.IsZero);
-        return r;
-    }
+    public static Fr RandomScalar() => Fr.RandomNonZero();
 
     public static byte[] Encode(G1Projective p)
     {

@@ -94,6 +94,12 @@ public sealed class PrimeOrderGroupTests
         byte[] tooBig = group.Order.ToArray().Reverse().SelectMany(l => BitConverter.GetBytes(l).Reverse()).ToArray();
         Assert.That(group.DecodeScalar(tooBig, r), Is.EqualTo(EngineStatus.ScalarOutOfRange));
         Assert.That(group.DecodeScalar(new byte[31], r), Is.EqualTo(EngineStatus.BadLength));
+        Assert.That(group.DecodeNonZeroScalar(tooBig, r), Is.EqualTo(EngineStatus.ScalarOutOfRange));
+        Assert.That(group.DecodeNonZeroScalar(new byte[32], r), Is.EqualTo(EngineStatus.ScalarOutOfRange), "zero is no private key");
+        byte[] one = new byte[32];
+        one[31] = 1;
+        Assert.That(group.DecodeNonZeroScalar(one, r), Is.EqualTo(EngineStatus.Ok));
+        Assert.That(ToBig(r), Is.EqualTo(BigInteger.One));
     }
 
     [TestCaseSource(nameof(Groups)), Category("Property")]

@@ -32,7 +32,7 @@ public static class DeviceProver
         if (status != EngineStatus.Ok) return status;
         if (operatorKey.IsIdentity) return EngineStatus.IdentityElement;
 
-        Fr rho = RandomNonZero(), b = RandomNonZero(), k1 = RandomNonZero(), k2 = RandomNonZero(), m = credential.M;
+        Fr rho = Fr.RandomNonZero(), b = Fr.RandomNonZero(), k1 = Fr.RandomNonZero(), k2 = Fr.RandomNonZero(), m = credential.M;
         Span<G1Projective> points = stackalloc G1Projective[4];
         points[0] = credential.TagTable.Multiply(rho);                                              // A'
         points[1] = credential.PrecomputedTable.Multiply(rho);                                      // Ā = B^ρ
@@ -77,14 +77,5 @@ public static class DeviceProver
         Span<ulong> c = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
         SigmaProtocol.Challenge(IotAuthParameters.Group, transcript[..length], IotAuthParameters.ChallengeDst, c);
         return Fr.FromCanonicalLimbs(c);
-    }
-
-    private static Fr RandomNonZero()
-    {
-        Span<ulong> limbs = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
-        IotAuthParameters.Group.RandomScalar(limbs);
-        Fr value = Fr.FromCanonicalLimbs(limbs);
-        limbs.Clear();
-        return value;
     }
 }

@@ -33,20 +33,14 @@ internal sealed class PendingChallenge : IDisposable
     /// <summary>A fresh challenge at time <paramref name="now"/>: N_OC random, a ← [1, r−1], Y_OC = g1^a.</summary>
     public static PendingChallenge Create(ReadOnlySpan<byte> operatorId, ulong now, TimeSpan window)
     {
-        Span<byte> secret = stackalloc byte[IotAuthParameters.ScalarSize];
-        Fr a;
-        do
-        {
-            RandomNumberGenerator.Fill(secret);
-        } while (Fr.Decode(secret, out a) != EngineStatus.Ok || a.IsZero);
+        Fr a = Fr.RandomNonZero();
         Span<byte> nonce = stackalloc byte[IotAuthParameters.NonceSize], y = stackalloc byte[IotAuthParameters.G1Size];
         RandomNumberGenerator.Fill(nonce);
         G1FixedBase.Generator.Multiply(a).ToAffine().EncodeCompressed(y);
         byte[] fields = new byte[ChallengeFields.SizeFor(operatorId.Length)];
         ChallengeFields.Write(nonce, now, y, operatorId, fields);
         var pending = new PendingChallenge(fields, now + (ulong)window.TotalSeconds);
-        secret.CopyTo(pending._a);
-        CryptographicOperations.ZeroMemory(secret);
+        a.WriteBigEndian(pending._a);
         return pending;
     }
 

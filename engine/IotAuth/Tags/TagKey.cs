@@ -49,17 +49,7 @@ public sealed class TagKey : IDisposable
     }
 
     /// <summary>A fresh key for <paramref name="epoch"/>, γ uniform in [1, r − 1].</summary>
-    public static TagKey Generate(uint epoch)
-    {
-        Span<byte> bytes = stackalloc byte[IotAuthParameters.ScalarSize];
-        Fr gamma;
-        do
-        {
-            RandomNumberGenerator.Fill(bytes);
-        } while (Fr.Decode(bytes, out gamma) != EngineStatus.Ok || gamma.IsZero);
-        CryptographicOperations.ZeroMemory(bytes);
-        return new TagKey(epoch, gamma);
-    }
+    public static TagKey Generate(uint epoch) => new(epoch, Fr.RandomNonZero());
 
     /// <summary>A key from its 32-byte γ: <see cref="EngineStatus.BadLength"/>, <see cref="EngineStatus.ScalarOutOfRange"/> (≥ r or zero) or Ok.</summary>
     public static EngineStatus Import(uint epoch, ReadOnlySpan<byte> gamma, out TagKey? key)

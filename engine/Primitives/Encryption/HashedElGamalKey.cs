@@ -37,8 +37,7 @@ public sealed class HashedElGamalKey : IDisposable
     {
         key = null;
         Span<ulong> x = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
-        EngineStatus status = group.DecodeScalar(secret, x);
-        if (status == EngineStatus.Ok && Engine.BigInt.Ct.IsZeroMask(x) != 0) status = EngineStatus.ScalarOutOfRange;
+        EngineStatus status = group.DecodeNonZeroScalar(secret, x);
         if (status == EngineStatus.Ok) key = new HashedElGamalKey(group, SecretScalar.From(x));
         x.Clear();
         return status;

@@ -131,6 +131,19 @@ public abstract class PrimeOrderGroup
         return EngineStatus.Ok;
     }
 
+    /// <summary>
+    /// Reads a 32-byte secret scalar that must be in [1, q − 1] (a private key): the statuses of
+    /// <see cref="DecodeScalar"/>, and <see cref="EngineStatus.ScalarOutOfRange"/> for zero, tested with a mask (the
+    /// value is secret). The scalar is cleared on failure.
+    /// </summary>
+    public EngineStatus DecodeNonZeroScalar(ReadOnlySpan<byte> encoded, Span<ulong> scalar)
+    {
+        EngineStatus status = DecodeScalar(encoded, scalar);
+        if (status == EngineStatus.Ok && Ct.IsZeroMask(scalar) != 0) status = EngineStatus.ScalarOutOfRange;
+        if (status != EngineStatus.Ok) scalar.Clear();
+        return status;
+    }
+
     /// <summary>Writes a scalar as 32 big-endian bytes.</summary>
     public static void EncodeScalar(ReadOnlySpan<ulong> scalar, Span<byte> destination) => BigEndian.TryFromLimbs(scalar, destination);
 

@@ -42,9 +42,7 @@ public sealed class SchnorrSigningKey : IDisposable
     {
         key = null;
         Span<ulong> x = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
-        EngineStatus status = group.DecodeScalar(secret, x);
-        // The key is secret: test for zero with a mask, not IsZeroVarTime (which stops at the first non-zero limb).
-        if (status == EngineStatus.Ok && Engine.BigInt.Ct.IsZeroMask(x) != 0) status = EngineStatus.ScalarOutOfRange;
+        EngineStatus status = group.DecodeNonZeroScalar(secret, x);
         if (status == EngineStatus.Ok) key = new SchnorrSigningKey(group, x);
         x.Clear();
         return status;
