@@ -73,6 +73,7 @@ public sealed class ProofBatcher : IDisposable
     {
         var taken = new List<Request>(_options.MaxBatch);
         var results = new EngineStatus[_options.MaxBatch];
+        var outcomes = new VerifiedProof[_options.MaxBatch];
         ProofVerifier? verifier = null;
         TagKey? verifierKey = null;
         while (_queue.TakeBatch(taken))
@@ -96,15 +97,18 @@ public sealed class ProofBatcher : IDisposable
                 for (int i = done; i < end; i++)
                 {
                     EngineStatus status = results[i - done];
-                    taken[i].Complete(new VerifiedProof(status, status == EngineStatus.Ok ? verifier.DeviceKey(i - done) : default));
+                    outcomes[i] = new VerifiedProof(status, status == EngineStatus.Ok ? verifier.DeviceKey(i - done) : default);
                 }
                 done = end;
             }
+            // Count first, then complete: continuations run inline here and may read the counters (or take long).
             Interlocked.Add(ref _computeTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _items, taken.Count);
             long largest;
             while (taken.Count > (largest = Interlocked.Read(ref _largest)) && Interlocked.CompareExchange(ref _largest, taken.Count, largest) != largest) { }
+            for (int i = 0; i < taken.Count; i++) taken[i].Complete(outcomes[i]);
+            outcomes.AsSpan(0, taken.Count).Clear();
             taken.Clear();
         }
     }

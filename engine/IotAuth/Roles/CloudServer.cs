@@ -1,8 +1,6 @@
-using System.Text;
 using Engine.IotAuth.Storage;
 using Engine.IotAuth.Trust;
 using Engine.IotAuth.Wire;
-using Engine.Primitives.Encryption;
 using Engine.Primitives.Schnorr;
 using Engine.Primitives.Wire;
 
@@ -88,7 +86,7 @@ public sealed class CloudServer : IIotServerRole
         int count = r.Byte();
         if (count != Configuration.Attributes.Count) return Refuse(EngineStatus.Malformed, $"expected {Configuration.Attributes.Count} attributes, got {count}");
         var values = new AttributeValue[count];
-        for (int i = 0; i < count && r.Ok; i++) values[i] = new AttributeValue(r.Name(), ReadDecimal(ref r));
+        for (int i = 0; i < count && r.Ok; i++) values[i] = new AttributeValue(r.Name(), IotWire.ReadDecimal(ref r));
         r.Fixed(IotWire.SignatureSize);
         if (!r.AtEndOk) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed evaluation request");
         if (!Signed.FreshMilliseconds(time, _time, TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
@@ -107,10 +105,8 @@ public sealed class CloudServer : IIotServerRole
         if (!Store.Put(new DeviceTrustRecord(id, signingKey.ToArray(), encryptionKey.ToArray(), tl, time))) return Refuse(EngineStatus.CapacityExceeded, "device table full");
         Interlocked.Increment(ref _evaluations);
 
-        byte[] body = Signed.Finish(new WireWriter(IotWire.Version).Name(id).UInt16((ushort)tl).UInt64(time), _signingKey);
-        // The device gets TL ‖ T ‖ σ_CS(id ‖ TL ‖ T): the signed part minus the version and the id it knows.
-        byte[] plaintext = body.AsSpan(1 + 1 + Encoding.UTF8.GetByteCount(id)).ToArray();
-        return (EngineStatus.Ok, IotMessageType.Evaluated, Encrypt(encryptionKey, plaintext, "iot-auth/evaluated", id), null);
+        byte[] answer = Signed.Finish(IotWire.Writer().Name(id).UInt16((ushort)tl).UInt64(time), _signingKey);
+        return (EngineStatus.Ok, IotMessageType.Evaluated, Sealed.Seal(encryptionKey, answer, "iot-auth/evaluated", id), null);
     }
 
     private (EngineStatus, IotMessageType, byte[], string?) Vote(ReadOnlySpan<byte> request)
@@ -151,8 +147,8 @@ public sealed class CloudServer : IIotServerRole
         if (status != EngineStatus.Ok) return Refuse(status, "operation centre signature");
         DeviceTrustRecord? device = Store.Find(deviceId);
         if (device is null) return Refuse(EngineStatus.NotFound, "device never evaluated");
-        byte[] answer = Signed.Finish(new WireWriter(IotWire.Version).Name(deviceId).Fixed(device.SigningKey).UInt16((ushort)device.TrustLevel).Fixed(nonce).UInt64(Signed.NowMilliseconds(_time)), _signingKey);
-        return (EngineStatus.Ok, IotMessageType.TrustAnswer, Encrypt(oc.EncryptionKey, answer, "iot-auth/trust-answer", ocId), null);
+        byte[] answer = Signed.Finish(IotWire.Writer().Name(deviceId).Fixed(device.SigningKey).UInt16((ushort)device.TrustLevel).Fixed(nonce).UInt64(Signed.NowMilliseconds(_time)), _signingKey);
+        return (EngineStatus.Ok, IotMessageType.TrustAnswer, Sealed.Seal(oc.EncryptionKey, answer, "iot-auth/trust-answer", ocId), null);
     }
 
     private IReadOnlyList<Vote> VotesOn(string id)
@@ -164,43 +160,6 @@ public sealed class CloudServer : IIotServerRole
             votes.Add(new Vote(approves, reputation));
         }
         return votes;
-    }
-
-    internal static byte[] Encrypt(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> plaintext, string purpose, string recipient)
-    {
-        byte[] ciphertext = new byte[1 + plaintext.Length + HashedElGamal.Overhead(IotAuthParameters.Group)];
-        ciphertext[0] = IotWire.Version;
-        EngineStatus status = HashedElGamal.Encrypt(IotAuthParameters.Group, publicKey, plaintext, AssociatedData(purpose, recipient), ciphertext.AsSpan(1));
-        if (status != EngineStatus.Ok) throw new EngineException(status, $"cannot encrypt to {recipient}'s key: {status}");
-        return ciphertext;
-    }
-
-    /// <summary>AAD of an encrypted answer: "ENGINE-V1/" ‖ purpose ‖ 0 ‖ recipient, so one answer cannot stand for another.</summary>
-    internal static byte[] AssociatedData(string purpose, string recipient) => Encoding.UTF8.GetBytes($"ENGINE-V1/{purpose}\0{recipient}");
-
-    /// <summary>A decimal on the wire: mantissa (8, signed) ‖ scale (1, at most 18).</summary>
-    internal static decimal ReadDecimal(ref WireReader r)
-    {
-        long mantissa = r.Int64();
-        byte scale = r.Byte();
-        if (scale > 18 || mantissa == long.MinValue)
-        {
-            r.Fail();
-            return 0;
-        }
-        ulong magnitude = (ulong)Math.Abs(mantissa);
-        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, mantissa < 0, scale);
-    }
-
-    /// <summary>Writes a decimal as <see cref="ReadDecimal"/> reads it.</summary>
-    /// <exception cref="ArgumentException">More than 18 decimal places or a mantissa beyond 64 bits.</exception>
-    internal static void WriteDecimal(WireWriter w, decimal value)
-    {
-        int[] bits = decimal.GetBits(value);
-        int scale = (bits[3] >> 16) & 0xff;
-        if (bits[2] != 0 || (uint)bits[1] > int.MaxValue || scale > 18) throw new ArgumentException($"{value} does not fit the wire's decimal (64-bit mantissa, 18 places)");
-        long mantissa = ((long)(uint)bits[1] << 32) | (uint)bits[0];
-        w.Int64(value < 0 ? -mantissa : mantissa).Byte((byte)scale);
     }
 
     private (EngineStatus, IotMessageType, byte[], string?) Refuse(EngineStatus status, string reason) => (status, IotMessageType.Error, [], reason);

@@ -86,20 +86,22 @@ public sealed class Device : IDisposable
         foreach (AttributeValue a in attributes)
         {
             w.Name(a.Name);
-            CloudServer.WriteDecimal(w, a.Value);
+            IotWire.WriteDecimal(w, a.Value);
         }
         return Signed.Finish(w, _signingKey);
     }
 
-    /// <summary>Reads <see cref="IotMessageType.Evaluated"/>: decrypts it and checks the CS's signature; returns TL.</summary>
+    /// <summary>Reads <see cref="IotMessageType.Evaluated"/>: opens it, checks that it names this device and the CS's signature; returns TL.</summary>
     public int ReadEvaluated(ReadOnlySpan<byte> payload)
     {
-        byte[] plaintext = Decrypt(payload, "iot-auth/evaluated");
-        if (plaintext.Length != 2 + 8 + IotWire.SignatureSize) throw new EngineException(EngineStatus.Malformed, "the cloud server's answer has the wrong size");
-        int tl = BinaryPrimitives.ReadUInt16BigEndian(plaintext);
-        // The CS signed version ‖ id ‖ TL ‖ T; the device knows the first two.
-        Check(Signed.Verify(IotWire.Writer().Name(Id).Fixed(plaintext).ToArray(), _cloudKey), "the cloud server's signature on TL");
-        if (tl > TrustConfiguration.Scale) throw new EngineException(EngineStatus.Malformed, "TL out of range");
+        byte[] answer = Open(payload, "iot-auth/evaluated");
+        WireReader r = IotWire.Reader(answer);
+        string id = r.Name();
+        int tl = r.UInt16();
+        r.UInt64();
+        r.Fixed(IotWire.SignatureSize);
+        if (!r.AtEndOk || id != Id || tl > TrustConfiguration.Scale) throw new EngineException(EngineStatus.Malformed, "the cloud server's answer is not a TL for this device");
+        Check(Signed.Verify(answer, _cloudKey), "the cloud server's signature on TL");
         return tl;
     }
 
@@ -112,11 +114,11 @@ public sealed class Device : IDisposable
         return w.Fixed(mac).ToArray();
     }
 
-    /// <summary>The report of SPEC.md §3.3 step 1: Enc_OC(ID ‖ TL ‖ T ‖ Sign_IoTD(ID ‖ TL ‖ T)).</summary>
+    /// <summary>The report of SPEC.md §3.3 step 1: Enc_OC(ID ‖ TL ‖ T ‖ Sign_IoTD(ID ‖ TL ‖ T)), as a sealed signed payload.</summary>
     public byte[] TagRequest(int trustLevel)
     {
         byte[] signed = Signed.Finish(IotWire.Writer().Name(Id).UInt16((ushort)trustLevel).UInt64(NextTime()), _signingKey);
-        return CloudServer.Encrypt(OperationCenter.EncryptionKey, signed.AsSpan(1), "iot-auth/report", OperationCenter.Id);
+        return Sealed.Seal(OperationCenter.EncryptionKey, signed, "iot-auth/report", OperationCenter.Id);
     }
 
     /// <summary>Reads the OC's <see cref="IotMessageType.Hello"/>: checks its signature and returns (epoch, W).</summary>
@@ -144,7 +146,7 @@ public sealed class Device : IDisposable
         ReadOnlySpan<byte> hello = r.Fixed(helloLength);
         if (!r.Ok || payload.Length < 3 + helloLength) throw new EngineException(EngineStatus.Malformed, "malformed tag answer");
         (uint epoch, G2Affine w) = ReadHello(hello);
-        byte[] plaintext = Decrypt([IotWire.Version, .. payload[(3 + helloLength)..]], "iot-auth/tag");
+        byte[] plaintext = Open(payload[(3 + helloLength)..], "iot-auth/tag");
         try
         {
             if (plaintext.Length != 116) throw new EngineException(EngineStatus.Malformed, "the tag answer has the wrong size");
@@ -243,12 +245,9 @@ public sealed class Device : IDisposable
         Expect(await cloud.RequestAsync(IotMessageType.Vote, request, cancellationToken).ConfigureAwait(false), IotMessageType.Done);
     }
 
-    private byte[] Decrypt(ReadOnlySpan<byte> payload, string purpose)
+    private byte[] Open(ReadOnlySpan<byte> payload, string purpose)
     {
-        int overhead = HashedElGamal.Overhead(IotAuthParameters.Group);
-        if (payload.Length < 1 + overhead || payload[0] != IotWire.Version) throw new EngineException(EngineStatus.Malformed, "malformed encrypted answer");
-        byte[] plaintext = new byte[payload.Length - 1 - overhead];
-        Check(HashedElGamal.Decrypt(_encryptionKey, payload[1..], CloudServer.AssociatedData(purpose, Id), plaintext), "decrypting the answer");
+        Check(Sealed.Open(_encryptionKey, payload, purpose, Id, out byte[] plaintext), "opening the answer");
         return plaintext;
     }
 

@@ -5,7 +5,6 @@ using Engine.IotAuth.Tags;
 using Engine.IotAuth.Wire;
 using Engine.Pairing.Fields;
 using Engine.Pairing.Groups;
-using Engine.Primitives.Encryption;
 using Engine.Primitives.Wire;
 
 namespace Engine.IotAuth.Roles;
@@ -19,23 +18,21 @@ public sealed partial class OperationCenter
     /// </summary>
     private async ValueTask<(EngineStatus, IotMessageType, byte[], string?)> IssueTagAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
-        int overhead = HashedElGamal.Overhead(IotAuthParameters.Group);
-        if (request.Length < 1 + overhead + 1 || request.Length > 1 + overhead + 1 + IotAuthParameters.MaxIdentityBytes + 10 + IotWire.SignatureSize)
-            return Refuse(EngineStatus.BadLength, "report size");
-        if (request.Span[0] != IotWire.Version) return Refuse(EngineStatus.UnsupportedVersion, "version");
-        byte[] report = new byte[request.Length - 1 - overhead];
-        EngineStatus status = HashedElGamal.Decrypt(_encryptionKey, request.Span[1..], CloudServer.AssociatedData("iot-auth/report", Options.Id), report);
+        // The report is a sealed, signed payload: version ‖ id ‖ TL (2) ‖ T (8) ‖ σ_device.
+        if (request.Length > Sealed.Overhead + MaxReportBytes) return Refuse(EngineStatus.BadLength, "report size");
+        EngineStatus status = Sealed.Open(_encryptionKey, request.Span, "iot-auth/report", Options.Id, out byte[] report);
         if (status != EngineStatus.Ok) return Refuse(status, "report does not decrypt");
-
-        // report = id ‖ TL ‖ T ‖ σ_device(id ‖ TL ‖ T), read with a version byte in front like every payload.
-        (string id, int tl, ulong time, EngineStatus parsed) = ParseReport(report);
-        if (parsed != EngineStatus.Ok) return Refuse(parsed, "malformed report");
+        WireReader r = IotWire.Reader(report);
+        string id = r.Name();
+        int tl = r.UInt16();
+        ulong time = r.UInt64();
+        r.Fixed(IotWire.SignatureSize);
+        if (!r.AtEndOk || tl > 10_000) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed report");
         RegisteredDevice? device = Store.Find(id);
         if (device is null) return Refuse(EngineStatus.NotFound, "device not registered");
         if (!Signed.FreshMilliseconds(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "report timestamp outside the window");
         if (time <= device.LastReport) return Refuse(EngineStatus.Replay, "report not newer than the last one");
-        byte[] signed = [IotWire.Version, .. report];
-        if ((status = Signed.Verify(signed, device.SigningKey)) != EngineStatus.Ok) return Refuse(status, "device signature on the report");
+        if ((status = Signed.Verify(report, device.SigningKey)) != EngineStatus.Ok) return Refuse(status, "device signature on the report");
         Store.Put(device with { LastReport = time });
         if (device.Revoked) return Logged(id, EngineStatus.VerificationFailed, "device revoked");
 
@@ -65,26 +62,15 @@ public sealed partial class OperationCenter
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(plaintext.AsSpan(112), key.Epoch);
         // The answer carries the signed hello of the key's epoch, so the device checks the tag under the right W.
         byte[] hello = BuildHello(key);
-        byte[] encrypted = CloudServer.Encrypt(device.EncryptionKey, plaintext, "iot-auth/tag", id);
-        byte[] answer = IotWire.Writer().UInt16((ushort)hello.Length).Fixed(hello).Fixed(encrypted.AsSpan(1)).ToArray();
+        byte[] answer = IotWire.Writer().UInt16((ushort)hello.Length).Fixed(hello).Fixed(Sealed.Seal(device.EncryptionKey, plaintext, "iot-auth/tag", id)).ToArray();
         CryptographicOperations.ZeroMemory(plaintext);
         Store.Put(Store.Find(id)! with { IssuedEpoch = key.Epoch });
         Interlocked.Increment(ref _tagsIssued);
         return (EngineStatus.Ok, IotMessageType.Tag, answer, null);
     }
 
-    internal static (string Id, int Tl, ulong Time, EngineStatus Status) ParseReport(ReadOnlySpan<byte> report)
-    {
-        Span<byte> framed = stackalloc byte[1 + report.Length];
-        framed[0] = IotWire.Version;
-        report.CopyTo(framed[1..]);
-        WireReader r = IotWire.Reader(framed);
-        string id = r.Name();
-        int tl = r.UInt16();
-        ulong time = r.UInt64();
-        r.Fixed(IotWire.SignatureSize);
-        return r.AtEndOk && tl <= 10_000 ? (id, tl, time, EngineStatus.Ok) : ("", 0, 0, EngineStatus.Malformed);
-    }
+    // version ‖ id (1 + 255) ‖ TL ‖ T ‖ σ.
+    private const int MaxReportBytes = 1 + 1 + IotAuthParameters.MaxIdentityBytes + 2 + 8 + IotWire.SignatureSize;
 
     /// <summary>Asks the CS for the device's TL: (status, TL, the signing key the CS bound to the identifier).</summary>
     private async Task<(EngineStatus, int, byte[]?)> QueryCloudAsync(string id, CancellationToken cancellationToken)
@@ -99,10 +85,8 @@ public sealed partial class OperationCenter
             return (EngineStatus.Unreachable, 0, null);
         }
         if (type == IotMessageType.Error) return (IotWire.ReadError(payload).Status, 0, null);
-        int overhead = HashedElGamal.Overhead(IotAuthParameters.Group);
-        if (type != IotMessageType.TrustAnswer || payload.Length < 1 + overhead + 1 || payload[0] != IotWire.Version) return (EngineStatus.Malformed, 0, null);
-        byte[] answer = new byte[payload.Length - 1 - overhead];
-        EngineStatus status = HashedElGamal.Decrypt(_encryptionKey, payload.AsSpan(1), CloudServer.AssociatedData("iot-auth/trust-answer", Options.Id), answer);
+        if (type != IotMessageType.TrustAnswer) return (EngineStatus.Malformed, 0, null);
+        EngineStatus status = Sealed.Open(_encryptionKey, payload, "iot-auth/trust-answer", Options.Id, out byte[] answer);
         if (status != EngineStatus.Ok) return (status, 0, null);
         if ((status = Signed.Verify(answer, _cloudKey)) != EngineStatus.Ok) return (status, 0, null);
         WireReader r = IotWire.Reader(answer);

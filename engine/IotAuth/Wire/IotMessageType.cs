@@ -18,7 +18,7 @@ public enum IotMessageType : byte
     /// <summary>Device → CS: version ‖ id ‖ signing key (48) ‖ encryption key (48) ‖ T (8) ‖ count (1) ‖ (name ‖ mantissa (8) ‖ scale (1))* ‖ σ_device.</summary>
     Evaluate = 10,
 
-    /// <summary>CS → device: version ‖ Enc_device(TL (2) ‖ T (8) ‖ σ_CS over (id ‖ TL ‖ T)).</summary>
+    /// <summary>CS → device: the sealed payload (<see cref="Sealed"/>) of version ‖ id ‖ TL (2) ‖ T (8) ‖ σ_CS.</summary>
     Evaluated = 11,
 
     /// <summary>Device → CS: version ‖ voter id ‖ subject id ‖ vote (1) ‖ T (8) ‖ σ_voter.</summary>
@@ -30,16 +30,16 @@ public enum IotMessageType : byte
     /// <summary>OC → CS: version ‖ OC id ‖ device id ‖ nonce (32) ‖ T (8) ‖ σ_OC.</summary>
     QueryTrust = 14,
 
-    /// <summary>CS → OC: version ‖ Enc_OC(device id ‖ device signing key (48) ‖ TL (2) ‖ nonce (32) ‖ T (8) ‖ σ_CS).</summary>
+    /// <summary>CS → OC: the sealed payload of version ‖ device id ‖ device signing key (48) ‖ TL (2) ‖ nonce (32) ‖ T (8) ‖ σ_CS.</summary>
     TrustAnswer = 15,
 
     /// <summary>Device → OC: version ‖ id ‖ signing key (48) ‖ encryption key (48) ‖ T (8) ‖ HMAC(enrolment key).</summary>
     Register = 20,
 
-    /// <summary>Device → OC: version ‖ Enc_OC(id ‖ TL (2) ‖ T (8) ‖ σ_device over (id ‖ TL ‖ T)) (SPEC.md §3.3 step 1).</summary>
+    /// <summary>Device → OC: the sealed payload of version ‖ id ‖ TL (2) ‖ T (8) ‖ σ_device (SPEC.md §3.3 step 1).</summary>
     TagRequest = 22,
 
-    /// <summary>OC → device: version ‖ hello length (2) ‖ the hello of the tag's epoch ‖ Enc_device(A (48) ‖ m (32) ‖ nonce (32) ‖ epoch (4)).</summary>
+    /// <summary>OC → device: version ‖ hello length (2) ‖ the hello of the tag's epoch ‖ the sealed A (48) ‖ m (32) ‖ nonce (32) ‖ epoch (4).</summary>
     Tag = 23,
 
     /// <summary>Device → OC: version. Answer <see cref="Challenge"/>.</summary>
