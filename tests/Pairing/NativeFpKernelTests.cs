@@ -13,28 +13,16 @@ namespace Engine.Tests.Pairing;
 [TestFixture, Category("Kernels"), NonParallelizable]
 public sealed unsafe class NativeFpKernelTests
 {
-    private static readonly BigInteger P = BigInteger.Parse("01a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab", System.Globalization.NumberStyles.HexNumber);
+    private static readonly BigInteger P = PairingOracles.P;
 
     private static void RequireKernel()
     {
         if (FpKernels.Multiply == null) Assert.Ignore($"no generated Fp kernel here: {FpKernels.Status}");
     }
 
-    private static BigInteger ToInteger(in Fp value)
-    {
-        Span<byte> b = stackalloc byte[48];
-        value.WriteBigEndian(b);
-        return new BigInteger(b, isUnsigned: true, isBigEndian: true);
-    }
+    private static BigInteger ToInteger(in Fp value) => PairingOracles.FromFp(value);
 
-    private static Fp FromInteger(BigInteger v)
-    {
-        byte[] b = v.ToByteArray(isUnsigned: true, isBigEndian: true);
-        byte[] padded = new byte[48];
-        b.CopyTo(padded, 48 - b.Length);
-        Assert.That(Fp.Decode(padded, out Fp f), Is.EqualTo(EngineStatus.Ok));
-        return f;
-    }
+    private static Fp FromInteger(BigInteger v) => PairingOracles.ToFp(v);
 
     private static Fp Native(Fp a, Fp b)
     {

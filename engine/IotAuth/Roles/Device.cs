@@ -178,9 +178,10 @@ public sealed class Device : IDisposable
     public (byte[] Request, SessionKeys Keys) Respond(ReadOnlySpan<byte> challengePayload)
     {
         DeviceCredential credential = Credential ?? throw new InvalidOperationException("The device has no tag yet.");
+        if (challengePayload.Length <= 1 + IotWire.SignatureSize) throw new EngineException(EngineStatus.BadLength, "the challenge is too short");
+        if (challengePayload[0] != IotWire.Version) throw new EngineException(EngineStatus.UnsupportedVersion, "challenge version");
         Check(Signed.Verify(challengePayload, OperationCenter.SigningKey), "the operation centre's signature on the challenge");
         ReadOnlySpan<byte> fields = challengePayload[1..^IotWire.SignatureSize];
-        if (challengePayload[0] != IotWire.Version) throw new EngineException(EngineStatus.UnsupportedVersion, "challenge version");
         Check(ChallengeFields.TryParse(fields, out ChallengeFields ch), "the challenge fields");
         if (!ch.OperatorId.SequenceEqual(Encoding.UTF8.GetBytes(OperationCenter.Id))) throw new EngineException(EngineStatus.VerificationFailed, "the challenge names another operation centre");
         if (!Signed.Fresh(ch.Timestamp, _time, TimestampWindow)) throw new EngineException(EngineStatus.Expired, "the challenge's timestamp is outside the window");

@@ -223,18 +223,24 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
     // The replay cache holds (A', N_OC) of accepted proofs until their challenge would have expired.
     private bool SeenBefore(ReadOnlySpan<byte> proof, Nonce nonce)
     {
-        Span<byte> id = stackalloc byte[IotAuthParameters.G1Size + IotAuthParameters.NonceSize];
-        proof[ProofLayout.APrime].CopyTo(id);
-        nonce.CopyTo(id[IotAuthParameters.G1Size..]);
+        Span<byte> id = stackalloc byte[ReplayIdSize];
+        WriteReplayId(proof, nonce, id);
         return _replays.Contains(id, _time.GetUtcNow());
     }
 
     private EngineStatus Remember(ReadOnlySpan<byte> proof, Nonce nonce, ulong expiresAt)
     {
-        Span<byte> id = stackalloc byte[IotAuthParameters.G1Size + IotAuthParameters.NonceSize];
+        Span<byte> id = stackalloc byte[ReplayIdSize];
+        WriteReplayId(proof, nonce, id);
+        return _replays.TryAdd(id, DateTimeOffset.FromUnixTimeSeconds((long)expiresAt + 1), _time.GetUtcNow());
+    }
+
+    private const int ReplayIdSize = IotAuthParameters.G1Size + IotAuthParameters.NonceSize;
+
+    private static void WriteReplayId(ReadOnlySpan<byte> proof, Nonce nonce, Span<byte> id)
+    {
         proof[ProofLayout.APrime].CopyTo(id);
         nonce.CopyTo(id[IotAuthParameters.G1Size..]);
-        return _replays.TryAdd(id, DateTimeOffset.FromUnixTimeSeconds((long)expiresAt + 1), _time.GetUtcNow());
     }
 
     // K from Y_D^a, the session stored until the device confirms, and the OC's confirmation.

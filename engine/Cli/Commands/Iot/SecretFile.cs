@@ -31,7 +31,13 @@ internal sealed class SecretFile : IDisposable
     /// <exception cref="InvalidDataException">A line is not "name hex".</exception>
     public static SecretFile Read(string path)
     {
-        byte[] raw = File.ReadAllBytes(path);
+        byte[] raw;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read))
+        {
+            if (stream.Length > 1 << 16) throw new InvalidDataException($"{path} is too large for a key file");
+            raw = GC.AllocateArray<byte>((int)stream.Length, pinned: true);      // read straight into pinned memory
+            stream.ReadExactly(raw);
+        }
         byte[] chars = GC.AllocateArray<byte>(raw.Length * 2, pinned: true);     // room for the chars of the longest line
         var file = new SecretFile();
         try

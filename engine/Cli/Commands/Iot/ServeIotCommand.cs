@@ -77,8 +77,13 @@ internal static class ServeIotCommand
         });
         if (key is null) return 1;
 
+        // Unknown OC ids come from unauthenticated queries: re-read the trust files at most once a second.
+        long lastRead = 0;
         OperationCenterEntry? Resolve(string ocId)
         {
+            long now = Environment.TickCount64;
+            if (now - Interlocked.Read(ref lastRead) < 1000) return null;
+            Interlocked.Exchange(ref lastRead, now);
             foreach (string file in options.OperationCenterTrust)
             {
                 try
