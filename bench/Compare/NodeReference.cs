@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Engine.Interop.Reference;
 
 namespace Engine.Bench.Compare;
 
@@ -41,7 +41,7 @@ internal static class NodeReference
         if (present) return true;
         File.WriteAllText(Path.Combine(folder, "package.json"), PackageJson);
         log.WriteLine($"installing @chainsafe/blst 2.2.0 and @noble/curves 2.4.0 into {folder} …");
-        (int code, string stdout, string stderr) = RunProcess("npm", "install --no-audit --no-fund --loglevel=error", folder, TimeSpan.FromMinutes(5));
+        (int code, string stdout, string stderr) = ExternalProcess.Run("npm", "install --no-audit --no-fund --loglevel=error", folder, TimeSpan.FromMinutes(5));
         if (code != 0)
         {
             reason = $"npm install failed (exit {code}): {stderr.Trim()} {stdout.Trim()}";
@@ -53,35 +53,8 @@ internal static class NodeReference
     /// <summary>Runs reference.mjs on the inputs file; returns its JSON output.</summary>
     public static string Measure(string inputsPath, int rounds, int roundMs)
     {
-        (int code, string stdout, string stderr) = RunProcess("node", $"reference.mjs \"{inputsPath}\" {rounds} {roundMs}", Folder, TimeSpan.FromMinutes(20));
+        (int code, string stdout, string stderr) = ExternalProcess.Run("node", $"reference.mjs \"{inputsPath}\" {rounds} {roundMs}", Folder, TimeSpan.FromMinutes(20));
         if (code != 0) throw new InvalidOperationException($"node reference.mjs failed (exit {code}): {stderr}");
         return stdout;
-    }
-
-    private static (int Code, string Stdout, string Stderr) RunProcess(string file, string arguments, string directory, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        try
-        {
-            using Process process = Process.Start(info)!;
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, "", $"{file} timed out after {timeout}");
-            }
-            return (process.ExitCode, stdout.Result, stderr.Result);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, "", $"{file} is not available: {e.Message}");
-        }
     }
 }

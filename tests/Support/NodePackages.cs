@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Engine.Interop.Reference;
 using NUnit.Framework;
 
 namespace Engine.Tests.Support;
@@ -24,7 +24,7 @@ internal static class NodePackages
         Directory.CreateDirectory(folder);
         if (Directory.Exists(Path.Combine(folder, "node_modules", "@noble", "curves")) && Directory.Exists(Path.Combine(folder, "node_modules", "@noble", "hashes"))) return;
         File.WriteAllText(Path.Combine(folder, "package.json"), PackageJson);
-        (int code, string stdout, string stderr) = Run("npm", "install --no-audit --no-fund --loglevel=error", folder, TimeSpan.FromMinutes(5));
+        (int code, string stdout, string stderr) = ExternalProcess.Run("npm", "install --no-audit --no-fund --loglevel=error", folder, TimeSpan.FromMinutes(5));
         if (code != 0) Assert.Ignore($"@noble/curves could not be installed (npm exit {code}): {stderr.Trim()} {stdout.Trim()} — install nodejs and npm (Debian) to run this test");
     }
 
@@ -33,28 +33,8 @@ internal static class NodePackages
     {
         string path = Path.Combine(Folder, Path.GetFileName(script));
         File.Copy(Path.Combine(AppContext.BaseDirectory, script), path, overwrite: true);
-        (int code, string stdout, string stderr) = Run("node", $"\"{path}\" {arguments}", Folder, TimeSpan.FromMinutes(5));
+        (int code, string stdout, string stderr) = ExternalProcess.Run("node", $"\"{path}\" {arguments}", Folder, TimeSpan.FromMinutes(5));
         if (code != 0) Assert.Fail($"node {script} failed (exit {code}): {stderr}");
         return stdout;
-    }
-
-    private static (int Code, string Stdout, string Stderr) Run(string file, string arguments, string directory, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(file, arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        try
-        {
-            using Process process = Process.Start(info)!;
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, "", $"{file} timed out after {timeout}");
-            }
-            return (process.ExitCode, stdout.Result, stderr.Result);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, "", $"{file} is not installed: {e.Message}");
-        }
     }
 }
