@@ -45,6 +45,8 @@ public enum EngineStatus
     Unreachable = 17,
     /// <summary>The named user, session, group or round is not known (or not yet available).</summary>
     NotFound = 18,
+    /// <summary>The keys held do not satisfy the access policy (too few attributes, or keys at another attribute version).</summary>
+    PolicyNotSatisfied = 19,
     /// <summary>A required pointer or reference was null (C ABI).</summary>
     NullArgument = 100,
     /// <summary>An unexpected internal failure; nothing was changed.</summary>

@@ -106,6 +106,22 @@ public readonly struct Gt : IEquatable<Gt>
         return EngineStatus.Ok;
     }
 
+    /// <summary>
+    /// Decodes 576 bytes checking only that each coefficient is below p (no subgroup check): for values that enter a
+    /// computation only as a factor of a hashed result, where a value outside Gt merely gives a wrong result.
+    /// </summary>
+    internal static EngineStatus DecodeCanonical(ReadOnlySpan<byte> source, out Gt value)
+    {
+        value = default;
+        if (source.Length != SizeInBytes) return EngineStatus.BadLength;
+        Span<Fp> c = stackalloc Fp[12];
+        for (int i = 0; i < 12; i++)
+            if (Fp.Decode(source.Slice(48 * i, 48), out c[i]) != EngineStatus.Ok) return EngineStatus.NotCanonical;
+        value = new Gt(new Fp12(new Fp6(new Fp2(c[0], c[1]), new Fp2(c[2], c[3]), new Fp2(c[4], c[5])),
+                                new Fp6(new Fp2(c[6], c[7]), new Fp2(c[8], c[9]), new Fp2(c[10], c[11]))));
+        return EngineStatus.Ok;
+    }
+
     /// <summary>f^r = 1 with plain squarings (f is not yet known to be cyclotomic). r is public.</summary>
     private static bool IsInSubgroupVarTime(in Fp12 f)
     {

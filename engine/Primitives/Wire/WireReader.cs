@@ -25,6 +25,9 @@ internal ref struct WireReader
     /// <summary>True once every field read so far was well formed and the payload has been consumed exactly.</summary>
     public readonly bool AtEndOk => !_failed && _offset == _payload.Length;
 
+    /// <summary>Bytes not yet read.</summary>
+    public readonly int Remaining => _payload.Length - _offset;
+
     /// <summary>True while every field read so far was well formed.</summary>
     public readonly bool Ok => !_failed;
 

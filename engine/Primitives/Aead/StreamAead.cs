@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Engine.Primitives.Aead;
+
+/// <summary>
+/// The STREAM construction (Hoang, Reyhanitabar, Rogaway and Vizár, 2015) over AES-256-GCM: a payload of any size is
+/// cut into chunks of <c>chunkSize</c> bytes, chunk i is sealed under the nonce 0⁷ ‖ i (4 bytes, big-endian) ‖ last,
+/// where last is 1 only on the final chunk, and each sealed chunk is its ciphertext followed by its 16-byte tag.
+/// Memory stays at two chunks whatever the payload size. Reordered or dropped chunks fail their tag (the counter),
+/// a stream cut at a chunk boundary fails (the final chunk it ends on was sealed with last = 0), and chunks spliced in
+/// from another stream fail (another key or AAD).
+/// </summary>
+/// <remarks>
+/// The key must be used for one stream only (the protocols derive a fresh key per message); that is why the nonce
+/// needs no random prefix. Decryption writes each chunk's plaintext only after its tag verified, so what a failed
+/// decryption wrote is a verified prefix: callers that must not act on a prefix write to a temporary place first.
+/// </remarks>
+public static class StreamAead
+{
+    /// <summary>Bytes of tag per chunk.</summary>
+    public const int TagSize = 16;
+
+    /// <summary>The default chunk size, 64 KiB (SPEC §4.2).</summary>
+    public const int DefaultChunkSize = 64 * 1024;
+
+    /// <summary>Largest chunk size accepted (also from headers read off the wire).</summary>
+    public const int MaxChunkSize = 16 * 1024 * 1024;
+
+    /// <summary>The length of the sealed stream of a <paramref name="plaintextLength"/>-byte payload.</summary>
+    public static long SealedLength(long plaintextLength, int chunkSize)
+    {
+        CheckChunkSize(chunkSize);
+        long chunks = plaintextLength / chunkSize + 1;                   // a full last chunk is followed by none: see Seal
+        if (plaintextLength > 0 && plaintextLength % chunkSize == 0) chunks--;
+        return plaintextLength + chunks * TagSize;
+    }
+
+    /// <summary>Seals everything <paramref name="plaintext"/> yields into <paramref name="sealedOutput"/>; returns the bytes written.</summary>
+    /// <exception cref="ArgumentException">The key is not 32 bytes or the chunk size is out of range.</exception>
+    public static long Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, Stream plaintext, Stream sealedOutput, int chunkSize = DefaultChunkSize)
+    {
+        CheckChunkSize(chunkSize);
+        using var aes = new AesGcm(key, TagSize);
+        byte[] current = ArrayPool<byte>.Shared.Rent(chunkSize + TagSize), next = ArrayPool<byte>.Shared.Rent(chunkSize + TagSize);
+        byte[] sealedChunk = ArrayPool<byte>.Shared.Rent(chunkSize + TagSize);
+        Span<byte> nonce = stackalloc byte[12];
+        long written = 0;
+        try
+        {
+            int length = Fill(plaintext, current, chunkSize);
+            for (uint counter = 0; ; counter++)
+            {
+                int nextLength = length == chunkSize ? Fill(plaintext, next, chunkSize) : 0;
+                bool last = length < chunkSize || nextLength == 0;
+                MakeNonce(nonce, counter, last);
+                aes.Encrypt(nonce, current.AsSpan(0, length), sealedChunk.AsSpan(0, length), sealedChunk.AsSpan(length, TagSize), aad);
+                sealedOutput.Write(sealedChunk, 0, length + TagSize);
+                written += length + TagSize;
+                if (last) return written;
+                if (counter == uint.MaxValue) throw new ArgumentException("The payload has more than 2^32 chunks; use a larger chunk size.", nameof(plaintext));
+                (current, next) = (next, current);
+                length = nextLength;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(current);
+            CryptographicOperations.ZeroMemory(next);
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
+            ArrayPool<byte>.Shared.Return(sealedChunk);
+        }
+    }
+
+    /// <summary>
+    /// Opens a sealed stream into <paramref name="plaintextOutput"/> chunk by chunk; returns the plaintext bytes written.
+    /// </summary>
+    /// <exception cref="EngineException"><see cref="EngineStatus.VerificationFailed"/>: a chunk failed its tag, or the
+    /// stream was cut, reordered or spliced. Chunks before the bad one have been written.</exception>
+    public static long Open(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, Stream sealedInput, Stream plaintextOutput, int chunkSize = DefaultChunkSize)
+    {
+        CheckChunkSize(chunkSize);
+        using var aes = new AesGcm(key, TagSize);
+        int sealedSize = chunkSize + TagSize;
+        byte[] current = ArrayPool<byte>.Shared.Rent(sealedSize), next = ArrayPool<byte>.Shared.Rent(sealedSize);
+        byte[] plain = ArrayPool<byte>.Shared.Rent(chunkSize);
+        Span<byte> nonce = stackalloc byte[12];
+        long written = 0;
+        try
+        {
+            int length = Fill(sealedInput, current, sealedSize);
+            for (uint counter = 0; ; counter++)
+            {
+                if (length < TagSize) throw new EngineException(EngineStatus.VerificationFailed, "The encrypted payload is truncated.");
+                int nextLength = length == sealedSize ? Fill(sealedInput, next, sealedSize) : 0;
+                bool last = length < sealedSize || nextLength == 0;
+                MakeNonce(nonce, counter, last);
+                int plainLength = length - TagSize;
+                try
+                {
+                    aes.Decrypt(nonce, current.AsSpan(0, plainLength), current.AsSpan(plainLength, TagSize), plain.AsSpan(0, plainLength), aad);
+                }
+                catch (AuthenticationTagMismatchException)
+                {
+                    throw new EngineException(EngineStatus.VerificationFailed, $"Chunk {counter} of the encrypted payload failed authentication (tampered, reordered, truncated or from another payload).");
+                }
+                plaintextOutput.Write(plain, 0, plainLength);
+                written += plainLength;
+                if (last) return written;
+                if (counter == uint.MaxValue) throw new EngineException(EngineStatus.VerificationFailed, "The encrypted payload has too many chunks.");
+                (current, next) = (next, current);
+                length = nextLength;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
+            ArrayPool<byte>.Shared.Return(plain);
+        }
+    }
+
+    /// <summary>Seals an in-memory payload (the same format as the stream overload).</summary>
+    public static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, int chunkSize = DefaultChunkSize)
+    {
+        using var input = new MemoryStream(plaintext.ToArray(), writable: false);
+        using var output = new MemoryStream((int)SealedLength(plaintext.Length, chunkSize));
+        Seal(key, aad, input, output, chunkSize);
+        return output.ToArray();
+    }
+
+    /// <summary>Opens an in-memory sealed payload.</summary>
+    /// <exception cref="EngineException">See the stream overload.</exception>
+    public static byte[] Open(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> sealedPayload, int chunkSize = DefaultChunkSize)
+    {
+        using var input = new MemoryStream(sealedPayload.ToArray(), writable: false);
+        using var output = new MemoryStream();
+        Open(key, aad, input, output, chunkSize);
+        return output.ToArray();
+    }
+
+    /// <summary>Throws unless 1 KiB ≤ <paramref name="chunkSize"/> ≤ <see cref="MaxChunkSize"/>.</summary>
+    public static void CheckChunkSize(int chunkSize)
+    {
+        if (chunkSize < 1024 || chunkSize > MaxChunkSize)
+            throw new ArgumentOutOfRangeException(nameof(chunkSize), $"Chunk sizes run from 1 KiB to {MaxChunkSize >> 20} MiB.");
+    }
+
+    private static void MakeNonce(Span<byte> nonce, uint counter, bool last)
+    {
+        nonce.Clear();
+        BinaryPrimitives.WriteUInt32BigEndian(nonce[7..], counter);
+        nonce[11] = last ? (byte)1 : (byte)0;
+    }
+
+    private static int Fill(Stream input, byte[] buffer, int count) => input.ReadAtLeast(buffer.AsSpan(0, count), count, throwOnEndOfStream: false);
+}
