@@ -52,7 +52,12 @@ public sealed class AbeCiphertextHeader
         Policy = policy;
         ChunkSize = chunkSize;
         Rows = rows;
+        var w = new WireWriter(RevocationParameters.Version).Fixed(Id).Name(RingId).UInt64(Epoch)
+            .Blob(System.Text.Encoding.UTF8.GetBytes(Policy.Text)).Int32(ChunkSize);
+        SHA256.HashData(w.WrittenSpan, _aad);
     }
+
+    private readonly byte[] _aad = new byte[32];
 
     /// <summary>A random id, unique per ciphertext (also the DEM key's salt).</summary>
     public byte[] Id { get; }
@@ -75,13 +80,8 @@ public sealed class AbeCiphertextHeader
     /// <summary>One row per LSSS row of <see cref="Policy"/>; mutable for the CSP's update.</summary>
     public AbeCiphertextRow[] Rows { get; }
 
-    /// <summary>The DEM's AAD: SHA-256 over the fields the rows do not change.</summary>
-    public void ComputeAad(Span<byte> destination)
-    {
-        var w = new WireWriter(RevocationParameters.Version).Fixed(Id).Name(RingId).UInt64(Epoch)
-            .Blob(System.Text.Encoding.UTF8.GetBytes(Policy.Text)).Int32(ChunkSize);
-        SHA256.HashData(w.WrittenSpan, destination);
-    }
+    /// <summary>The DEM's AAD: SHA-256 over the fields the rows do not change (computed once).</summary>
+    public void ComputeAad(Span<byte> destination) => _aad.CopyTo(destination);
 
     /// <summary>version ‖ id ‖ ring ‖ epoch (8) ‖ policy (4 + UTF-8) ‖ chunk size (4) ‖ row count (2) ‖ rows.</summary>
     public byte[] Encode()

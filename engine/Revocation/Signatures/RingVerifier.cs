@@ -21,6 +21,7 @@ namespace Engine.Revocation.Signatures;
 public sealed class RingVerifier
 {
     private readonly RingPublicKey _key;
+    private readonly string _defaultSuffix;
     private readonly G1Projective[] _x, _z;
     private readonly bool[] _columnUsed;
     private readonly List<Entry> _entries = [];
@@ -34,6 +35,7 @@ public sealed class RingVerifier
     public RingVerifier(RingPublicKey key)
     {
         _key = key;
+        _defaultSuffix = "@" + key.Name;
         _x = new G1Projective[key.MaxColumns];
         _z = new G1Projective[key.MaxColumns];
         _columnUsed = new bool[key.MaxColumns];
@@ -49,8 +51,9 @@ public sealed class RingVerifier
     public EngineStatus CheckPolicy(Ring ring, Policy policy)
     {
         if (policy.Matrix.ColumnCount > _key.MaxColumns) return EngineStatus.CapacityExceeded;
-        foreach (string attribute in policy.DistinctAttributes)
-            if (!ring.Contains(attribute) && !IsDefault(attribute)) return EngineStatus.NotFound;
+        IReadOnlyList<string> attributes = policy.DistinctAttributes;
+        for (int i = 0; i < attributes.Count; i++)                              // no foreach: an interface enumerator allocates
+            if (!ring.Contains(attributes[i]) && !IsDefault(attributes[i])) return EngineStatus.NotFound;
         return EngineStatus.Ok;
     }
 
@@ -112,7 +115,7 @@ public sealed class RingVerifier
     }
 
     private bool IsDefault(string attribute)
-        => attribute.StartsWith("default-", StringComparison.Ordinal) && attribute.EndsWith("@" + _key.Name, StringComparison.Ordinal)
+        => attribute.StartsWith("default-", StringComparison.Ordinal) && attribute.EndsWith(_defaultSuffix, StringComparison.Ordinal)
            && int.TryParse(attribute.AsSpan(8, attribute.Length - 9 - _key.Name.Length), out int i) && i >= 1 && i <= _key.DefaultCount;
 
     private void ResetAccumulators()
