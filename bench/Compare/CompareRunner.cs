@@ -25,8 +25,10 @@ internal static class CompareRunner
                 return TwoServerComparison.Run(output, quick);
             case "iot-auth":
                 return IotAuthComparison.Run(output, quick);
+            case "abe":
+                return AbeComparison.Run(output, quick);
             default:
-                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server, iot-auth");
+                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server, iot-auth, abe");
                 return 2;
         }
     }

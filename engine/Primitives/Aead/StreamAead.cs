@@ -44,7 +44,6 @@ public static class StreamAead
         CheckChunkSize(chunkSize);
         using var aes = new AesGcm(key, TagSize);
         byte[] current = ArrayPool<byte>.Shared.Rent(chunkSize + TagSize), next = ArrayPool<byte>.Shared.Rent(chunkSize + TagSize);
-        byte[] sealedChunk = ArrayPool<byte>.Shared.Rent(chunkSize + TagSize);
         Span<byte> nonce = stackalloc byte[12];
         long written = 0;
         try
@@ -55,8 +54,9 @@ public static class StreamAead
                 int nextLength = length == chunkSize ? Fill(plaintext, next, chunkSize) : 0;
                 bool last = length < chunkSize || nextLength == 0;
                 MakeNonce(nonce, counter, last);
-                aes.Encrypt(nonce, current.AsSpan(0, length), sealedChunk.AsSpan(0, length), sealedChunk.AsSpan(length, TagSize), aad);
-                sealedOutput.Write(sealedChunk, 0, length + TagSize);
+                // In place: the chunk becomes its ciphertext and the tag follows it.
+                aes.Encrypt(nonce, current.AsSpan(0, length), current.AsSpan(0, length), current.AsSpan(length, TagSize), aad);
+                sealedOutput.Write(current, 0, length + TagSize);
                 written += length + TagSize;
                 if (last) return written;
                 if (counter == uint.MaxValue) throw new ArgumentException("The payload has more than 2^32 chunks; use a larger chunk size.", nameof(plaintext));
@@ -70,7 +70,6 @@ public static class StreamAead
             CryptographicOperations.ZeroMemory(next);
             ArrayPool<byte>.Shared.Return(current);
             ArrayPool<byte>.Shared.Return(next);
-            ArrayPool<byte>.Shared.Return(sealedChunk);
         }
     }
 
@@ -85,7 +84,6 @@ public static class StreamAead
         using var aes = new AesGcm(key, TagSize);
         int sealedSize = chunkSize + TagSize;
         byte[] current = ArrayPool<byte>.Shared.Rent(sealedSize), next = ArrayPool<byte>.Shared.Rent(sealedSize);
-        byte[] plain = ArrayPool<byte>.Shared.Rent(chunkSize);
         Span<byte> nonce = stackalloc byte[12];
         long written = 0;
         try
@@ -100,13 +98,13 @@ public static class StreamAead
                 int plainLength = length - TagSize;
                 try
                 {
-                    aes.Decrypt(nonce, current.AsSpan(0, plainLength), current.AsSpan(plainLength, TagSize), plain.AsSpan(0, plainLength), aad);
+                    aes.Decrypt(nonce, current.AsSpan(0, plainLength), current.AsSpan(plainLength, TagSize), current.AsSpan(0, plainLength), aad);
                 }
                 catch (AuthenticationTagMismatchException)
                 {
                     throw new EngineException(EngineStatus.VerificationFailed, $"Chunk {counter} of the encrypted payload failed authentication (tampered, reordered, truncated or from another payload).");
                 }
-                plaintextOutput.Write(plain, 0, plainLength);
+                plaintextOutput.Write(current, 0, plainLength);
                 written += plainLength;
                 if (last) return written;
                 if (counter == uint.MaxValue) throw new EngineException(EngineStatus.VerificationFailed, "The encrypted payload has too many chunks.");
@@ -116,10 +114,10 @@ public static class StreamAead
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(plain);
+            CryptographicOperations.ZeroMemory(current);
+            CryptographicOperations.ZeroMemory(next);
             ArrayPool<byte>.Shared.Return(current);
             ArrayPool<byte>.Shared.Return(next);
-            ArrayPool<byte>.Shared.Return(plain);
         }
     }
 

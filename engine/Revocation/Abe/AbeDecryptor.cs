@@ -48,15 +48,17 @@ public static class AbeDecryptor
 
     private static Gt KemKey(AbeCiphertextHeader header, UserDecryptionKeys keys, DecryptionKey[] rowKeys, ReadOnlySpan<Fr> c, int used)
     {
-        int pairs = 2 * used + 1;
-        G1Projective[] scaled = ArrayPool<G1Projective>.Shared.Rent(pairs);
-        G1Affine[] g1 = ArrayPool<G1Affine>.Shared.Rent(pairs);
-        G2Affine[] g2 = ArrayPool<G2Affine>.Shared.Rent(pairs);
+        // Prepared pairs: (cx·C2x, K_ρ(x)) and (Σ cx·C3x, H(GID)), long-lived G2 points; fresh pairs: (cx·KP, C4x).
+        int preparedCount = used + 1;
+        G1Projective[] scaled = ArrayPool<G1Projective>.Shared.Rent(2 * used + 1);
+        G1Affine[] g1 = ArrayPool<G1Affine>.Shared.Rent(2 * used + 1);
+        G2Prepared[] lines = ArrayPool<G2Prepared>.Shared.Rent(preparedCount);
+        G2Affine[] g2 = ArrayPool<G2Affine>.Shared.Rent(used);
         try
         {
             Gt product = Gt.Identity;
             G1Projective c3Sum = G1Projective.Identity;
-            int n = 0;
+            int p = 0, u = 0;
             for (int x = 0; x < header.Rows.Length; x++)
             {
                 if (c[x].IsZero) continue;
@@ -64,21 +66,24 @@ public static class AbeDecryptor
                 DecryptionKey key = rowKeys[x];
                 bool one = c[x] == Fr.One;
                 product *= one ? row.C1 : row.C1.PowVarTime(c[x]);
-                scaled[n] = one ? row.C2.ToProjective() : row.C2.ToProjective().MultiplyVarTime(c[x]);
-                g2[n++] = key.K;
-                scaled[n] = one ? key.KP.ToProjective() : key.KP.ToProjective().MultiplyVarTime(c[x]);
-                g2[n++] = row.C4;
+                scaled[p] = one ? row.C2.ToProjective() : row.C2.ToProjective().MultiplyVarTime(c[x]);
+                lines[p++] = key.Prepared;
+                scaled[preparedCount + u] = one ? key.KP.ToProjective() : key.KP.ToProjective().MultiplyVarTime(c[x]);
+                g2[u++] = row.C4;
                 c3Sum += one ? row.C3.ToProjective() : row.C3.ToProjective().MultiplyVarTime(c[x]);
             }
-            scaled[n] = c3Sum;
-            g2[n++] = keys.HashedGid;
-            G1Projective.BatchToAffine(scaled.AsSpan(0, n), g1.AsSpan(0, n));
-            return OptimalAte.MultiPair(g1.AsSpan(0, n), g2.AsSpan(0, n)) * product;
+            scaled[p] = c3Sum;
+            lines[p++] = keys.PreparedGid;
+            G1Projective.BatchToAffine(scaled.AsSpan(0, p + u), g1.AsSpan(0, p + u));
+            MillerLoopResult f = MillerLoop.Multi(g1.AsSpan(0, p), lines.AsSpan(0, p), g1.AsSpan(preparedCount, u), g2.AsSpan(0, u));
+            return f.FinalExponentiation() * product;
         }
         finally
         {
+            Array.Clear(lines, 0, preparedCount);
             ArrayPool<G1Projective>.Shared.Return(scaled);
             ArrayPool<G1Affine>.Shared.Return(g1);
+            ArrayPool<G2Prepared>.Shared.Return(lines);
             ArrayPool<G2Affine>.Shared.Return(g2);
         }
     }

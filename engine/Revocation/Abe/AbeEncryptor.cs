@@ -11,7 +11,8 @@ namespace Engine.Revocation.Abe;
 /// <summary>
 /// RW15 encryption as a KEM with a streaming DEM (SPEC §4.2): s ← Z_r, v = (s, v2…), w = (0, w2…), λx = Ax·v,
 /// ωx = Ax·w, and per row tx ← Z_r; the KEM key is e(g1,g2)^s. Every exponentiation of a long-lived base uses a
-/// fixed-base table (e(g1,g2), each attribute key's e(g1,g2)^α and g1^y, g1); only F(ρ(x))^tx has a fresh base.
+/// fixed-base table (e(g1,g2), each attribute key's e(g1,g2)^α and g1^y, g1, and F(u) of attributes in repeated use,
+/// see <see cref="AttributeBaseCache"/>).
 /// </summary>
 public static class AbeEncryptor
 {
@@ -41,9 +42,7 @@ public static class AbeEncryptor
         try
         {
             for (int j = 0; j < columns; j++) { v[j] = Fr.RandomNonZero(); w[j] = j == 0 ? Fr.Zero : Fr.RandomNonZero(); }
-            G2Affine[] hashed = RevocationParameters.HashAttributes(policy.DistinctAttributes);
-            var hashOf = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (int i = 0; i < hashed.Length; i++) hashOf[policy.DistinctAttributes[i]] = i;
+            AttributeBaseCache.Shared.Prepare(policy.DistinctAttributes);
 
             for (int x = 0; x < rowCount; x++)
             {
@@ -54,7 +53,7 @@ public static class AbeEncryptor
                 rows[x].C1 = GtFixedBase.Generator.Pow(lambda) * key.EggAlphaTable.Pow(t);
                 c2[x] = G1FixedBase.Generator.Multiply(-t);
                 c3[x] = key.G1YTable.Multiply(t) + G1FixedBase.Generator.Multiply(omega);
-                c4[x] = hashed[hashOf[attribute.Text]].ToProjective().Multiply(t);
+                c4[x] = AttributeBaseCache.Shared.Multiply(attribute.Text, t);
             }
             var affine1 = new G1Affine[rowCount];
             var affine2 = new G2Affine[rowCount];

@@ -31,6 +31,11 @@ public sealed class DecryptionKey
     /// <summary>K ∈ G2 (secret).</summary>
     public G2Affine K { get; private set; }
 
+    private Pairing.Pairings.G2Prepared? _prepared;
+
+    /// <summary>K's Miller-loop lines, computed on first decryption (K is long-lived).</summary>
+    internal Pairing.Pairings.G2Prepared Prepared => _prepared ??= new Pairing.Pairings.G2Prepared(K);
+
     /// <summary>KP = g1^t ∈ G1.</summary>
     public G1Affine KP { get; }
 
@@ -42,6 +47,7 @@ public sealed class DecryptionKey
     {
         if (update.Gid != Gid || update.Attribute != Attribute || update.FromVersion != Version) return EngineStatus.Malformed;
         K = (K.ToProjective() + update.Delta).ToAffine();
+        _prepared = null;
         Version = update.ToVersion;
         return EngineStatus.Ok;
     }

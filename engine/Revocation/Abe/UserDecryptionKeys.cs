@@ -16,7 +16,11 @@ public sealed class UserDecryptionKeys
         RevocationParameters.CheckGid(gid);
         Gid = gid;
         HashedGid = RevocationParameters.HashGid(gid);
+        PreparedGid = new Pairing.Pairings.G2Prepared(HashedGid);
     }
+
+    /// <summary>H(GID)'s Miller-loop lines.</summary>
+    internal Pairing.Pairings.G2Prepared PreparedGid { get; }
 
     /// <summary>The global identifier.</summary>
     public string Gid { get; }

@@ -190,8 +190,7 @@ public sealed class RingVerifier
                 points[n] = _z[j]; lines[n++] = _key.PreparedB(j);
             }
             G1Projective.BatchToAffine(points.AsSpan(0, n), affine.AsSpan(0, n));
-            MillerLoopResult f = MillerLoop.Multi(affine.AsSpan(0, n), lines.AsSpan(0, n))
-                               * MillerLoop.Multi(_g1.AsSpan(0, unprepared), _g2.AsSpan(0, unprepared));
+            MillerLoopResult f = MillerLoop.Multi(affine.AsSpan(0, n), lines.AsSpan(0, n), _g1.AsSpan(0, unprepared), _g2.AsSpan(0, unprepared));
             return f.FinalExponentiation().IsIdentity;
         }
         finally
