@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(OnionCommand.Create(output));
         root.Subcommands.Add(TwoServerCommand.Create(output));
         root.Subcommands.Add(Commands.Iot.IotCommand.Create(input, output));
+        root.Subcommands.Add(Commands.Abe.AbeCommand.Create(output));
         return root;
     }
 }

@@ -24,6 +24,9 @@ internal sealed class SecretFile : IDisposable
     /// <exception cref="InvalidDataException">The file has no such line.</exception>
     public ReadOnlyMemory<byte> Memory(string name) => _values.TryGetValue(name, out byte[]? v) ? v : throw new InvalidDataException($"no '{name}' line");
 
+    /// <summary>The names of the lines, in ordinal order.</summary>
+    public IEnumerable<string> Names => _values.Keys.Order(StringComparer.Ordinal);
+
     /// <summary>True if the file has a line named <paramref name="name"/>.</summary>
     public bool Contains(string name) => _values.ContainsKey(name);
 
@@ -34,7 +37,7 @@ internal sealed class SecretFile : IDisposable
         byte[] raw;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read))
         {
-            if (stream.Length > 1 << 16) throw new InvalidDataException($"{path} is too large for a key file");
+            if (stream.Length > 1 << 24) throw new InvalidDataException($"{path} is too large for a key file");
             raw = GC.AllocateArray<byte>((int)stream.Length, pinned: true);      // read straight into pinned memory
             stream.ReadExactly(raw);
         }

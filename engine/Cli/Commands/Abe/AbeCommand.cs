@@ -1,0 +1,347 @@
+using System.CommandLine;
+using Engine.Cli.Commands.Iot;
+using Engine.Revocation.Abe;
+using Engine.Revocation.Policies;
+using Engine.Revocation.Signatures;
+using static Engine.Cli.Commands.Abe.AbeFiles;
+
+namespace Engine.Cli.Commands.Abe;
+
+/// <summary>
+/// <c>engine abe …</c>: Protocol 4 by hand with key files (SPEC.md §4): authority setup, keygen, encrypt and decrypt
+/// (files or stdin/stdout, any size in constant memory), ring sign and verify, revoke, the CSP's ciphertext update and
+/// the user's key update. Every command says what it wrote; errors are one "error: …" line and exit code 1.
+/// </summary>
+internal static class AbeCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var abe = new Command("abe", "Protocol 4 with key files: setup, keygen, encrypt, decrypt, sign, verify, revoke, update, apply.");
+        abe.Subcommands.Add(Setup(output));
+        abe.Subcommands.Add(Keygen(output));
+        abe.Subcommands.Add(Encrypt(output));
+        abe.Subcommands.Add(Decrypt(output));
+        abe.Subcommands.Add(Sign(output));
+        abe.Subcommands.Add(Verify(output));
+        abe.Subcommands.Add(Revoke(output));
+        abe.Subcommands.Add(Update(output));
+        abe.Subcommands.Add(Apply(output));
+        return abe;
+    }
+
+    private static Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
+
+    private static Command Setup(TextWriter output)
+    {
+        var command = new Command("setup", "Create an authority: an encryption authority (RW15), or with --signature the ring-signature authority (MPR).");
+        var name = Required("--name", "The authority's name (attributes are name@NAME).");
+        var key = Required("--key", "The secret key file to create (owner-only).");
+        var pub = Required("--public", "The public key file to write.");
+        var signature = new Option<bool>("--signature") { Description = "Create the signature authority of a ring instead." };
+        var ring = new Option<string>("--ring") { Description = "With --signature: the ring's id.", DefaultValueFactory = _ => "ring-1" };
+        var ringOut = new Option<string?>("--ring-out") { Description = "With --signature: where to write the (empty) ring." };
+        var columns = new Option<int>("--max-columns") { Description = "With --signature: t_max, the most columns of a ring policy.", DefaultValueFactory = _ => SignatureAuthority.DefaultMaxColumns };
+        var defaults = new Option<int>("--defaults") { Description = "With --signature: |Ω|, the default attributes (k of ring for k ≤ |Ω| + 1).", DefaultValueFactory = _ => SignatureAuthority.DefaultDefaultCount };
+        foreach (Option o in new Option[] { name, key, pub, signature, ring, ringOut, columns, defaults }) command.Options.Add(o);
+        command.SetAction(r => Run(output, () =>
+        {
+            string keyPath = r.GetValue(key)!, pubPath = r.GetValue(pub)!;
+            if (File.Exists(keyPath)) throw new InvalidDataException($"{keyPath} exists; refusing to overwrite an authority key");
+            if (r.GetValue(signature))
+            {
+                using var authority = SignatureAuthority.Create(r.GetValue(name)!, r.GetValue(ring)!, r.GetValue(columns), r.GetValue(defaults));
+                SecretFile.Write(keyPath, [(SignatureAuthorityLine, authority.ExportSecret())]);
+                File.WriteAllBytes(pubPath, authority.PublicKey.Encode());
+                if (r.GetValue(ringOut) is string ringPath) File.WriteAllBytes(ringPath, authority.Ring.Encode());
+                output.WriteLine($"signature authority {authority.Name}: ring {authority.Ring.Id}, t_max {authority.PublicKey.MaxColumns}, |Ω| {authority.PublicKey.DefaultCount}; wrote {keyPath}, {pubPath}");
+            }
+            else
+            {
+                using var authority = AttributeAuthority.Create(r.GetValue(name)!);
+                SecretFile.Write(keyPath, [(EncryptionAuthorityLine, authority.ExportSecret())]);
+                File.WriteAllBytes(pubPath, authority.PublicKey.Encode());
+                output.WriteLine($"encryption authority {authority.Name}: wrote {keyPath}, {pubPath}");
+            }
+        }));
+        return command;
+    }
+
+    private static Command Keygen(TextWriter output)
+    {
+        var command = new Command("keygen", "Issue a user's keys: decryption keys (encryption authority) or the ring signing key (signature authority).");
+        var key = Required("--authority-key", "The authority's secret key file (its holder register is updated).");
+        var gid = Required("--gid", "The user's global identifier.");
+        var attributes = new Option<string[]>("--attribute") { Description = "name@AUTHORITY, repeatable.", AllowMultipleArgumentsPerToken = true, Required = true };
+        var keys = Required("--keys", "The user's key file (created or extended; owner-only).");
+        var ringOut = new Option<string?>("--ring-out") { Description = "Signature authority: where to write the grown ring." };
+        foreach (Option o in new Option[] { key, gid, attributes, keys, ringOut }) command.Options.Add(o);
+        command.SetAction(r => Run(output, () =>
+        {
+            string keyPath = r.GetValue(key)!, keysPath = r.GetValue(keys)!, user = r.GetValue(gid)!;
+            UserKeys userKeys = ReadOrCreateUser(keysPath, user);
+            using SecretFile file = SecretFile.Read(keyPath);
+            if (file.Contains(EncryptionAuthorityLine))
+            {
+                Check(AttributeAuthority.Import(file[EncryptionAuthorityLine], out AttributeAuthority? authority), keyPath, "authority key");
+                using (authority)
+                {
+                    foreach (string attribute in r.GetValue(attributes)!) userKeys.Decryption.Add(authority!.IssueKey(user, attribute));
+                    SecretFile.Write(keyPath, [(EncryptionAuthorityLine, authority!.ExportSecret())]);
+                }
+                WriteUser(keysPath, userKeys);
+                output.WriteLine($"{user}: {r.GetValue(attributes)!.Length} decryption key(s) in {keysPath}");
+                return;
+            }
+            Check(SignatureAuthority.Import(file[SignatureAuthorityLine], out SignatureAuthority? signatures), keyPath, "signature authority key");
+            using (signatures)
+            {
+                RingSigningKey ringKey = signatures!.Enrol(user, r.GetValue(attributes)!);
+                SecretFile.Write(keyPath, [(SignatureAuthorityLine, signatures.ExportSecret())]);
+                WriteUser(keysPath, userKeys with { Ring = ringKey });
+                if (r.GetValue(ringOut) is string ringPath) File.WriteAllBytes(ringPath, signatures.Ring.Encode());
+                output.WriteLine($"{user}: ring signing key for {ringKey.RingId} epoch {ringKey.Epoch} ({ringKey.AttributeKeys.Count} attribute keys incl. Ω) in {keysPath}");
+            }
+        }));
+        return command;
+    }
+
+    private static Command Encrypt(TextWriter output)
+    {
+        var command = new Command("encrypt", "Encrypt a file (or stdin) under a policy: KEM header + STREAM AES-256-GCM chunks.");
+        var policy = Required("--policy", "The access policy, e.g. \"doctor@HOSP AND (auditor@INS OR 2 of (a@X, b@X, c@X))\".");
+        var publics = new Option<string[]>("--public") { Description = "An authority's public key file, repeatable (one per authority named).", AllowMultipleArgumentsPerToken = true, Required = true };
+        var input = new Option<string>("--in") { Description = "Plaintext file, or - for stdin.", DefaultValueFactory = _ => "-" };
+        var target = new Option<string>("--out") { Description = "Ciphertext file, or - for stdout.", DefaultValueFactory = _ => "-" };
+        var ring = new Option<string>("--ring") { Description = "The ring id the ciphertext is served under.", DefaultValueFactory = _ => "ring-1" };
+        var epoch = new Option<ulong>("--epoch") { Description = "The ring epoch.", DefaultValueFactory = _ => 0 };
+        var chunk = new Option<int>("--chunk-size") { Description = "DEM chunk size in bytes.", DefaultValueFactory = _ => Engine.Primitives.Aead.StreamAead.DefaultChunkSize };
+        foreach (Option o in new Option[] { policy, publics, input, target, ring, epoch, chunk }) command.Options.Add(o);
+        command.SetAction(r => Run(output, () =>
+        {
+            Policy parsed = Policy.Parse(r.GetValue(policy)!);
+            var keys = r.GetValue(publics)!.Select(ReadAuthorityPublicKey).ToDictionary(k => k.Name);
+            using Stream source = OpenInput(r.GetValue(input)!), sink = OpenOutput(r.GetValue(target)!);
+            AbeCiphertextHeader header = AbeEncryptor.Encrypt(parsed, keys, r.GetValue(ring)!, r.GetValue(epoch), source, sink, r.GetValue(chunk));
+            if (r.GetValue(target) != "-") output.WriteLine($"ciphertext {header.IdHex}: {header.Rows.Length} rows under {parsed.Text}");
+        }));
+        return command;
+    }
+
+    private static Command Decrypt(TextWriter output)
+    {
+        var command = new Command("decrypt", "Decrypt a ciphertext with a user's keys (chunks are written as they verify).");
+        var keys = Required("--keys", "The user's key file.");
+        var input = new Option<string>("--in") { Description = "Ciphertext file, or - for stdin.", DefaultValueFactory = _ => "-" };
+        var target = new Option<string>("--out") { Description = "Plaintext file, or - for stdout.", DefaultValueFactory = _ => "-" };
+        foreach (Option o in new Option[] { keys, input, target }) command.Options.Add(o);
+        command.SetAction(r => Run(output, () =>
+        {
+            UserKeys user = ReadUser(r.GetValue(keys)!);
+            string outPath = r.GetValue(target)!;
+            // A file output is written beside the target and renamed only once every chunk verified.
+            string temporary = outPath == "-" ? "-" : outPath + ".partial";
+            long length;
+            using (Stream source = OpenInput(r.GetValue(input)!))
+            {
+                try
+                {
+                    using Stream sink = OpenOutput(temporary);
+                    length = AbeDecryptor.Decrypt(source, sink, user.Decryption);
+                }
+                catch when (temporary != "-")
+                {
+                    File.Delete(temporary);
+                    throw;
+                }
+            }
+            if (temporary != "-")
+            {
+                File.Move(temporary, outPath, overwrite: true);
+                output.WriteLine($"decrypted {length} bytes to {outPath}");
+            }
+        }));
+        return command;
+    }
+
+    private static Command Sign(TextWriter output)
+    {
+        var command = new Command("sign", "Ring-sign a message (file or stdin) for a ring policy with the user's ring key.");
+        var keys = Required("--keys", "The user's key file (with a ring key).");
+        var pub = Required("--signature-public", "The signature authority's public key file.");
+        var ring = Required("--ring", "The ring file (current epoch).");
+        var policy = Required("--policy", "The ring policy over ring attributes, or \"K of ring\" for the paper's threshold form.");
+        var input = new Option<string>("--in") { Description = "Message file, or - for stdin.", DefaultValueFactory = _ => "-" };
+        var target = Required("--out", "Signature file.");
+        foreach (Option o in new Option[] { keys, pub, ring, policy, input, target }) command.Options.Add(o);
+        command.SetAction(r => Run(output, () =>
+        {
+            UserKeys user = ReadUser(r.GetValue(keys)!);
+            if (user.Ring is null) throw new InvalidDataException($"{r.GetValue(keys)} has no ring signing key");
+            RingPublicKey key = ReadRingPublicKey(r.GetValue(pub)!);
+            Ring current = ReadRing(r.GetValue(ring)!);
+            Policy parsed = ParseRingPolicy(r.GetValue(policy)!, current, key);
+            byte[] message = ReadAll(r.GetValue(input)!);
+            RingSignature signature = RingSigner.Sign(user.Ring, key, current, parsed, message);
+            File.WriteAllBytes(r.GetValue(target)!, signature.Encode());
+            output.WriteLine($"signed {message.Length} bytes for {parsed.Text} over ring {current.Id} epoch {current.Epoch}: {r.GetValue(target)}");
+        }));
+        return command;
+    }
+
+    private static Command Verify(TextWriter output)
+    {
+        var command = new Command("verify", "Verify a ring signature (exit code 0 when valid, 1 otherwise).");
+        var pub = Required("--signature-public", "The signature authority's public key file.");
+        var ring = Required("--ring", "The ring file (the source CSP verifies against the current epoch only).");
+        var policy = Required("--policy", "The ring policy the signature claims.");
+        var input = new Option<string>("--in") { Description = "Message file, or - for stdin.", DefaultValueFactory = _ => "-" };
+        var signature = Required("--signature", "Signature file.");
+        foreach (Option o in new Option[] { pub, ring, policy, input, signature }) command.Options.Add(o);
+        command.SetAction(r => Run(output, () =>
+        {
+            RingPublicKey key = ReadRingPublicKey(r.GetValue(pub)!);
+            Ring current = ReadRing(r.GetValue(ring)!);
+            Policy parsed = ParseRingPolicy(r.GetValue(policy)!, current, key);
+            EngineStatus status = RingSignature.Decode(File.ReadAllBytes(r.GetValue(signature)!), parsed.Matrix.RowCount, parsed.Matrix.ColumnCount, out RingSignature? decoded);
+            if (status == EngineStatus.Ok) status = new RingVerifier(key).Verify(current, parsed, ReadAll(r.GetValue(input)!), decoded!);
+            if (status != EngineStatus.Ok) throw new EngineException(status, $"the signature does not verify for {parsed.Text} over ring {current.Id} epoch {current.Epoch} ({status})");
+            output.WriteLine($"valid: a member of ring {current.Id} epoch {current.Epoch} satisfying {parsed.Text} signed it");
+        }));
+        return command;
+    }
+
+    private static Command Revoke(TextWriter output)
+    {
+        var command = new Command("revoke", "Revoke a user: an attribute (encryption authority) or ring membership (signature authority).");
+        var key = Required("--authority-key", "The authority's secret key file (rewritten).");
+        var gid = Required("--gid", "The user to revoke.");
+        var attribute = new Option<string?>("--attribute") { Description = "Encryption authority: the attribute to revoke." };
+        var pub = new Option<string?>("--public") { Description = "Encryption authority: the public key file to rewrite (new attribute version)." };
+        var ringOut = new Option<string?>("--ring-out") { Description = "Signature authority: where to write the next epoch's ring." };
+        var dir = Required("--out-dir", "Where to write the updates: the CSP's ciphertext update key and one file per remaining holder or member.");
+        foreach (Option o in new Option[] { key, gid, attribute, pub, ringOut, dir }) command.Options.Add(o);
+        command.SetAction(r => Run(output, () =>
+        {
+            string keyPath = r.GetValue(key)!, outDir = r.GetValue(dir)!;
+            Directory.CreateDirectory(outDir);
+            using SecretFile file = SecretFile.Read(keyPath);
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            if (file.Contains(EncryptionAuthorityLine))
+            {
+                string revoked = r.GetValue(attribute) ?? throw new InvalidDataException("--attribute is required for an encryption authority");
+                Check(AttributeAuthority.Import(file[EncryptionAuthorityLine], out AttributeAuthority? authority), keyPath, "authority key");
+                using (authority)
+                {
+                    AttributeRevocation revocation = authority!.Revoke(revoked, r.GetValue(gid)!);
+                    SecretFile.Write(keyPath, [(EncryptionAuthorityLine, authority.ExportSecret())]);
+                    if (r.GetValue(pub) is string pubPath) File.WriteAllBytes(pubPath, authority.PublicKey.Encode());
+                    string updatePath = Path.Combine(outDir, $"{SafeName(revoked)}.v{revocation.CiphertextUpdate.FromVersion}.ctupdate");
+                    SecretFile.Write(updatePath, [(CiphertextUpdateLine, revocation.CiphertextUpdate.Encode())]);
+                    foreach (KeyUpdate update in revocation.KeyUpdates) File.WriteAllBytes(Path.Combine(outDir, $"{SafeName(update.Gid)}.{SafeName(revoked)}.keyupdate"), update.Encode());
+                    output.WriteLine($"{revoked} is at version {revocation.CiphertextUpdate.ToVersion}; {revocation.KeyUpdates.Count} key update(s) and the CSP's update key {updatePath} " +
+                                     $"in {started.Elapsed.TotalMilliseconds:F0} ms ({started.Elapsed.TotalMilliseconds / Math.Max(1, revocation.KeyUpdates.Count):F1} ms per remaining holder)");
+                }
+                return;
+            }
+            Check(SignatureAuthority.Import(file[SignatureAuthorityLine], out SignatureAuthority? signatures), keyPath, "signature authority key");
+            using (signatures)
+            {
+                IReadOnlyList<RingSigningKey> rekeyed = signatures!.Revoke(r.GetValue(gid)!);
+                SecretFile.Write(keyPath, [(SignatureAuthorityLine, signatures.ExportSecret())]);
+                if (r.GetValue(ringOut) is string ringPath) File.WriteAllBytes(ringPath, signatures.Ring.Encode());
+                foreach (RingSigningKey k in rekeyed) SecretFile.Write(Path.Combine(outDir, $"{SafeName(k.Gid)}.ringkey"), [(RingKeyLine, k.Encode())]);
+                output.WriteLine($"ring {signatures.Ring.Id} is at epoch {signatures.Ring.Epoch}; {rekeyed.Count} member(s) re-keyed in {started.Elapsed.TotalMilliseconds:F0} ms " +
+                                 $"({started.Elapsed.TotalMilliseconds / Math.Max(1, rekeyed.Count):F1} ms per member)");
+            }
+        }));
+        return command;
+    }
+
+    private static Command Update(TextWriter output)
+    {
+        var command = new Command("update", "CSP: move a stored ciphertext's rows to the next attribute version without decrypting.");
+        var key = Required("--update-key", "The ciphertext update key file from revoke.");
+        var input = Required("--in", "Ciphertext file.");
+        var target = Required("--out", "Updated ciphertext file (may be the same path: written to a temporary file, then renamed).");
+        foreach (Option o in new Option[] { key, input, target }) command.Options.Add(o);
+        command.SetAction(r => Run(output, () =>
+        {
+            using SecretFile file = SecretFile.Read(r.GetValue(key)!);
+            Check(CiphertextUpdateKey.Decode(file[CiphertextUpdateLine], out CiphertextUpdateKey? update), r.GetValue(key)!, "update key");
+            string outPath = r.GetValue(target)!, temporary = outPath + ".partial";
+            int rows;
+            using (Stream source = File.OpenRead(r.GetValue(input)!))
+            {
+                AbeCiphertextHeader header = AbeCiphertextFile.ReadHeader(source);
+                rows = CiphertextUpdater.Apply(header, update!);
+                using Stream sink = File.Create(temporary);
+                AbeCiphertextFile.WriteHeader(sink, header);
+                source.CopyTo(sink);
+                sink.Flush();
+            }
+            File.Move(temporary, outPath, overwrite: true);                     // old or new, never a mix
+            output.WriteLine($"updated {rows} row(s) of {update!.Attribute} to version {update.ToVersion}: {outPath}");
+        }));
+        return command;
+    }
+
+    private static Command Apply(TextWriter output)
+    {
+        var command = new Command("apply", "User: apply a key update (.keyupdate) or install a new ring key (.ringkey) from revoke.");
+        var keys = Required("--keys", "The user's key file (rewritten).");
+        var update = Required("--update", "The update file.");
+        foreach (Option o in new Option[] { keys, update }) command.Options.Add(o);
+        command.SetAction(r => Run(output, () =>
+        {
+            string keysPath = r.GetValue(keys)!, updatePath = r.GetValue(update)!;
+            UserKeys user = ReadUser(keysPath);
+            if (updatePath.EndsWith(".ringkey", StringComparison.Ordinal))
+            {
+                using SecretFile file = SecretFile.Read(updatePath);
+                Check(RingSigningKey.Decode(file[RingKeyLine], out RingSigningKey? ring), updatePath, "ring key");
+                if (ring!.Gid != user.Gid) throw new InvalidDataException($"{updatePath} is for {ring.Gid}, not {user.Gid}");
+                WriteUser(keysPath, user with { Ring = ring });
+                output.WriteLine($"{user.Gid}: ring key for epoch {ring.Epoch}");
+                return;
+            }
+            Check(KeyUpdate.Decode(File.ReadAllBytes(updatePath), out KeyUpdate? keyUpdate), updatePath, "key update");
+            EngineStatus status = user.Decryption.Apply(keyUpdate!);
+            if (status != EngineStatus.Ok) throw new EngineException(status, $"{updatePath} does not apply to {user.Gid}'s keys ({status})");
+            WriteUser(keysPath, user);
+            output.WriteLine($"{user.Gid}: {keyUpdate!.Attribute} at version {keyUpdate.ToVersion}");
+        }));
+        return command;
+    }
+
+    /// <summary>"K of ring" becomes the paper's threshold over all ring attributes with Ω; anything else is parsed as a policy.</summary>
+    private static Policy ParseRingPolicy(string text, Ring ring, RingPublicKey key)
+    {
+        string[] words = text.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 3 && int.TryParse(words[0], out int k) && words[1] == "of" && words[2] == "ring")
+            return RingPolicy.KOf(k, ring.Attributes, key);
+        return Policy.Parse(text);
+    }
+
+    private static byte[] ReadAll(string path)
+    {
+        using Stream stream = OpenInput(path);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        if (buffer.Length > 16 << 20) throw new InvalidDataException("messages to sign are at most 16 MiB");
+        return buffer.ToArray();
+    }
+
+    private static int Run(TextWriter output, Action action)
+    {
+        try
+        {
+            action();
+            output.Flush();
+            return 0;
+        }
+        catch (Exception e) when (e is EngineException or PolicyException or InvalidDataException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return IotFiles.Fail(output, e.Message);
+        }
+    }
+}
