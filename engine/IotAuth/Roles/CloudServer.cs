@@ -106,7 +106,7 @@ public sealed class CloudServer : IIotServerRole
         Interlocked.Increment(ref _evaluations);
 
         byte[] answer = Signed.Finish(IotWire.Writer().Name(id).UInt16((ushort)tl).UInt64(time), _signingKey);
-        return (EngineStatus.Ok, IotMessageType.Evaluated, Sealed.Seal(encryptionKey, answer, "iot-auth/evaluated", id), null);
+        return (EngineStatus.Ok, IotMessageType.Evaluated, IotWire.Sealed.Seal(encryptionKey, answer, "iot-auth/evaluated", id), null);
     }
 
     private (EngineStatus, IotMessageType, byte[], string?) Vote(ReadOnlySpan<byte> request)
@@ -148,7 +148,7 @@ public sealed class CloudServer : IIotServerRole
         DeviceTrustRecord? device = Store.Find(deviceId);
         if (device is null) return Refuse(EngineStatus.NotFound, "device never evaluated");
         byte[] answer = Signed.Finish(IotWire.Writer().Name(deviceId).Fixed(device.SigningKey).UInt16((ushort)device.TrustLevel).Fixed(nonce).UInt64(Signed.NowMilliseconds(_time)), _signingKey);
-        return (EngineStatus.Ok, IotMessageType.TrustAnswer, Sealed.Seal(oc.EncryptionKey, answer, "iot-auth/trust-answer", ocId), null);
+        return (EngineStatus.Ok, IotMessageType.TrustAnswer, IotWire.Sealed.Seal(oc.EncryptionKey, answer, "iot-auth/trust-answer", ocId), null);
     }
 
     private IReadOnlyList<Vote> VotesOn(string id)

@@ -118,7 +118,7 @@ public sealed class Device : IDisposable
     public byte[] TagRequest(int trustLevel)
     {
         byte[] signed = Signed.Finish(IotWire.Writer().Name(Id).UInt16((ushort)trustLevel).UInt64(NextTime()), _signingKey);
-        return Sealed.Seal(OperationCenter.EncryptionKey, signed, "iot-auth/report", OperationCenter.Id);
+        return IotWire.Sealed.Seal(OperationCenter.EncryptionKey, signed, "iot-auth/report", OperationCenter.Id);
     }
 
     /// <summary>Reads the OC's <see cref="IotMessageType.Hello"/>: checks its signature and returns (epoch, W).</summary>
@@ -248,7 +248,7 @@ public sealed class Device : IDisposable
 
     private byte[] Open(ReadOnlySpan<byte> payload, string purpose)
     {
-        Check(Sealed.Open(_encryptionKey, payload, purpose, Id, out byte[] plaintext), "opening the answer");
+        Check(IotWire.Sealed.Open(_encryptionKey, payload, purpose, Id, out byte[] plaintext), "opening the answer");
         return plaintext;
     }
 

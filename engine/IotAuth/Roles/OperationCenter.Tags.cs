@@ -19,8 +19,8 @@ public sealed partial class OperationCenter
     private async ValueTask<(EngineStatus, IotMessageType, byte[], string?)> IssueTagAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
         // The report is a sealed, signed payload: version ‖ id ‖ TL (2) ‖ T (8) ‖ σ_device.
-        if (request.Length > Sealed.Overhead + MaxReportBytes) return Refuse(EngineStatus.BadLength, "report size");
-        EngineStatus status = Sealed.Open(_encryptionKey, request.Span, "iot-auth/report", Options.Id, out byte[] report);
+        if (request.Length > IotWire.Sealed.Overhead + MaxReportBytes) return Refuse(EngineStatus.BadLength, "report size");
+        EngineStatus status = IotWire.Sealed.Open(_encryptionKey, request.Span, "iot-auth/report", Options.Id, out byte[] report);
         if (status != EngineStatus.Ok) return Refuse(status, "report does not decrypt");
         WireReader r = IotWire.Reader(report);
         string id = r.Name();
@@ -62,7 +62,7 @@ public sealed partial class OperationCenter
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(plaintext.AsSpan(112), key.Epoch);
         // The answer carries the signed hello of the key's epoch, so the device checks the tag under the right W.
         byte[] hello = BuildHello(key);
-        byte[] answer = IotWire.Writer().UInt16((ushort)hello.Length).Fixed(hello).Fixed(Sealed.Seal(device.EncryptionKey, plaintext, "iot-auth/tag", id)).ToArray();
+        byte[] answer = IotWire.Writer().UInt16((ushort)hello.Length).Fixed(hello).Fixed(IotWire.Sealed.Seal(device.EncryptionKey, plaintext, "iot-auth/tag", id)).ToArray();
         CryptographicOperations.ZeroMemory(plaintext);
         Store.Put(Store.Find(id)! with { IssuedEpoch = key.Epoch });
         Interlocked.Increment(ref _tagsIssued);
@@ -86,7 +86,7 @@ public sealed partial class OperationCenter
         }
         if (type == IotMessageType.Error) return (IotWire.ReadError(payload).Status, 0, null);
         if (type != IotMessageType.TrustAnswer) return (EngineStatus.Malformed, 0, null);
-        EngineStatus status = Sealed.Open(_encryptionKey, payload, "iot-auth/trust-answer", Options.Id, out byte[] answer);
+        EngineStatus status = IotWire.Sealed.Open(_encryptionKey, payload, "iot-auth/trust-answer", Options.Id, out byte[] answer);
         if (status != EngineStatus.Ok) return (status, 0, null);
         if ((status = Signed.Verify(answer, _cloudKey)) != EngineStatus.Ok) return (status, 0, null);
         WireReader r = IotWire.Reader(answer);

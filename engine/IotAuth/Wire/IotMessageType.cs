@@ -18,7 +18,7 @@ public enum IotMessageType : byte
     /// <summary>Device → CS: version ‖ id ‖ signing key (48) ‖ encryption key (48) ‖ T (8) ‖ count (1) ‖ (name ‖ mantissa (8) ‖ scale (1))* ‖ σ_device.</summary>
     Evaluate = 10,
 
-    /// <summary>CS → device: the sealed payload (<see cref="Sealed"/>) of version ‖ id ‖ TL (2) ‖ T (8) ‖ σ_CS.</summary>
+    /// <summary>CS → device: the sealed payload (<see cref="IotWire.Sealed"/>) of version ‖ id ‖ TL (2) ‖ T (8) ‖ σ_CS.</summary>
     Evaluated = 11,
 
     /// <summary>Device → CS: version ‖ voter id ‖ subject id ‖ vote (1) ‖ T (8) ‖ σ_voter.</summary>

@@ -17,6 +17,9 @@ public static class IotWire
     /// <summary>Bytes of an HMAC-SHA256 tag.</summary>
     public const int MacSize = 32;
 
+    /// <summary>Protocol 3's encrypted payloads (G1, <see cref="Version"/>).</summary>
+    internal static Primitives.Encryption.SealedPayload Sealed { get; } = new(IotAuthParameters.Group, Version);
+
     /// <summary>A payload writer that starts with <see cref="Version"/>.</summary>
     internal static WireWriter Writer() => new(Version);
 

@@ -1,0 +1,289 @@
+using Engine.Primitives.Replay;
+using Engine.Primitives.Wire;
+using Engine.Revocation.Abe;
+using Engine.Revocation.Signatures;
+using Engine.Revocation.Wire;
+using static Engine.Revocation.Roles.RoleReplies;
+
+namespace Engine.Revocation.Roles;
+
+/// <summary>
+/// The authority server role (SPEC §4.1, 4.3, 4.6): an encryption authority, the ring's signature authority, or both.
+/// Its admin grants users (and CSPs) with their public keys and attributes; a granted user fetches its keys with a
+/// signed request and gets them sealed to its key; the admin revokes, and the authority queues each remaining
+/// holder's key update (or new ring key) and logs the CSPs' ciphertext update keys. Thread-safe (one lock: keygen
+/// and revocation are rare next to the CSPs' work). <see cref="Changed"/> fires after every change of state, so the
+/// server can persist it before answering.
+/// </summary>
+public sealed class Authority : IRevocationRole, IDisposable
+{
+    private readonly object _gate = new();
+    private readonly byte[] _adminKey;
+    private readonly ReplayCache _replays;
+    private readonly Dictionary<string, Registration> _users = new(StringComparer.Ordinal), _csps = new(StringComparer.Ordinal);
+    private readonly List<byte[]> _updateLog = [];
+    private ulong _sequence;
+
+    /// <summary>An authority with the given halves (at least one) and the admin's Schnorr public key.</summary>
+    public Authority(AttributeAuthority? encryption, SignatureAuthority? signatures, ReadOnlySpan<byte> adminPublicKey, AuthorityOptions? options = null)
+    {
+        if (encryption is null && signatures is null) throw new ArgumentException("An authority needs an encryption or a signature half.");
+        Encryption = encryption;
+        Signatures = signatures;
+        _adminKey = adminPublicKey.ToArray();
+        Options = options ?? new AuthorityOptions();
+        _replays = new ReplayCache(Options.ReplayCapacity, Options.Time);
+    }
+
+    /// <summary>The encryption half.</summary>
+    public AttributeAuthority? Encryption { get; }
+
+    /// <summary>The signature half.</summary>
+    public SignatureAuthority? Signatures { get; }
+
+    /// <summary>Bounds and clock.</summary>
+    public AuthorityOptions Options { get; }
+
+    /// <summary>Raised (under the authority's lock) after each change of state; the server persists <see cref="ExportState"/>.</summary>
+    public event Action? Changed;
+
+    /// <summary>Registered users.</summary>
+    public int UserCount
+    {
+        get { lock (_gate) return _users.Count; }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return ValueTask.FromResult(type switch
+            {
+                RevocationMessageType.GetPublicKeys => PublicKeys(type),
+                RevocationMessageType.Grant => Grant(type, request.Span),
+                RevocationMessageType.RequestKeys => RequestKeys(type, request.Span),
+                RevocationMessageType.Revoke => Revoke(type, request.Span),
+                RevocationMessageType.GetUpdates => GetUpdates(type, request.Span),
+                RevocationMessageType.GetCiphertextUpdates => GetCiphertextUpdates(type, request.Span),
+                _ => Refuse(EngineStatus.UnknownMessageType, $"an authority does not answer {type}"),
+            });
+        }
+        catch (EngineException e) { return ValueTask.FromResult(Refuse(e.Status, e.Message)); }
+        catch (ArgumentException e) { return ValueTask.FromResult(Refuse(EngineStatus.Malformed, e.Message)); }
+    }
+
+    private (EngineStatus, RevocationMessageType, byte[]) PublicKeys(RevocationMessageType type)
+    {
+        WireWriter w = RevocationWire.Writer();
+        w.Blob(Encryption?.PublicKey.Encode() ?? []);
+        w.Blob(Signatures?.PublicKey.Encode() ?? []);
+        w.Blob(Signatures?.Ring.Encode() ?? []);
+        return Answer(type, w.ToArray());
+    }
+
+    private (EngineStatus, RevocationMessageType, byte[]) Grant(RevocationMessageType type, ReadOnlySpan<byte> request)
+    {
+        EngineStatus status = RevocationWire.Verify(request, _adminKey, _replays, Options.Time, out ReadOnlySpan<byte> body);
+        if (status != EngineStatus.Ok) return Refuse(status, "the grant is not signed by the admin key, stale or replayed");
+        WireReader r = RevocationWire.Reader(body);
+        byte kind = r.Byte();
+        string name = r.Name();
+        byte[] signing = r.Fixed(RevocationParameters.G1Size).ToArray(), encryption = r.Fixed(RevocationParameters.G1Size).ToArray();
+        int count = r.UInt16();
+        var attributes = new List<string>();
+        for (int i = 0; i < count && r.Ok; i++) attributes.Add(r.Name());
+        if (!r.AtEndOk || kind > 1 || count > 1024) return Refuse(EngineStatus.Malformed, "malformed grant");
+        if (RevocationParameters.Group.Decode(signing, new ulong[RevocationParameters.Group.ElementLimbs]) != EngineStatus.Ok
+            || RevocationParameters.Group.Decode(encryption, new ulong[RevocationParameters.Group.ElementLimbs]) != EngineStatus.Ok)
+            return Refuse(EngineStatus.NotInSubgroup, "a granted public key is not a G1 element");
+        lock (_gate)
+        {
+            Dictionary<string, Registration> table = kind == 0 ? _users : _csps;
+            if (!table.ContainsKey(name) && table.Count >= (kind == 0 ? Options.MaxUsers : Options.MaxCsps)) return Refuse(EngineStatus.CapacityExceeded, "the registry is full");
+            if (kind == 0)
+            {
+                RevocationParameters.CheckGid(name);
+                foreach (string attribute in attributes) RevocationParameters.AuthorityOf(attribute);
+                if (Encryption is not null && attributes.Any(a => RevocationParameters.AuthorityOf(a) != Encryption.Name) && Signatures is null)
+                    return Refuse(EngineStatus.Malformed, $"authority {Encryption.Name} issues only its own attributes");
+                Signatures?.Enrol(name, attributes);
+            }
+            if (table.TryGetValue(name, out Registration? existing)) { existing.SigningKey = signing; existing.EncryptionKey = encryption; existing.Attributes = attributes; }
+            else table[name] = new Registration(signing, encryption, attributes);
+            Changed?.Invoke();
+        }
+        return Answer(type, RevocationWire.Writer().ToArray());
+    }
+
+    private (EngineStatus, RevocationMessageType, byte[]) RequestKeys(RevocationMessageType type, ReadOnlySpan<byte> request)
+    {
+        string gid = ReadSigner(request);
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(gid, out Registration? user)) return Refuse(EngineStatus.NotFound, $"{gid} is not granted here");
+            EngineStatus status = RevocationWire.Verify(request, user.SigningKey, _replays, Options.Time, out _);
+            if (status != EngineStatus.Ok) return Refuse(status, "the request is not signed by the user's key, stale or replayed");
+            WireWriter keys = RevocationWire.Writer();
+            var own = Encryption is null ? [] : user.Attributes.Where(a => RevocationParameters.AuthorityOf(a) == Encryption.Name).ToList();
+            keys.UInt16((ushort)own.Count);
+            foreach (string attribute in own) keys.Blob(Encryption!.IssueKey(gid, attribute).Encode());
+            keys.Blob(Signatures is not null && Signatures.Ring.Members.ContainsKey(gid) ? Signatures.IssueKey(gid).Encode() : []);
+            if (own.Count > 0) Changed?.Invoke();                                   // the holder register grew
+            return Answer(type, RevocationWire.Sealed.Seal(user.EncryptionKey, keys.WrittenSpan, "revocation/keys", gid));
+        }
+    }
+
+    private (EngineStatus, RevocationMessageType, byte[]) Revoke(RevocationMessageType type, ReadOnlySpan<byte> request)
+    {
+        EngineStatus status = RevocationWire.Verify(request, _adminKey, _replays, Options.Time, out ReadOnlySpan<byte> body);
+        if (status != EngineStatus.Ok) return Refuse(status, "the revocation is not signed by the admin key, stale or replayed");
+        WireReader r = RevocationWire.Reader(body);
+        string gid = r.Name();
+        int attributeLength = r.Byte();
+        string attribute = attributeLength == 0 ? "" : System.Text.Encoding.UTF8.GetString(r.Fixed(attributeLength));
+        if (!r.AtEndOk) return Refuse(EngineStatus.Malformed, "malformed revocation");
+        lock (_gate)
+        {
+            int remaining;
+            if (attribute.Length == 0)
+            {
+                if (Signatures is null) return Refuse(EngineStatus.NotFound, "this authority keeps no ring");
+                IReadOnlyList<RingSigningKey> rekeyed = Signatures.Revoke(gid);
+                foreach (RingSigningKey key in rekeyed) Queue(key.Gid, 2, key.Encode());
+                remaining = rekeyed.Count;
+            }
+            else
+            {
+                if (Encryption is null) return Refuse(EngineStatus.NotFound, "this authority issues no decryption keys");
+                AttributeRevocation revocation = Encryption.Revoke(attribute, gid);
+                foreach (KeyUpdate update in revocation.KeyUpdates) Queue(update.Gid, 1, update.Encode());
+                if (_updateLog.Count >= Options.MaxUpdateLog) _updateLog.RemoveAt(0);
+                _updateLog.Add(revocation.CiphertextUpdate.Encode());
+                if (_users.TryGetValue(gid, out Registration? revoked)) revoked.Attributes.Remove(attribute);
+                remaining = revocation.KeyUpdates.Count;
+            }
+            Changed?.Invoke();
+            return Answer(type, RevocationWire.Writer().Int32(remaining).ToArray());
+        }
+    }
+
+    private void Queue(string gid, byte kind, byte[] blob)
+    {
+        if (!_users.TryGetValue(gid, out Registration? user)) return;
+        if (user.Pending.Count >= Options.MaxPendingPerUser) user.Pending.RemoveAt(0);
+        user.Pending.Add((++_sequence, kind, blob));
+    }
+
+    private (EngineStatus, RevocationMessageType, byte[]) GetUpdates(RevocationMessageType type, ReadOnlySpan<byte> request)
+    {
+        string gid = ReadSigner(request);
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(gid, out Registration? user)) return Refuse(EngineStatus.NotFound, $"{gid} is not granted here");
+            EngineStatus status = RevocationWire.Verify(request, user.SigningKey, _replays, Options.Time, out ReadOnlySpan<byte> body);
+            if (status != EngineStatus.Ok) return Refuse(status, "the request is not signed by the user's key, stale or replayed");
+            WireReader r = RevocationWire.Reader(body);
+            r.Name();
+            ulong applied = r.UInt64();
+            if (!r.AtEndOk) return Refuse(EngineStatus.Malformed, "malformed update request");
+            // What the user says it applied is acknowledged and dropped; the rest is sent (again).
+            if (user.Pending.RemoveAll(p => p.Sequence <= applied) > 0) Changed?.Invoke();
+            WireWriter w = RevocationWire.Writer().UInt16((ushort)user.Pending.Count);
+            foreach ((ulong sequence, byte kind, byte[] blob) in user.Pending) w.UInt64(sequence).Byte(kind).Blob(blob);
+            return Answer(type, RevocationWire.Sealed.Seal(user.EncryptionKey, w.WrittenSpan, "revocation/updates", gid));
+        }
+    }
+
+    private (EngineStatus, RevocationMessageType, byte[]) GetCiphertextUpdates(RevocationMessageType type, ReadOnlySpan<byte> request)
+    {
+        string name = ReadSigner(request);
+        lock (_gate)
+        {
+            if (!_csps.TryGetValue(name, out Registration? csp)) return Refuse(EngineStatus.NotFound, $"CSP {name} is not granted here");
+            EngineStatus status = RevocationWire.Verify(request, csp.SigningKey, _replays, Options.Time, out ReadOnlySpan<byte> body);
+            if (status != EngineStatus.Ok) return Refuse(status, "the request is not signed by the CSP's key, stale or replayed");
+            WireReader r = RevocationWire.Reader(body);
+            r.Name();
+            int from = r.Int32();
+            if (!r.AtEndOk || from < 0) return Refuse(EngineStatus.Malformed, "malformed update request");
+            int count = Math.Clamp(_updateLog.Count - from, 0, 1024);
+            WireWriter w = RevocationWire.Writer().Int32(from).UInt16((ushort)count);
+            for (int i = 0; i < count; i++) w.Blob(_updateLog[from + i]);
+            return Answer(type, RevocationWire.Sealed.Seal(csp.EncryptionKey, w.WrittenSpan, "revocation/ciphertext-updates", name));
+        }
+    }
+
+    /// <summary>The name a signed request starts with (looked up before its signature is checked against that name's key).</summary>
+    private static string ReadSigner(ReadOnlySpan<byte> request)
+    {
+        WireReader r = RevocationWire.Reader(RevocationWire.UnverifiedBody(request));
+        string name = r.Name();
+        return r.Ok ? name : throw new EngineException(EngineStatus.Malformed, "malformed signed request");
+    }
+
+    /// <summary>Everything needed to restart: both halves' secrets, the registry, pending updates and the update log.</summary>
+    public byte[] ExportState()
+    {
+        lock (_gate)
+        {
+            WireWriter w = RevocationWire.Writer();
+            w.Blob(Encryption?.ExportSecret() ?? []).Blob(Signatures?.ExportSecret() ?? []).UInt64(_sequence);
+            foreach (Dictionary<string, Registration> table in new[] { _users, _csps })
+            {
+                w.Int32(table.Count);
+                foreach ((string name, Registration g) in table)
+                {
+                    w.Name(name).Fixed(g.SigningKey).Fixed(g.EncryptionKey).UInt16((ushort)g.Attributes.Count);
+                    foreach (string a in g.Attributes) w.Name(a);
+                    w.UInt16((ushort)g.Pending.Count);
+                    foreach ((ulong sequence, byte kind, byte[] blob) in g.Pending) w.UInt64(sequence).Byte(kind).Blob(blob);
+                }
+            }
+            w.Int32(_updateLog.Count);
+            foreach (byte[] entry in _updateLog) w.Blob(entry);
+            return w.ToArray();
+        }
+    }
+
+    /// <summary>Restores an authority from <see cref="ExportState"/>.</summary>
+    /// <exception cref="EngineException">The state is malformed.</exception>
+    public static Authority Import(ReadOnlySpan<byte> state, ReadOnlySpan<byte> adminPublicKey, AuthorityOptions? options = null)
+    {
+        WireReader r = RevocationWire.Reader(state);
+        ReadOnlySpan<byte> encryption = r.Blob(64 << 20), signatures = r.Blob(64 << 20);
+        AttributeAuthority? e = null;
+        SignatureAuthority? s = null;
+        if (!r.Ok || (encryption.Length > 0 && AttributeAuthority.Import(encryption, out e) != EngineStatus.Ok)
+                  || (signatures.Length > 0 && SignatureAuthority.Import(signatures, out s) != EngineStatus.Ok))
+            throw new EngineException(EngineStatus.Malformed, "the authority state's keys are malformed");
+        var authority = new Authority(e, s, adminPublicKey, options) { _sequence = r.UInt64() };
+        foreach (Dictionary<string, Registration> table in new[] { authority._users, authority._csps })
+        {
+            int count = r.Int32();
+            for (int i = 0; i < count && r.Ok; i++)
+            {
+                string name = r.Name();
+                byte[] signing = r.Fixed(RevocationParameters.G1Size).ToArray(), enc = r.Fixed(RevocationParameters.G1Size).ToArray();
+                int attributes = r.UInt16();
+                var list = new List<string>();
+                for (int j = 0; j < attributes && r.Ok; j++) list.Add(r.Name());
+                var registration = new Registration(signing, enc, list);
+                int pending = r.UInt16();
+                for (int j = 0; j < pending && r.Ok; j++) registration.Pending.Add((r.UInt64(), r.Byte(), r.Blob(1 << 20).ToArray()));
+                table[name] = registration;
+            }
+        }
+        int log = r.Int32();
+        for (int i = 0; i < log && r.Ok; i++) authority._updateLog.Add(r.Blob(1 << 16).ToArray());
+        if (!r.AtEndOk) throw new EngineException(EngineStatus.Malformed, "the authority state is malformed");
+        return authority;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Encryption?.Dispose();
+        Signatures?.Dispose();
+    }
+}
