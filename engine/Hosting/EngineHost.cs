@@ -35,6 +35,9 @@ public sealed record EngineHostOptions
     /// <summary>Flush policy of the operation centre's proof batches (Protocol 3): 64 proofs or 2 ms.</summary>
     public ModExpBatchOptions ProofBatching { get; init; } = new() { MaxBatch = 64, MaxDelay = TimeSpan.FromMilliseconds(2) };
 
+    /// <summary>Flush policy of the source CSP's ring-signature batches (Protocol 4): 32 signatures or 2 ms.</summary>
+    public ModExpBatchOptions RingSignatureBatching { get; init; } = new() { MaxBatch = 32, MaxDelay = TimeSpan.FromMilliseconds(2) };
+
     /// <summary>False runs every role unbatched (each exponentiation at once): for comparisons and debugging.</summary>
     public bool EnableBatching { get; init; } = true;
 }
@@ -52,6 +55,7 @@ public sealed class EngineHost : IDisposable
     private readonly ConcurrentDictionary<PrimeOrderGroup, SignatureBatcher> _signatureBatchers = new(ReferenceEqualityComparer.Instance);
     private readonly object _proofGate = new();
     private ProofBatcher? _proofBatcher;
+    private Engine.Revocation.Signatures.RingSignatureBatcher? _ringBatcher;
     private bool _disposed;
 
     /// <summary>A host with the given options (defaults: batching on, 16 items or 2 ms, one worker per processor).</summary>
@@ -61,6 +65,7 @@ public sealed class EngineHost : IDisposable
         Options.Batching.Validate();
         Options.SignatureBatching.Validate();
         Options.ProofBatching.Validate();
+        Options.RingSignatureBatching.Validate();
     }
 
     /// <summary>The options.</summary>
@@ -110,6 +115,22 @@ public sealed class EngineHost : IDisposable
                                                  IOperationCenterStore? store = null, TimeProvider? timeProvider = null)
         => new(options, signingKey, encryptionKey, tagKey, enrolmentKey, adminKey, cloud, cloudSigningKey, store, timeProvider) { Batcher = ProofBatcher };
 
+    /// <summary>The batch scheduler for Protocol 4 ring-signature verifications (created on first use), or null when batching is off.</summary>
+    public Engine.Revocation.Signatures.RingSignatureBatcher? RingSignatureBatcher
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!Options.EnableBatching) return null;
+            lock (_proofGate) return _ringBatcher ??= new Engine.Revocation.Signatures.RingSignatureBatcher(Options.RingSignatureBatching);
+        }
+    }
+
+    /// <summary>A source CSP whose ring-signature verifications go through this host's <see cref="RingSignatureBatcher"/>.</summary>
+    public Engine.Revocation.Roles.SourceCsp CreateSourceCsp(string name, SchnorrSigningKey tokenKey, Engine.Revocation.Signatures.RingPublicKey ringKey,
+                                                             Engine.Revocation.Signatures.Ring ring, Engine.Revocation.Roles.SourceCspOptions? options = null)
+        => new(name, tokenKey, ringKey, ring, options) { Batcher = RingSignatureBatcher };
+
     /// <summary>Signature batches and signatures checked so far.</summary>
     public (long Batches, long Items) SignatureBatchCounts => (_signatureBatchers.Values.Sum(b => b.Batches), _signatureBatchers.Values.Sum(b => b.Items));
 
@@ -123,6 +144,10 @@ public sealed class EngineHost : IDisposable
         _disposed = true;
         foreach (ModExpBatcher b in _batchers.Values) b.Dispose();
         foreach (SignatureBatcher b in _signatureBatchers.Values) b.Dispose();
-        lock (_proofGate) _proofBatcher?.Dispose();
+        lock (_proofGate)
+        {
+            _proofBatcher?.Dispose();
+            _ringBatcher?.Dispose();
+        }
     }
 }

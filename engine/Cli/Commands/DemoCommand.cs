@@ -122,7 +122,9 @@ internal static partial class DemoCommand
         int twoServer = SimulateTwoServerCommand.Run(output, quick ? "100" : "200,500", sample: 4, block: 256, fraction: 0.25, million: quick ? 100 : 500, json: null, reportFile: null);
         // And Protocol 3 over loopback servers: trust evaluation, tags, anonymous authentication (the full one: engine simulate iot-auth).
         int iotAuth = Iot.SimulateIotCommand.Run(output, quick ? "4" : "10,40", concurrency: 4, repeat: quick ? 1 : 3, json: null, reportFile: null);
-        return allOk && simulation == 0 && twoServer == 0 && iotAuth == 0 ? 0 : 1;
+        // And Protocol 4 over loopback servers: CP-ABE, ring signatures, revocation (the full one: engine simulate revocation).
+        int revocation = Abe.SimulateRevocationCommand.Run(output, authorities: 2, quick ? "2" : "2,10", quick ? "4" : "10,50", quick ? "4096" : "64KiB", repeat: quick ? 1 : 3, json: null, reportFile: null);
+        return allOk && simulation == 0 && twoServer == 0 && iotAuth == 0 && revocation == 0 ? 0 : 1;
     }
 
     /// <summary>A Spectre console on <paramref name="output"/>: plain text when redirected or captured.</summary>

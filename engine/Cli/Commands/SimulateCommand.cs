@@ -31,6 +31,7 @@ internal static class SimulateCommand
         simulate.Subcommands.Add(onion);
         simulate.Subcommands.Add(SimulateTwoServerCommand.Create(output));
         simulate.Subcommands.Add(Iot.SimulateIotCommand.Create(output));
+        simulate.Subcommands.Add(Abe.SimulateRevocationCommand.Create(output));
         return simulate;
     }
 

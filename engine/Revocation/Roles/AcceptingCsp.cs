@@ -73,6 +73,9 @@ public sealed class AcceptingCsp : IRevocationRole
     /// <summary>Where <see cref="RevocationMessageType.Sync"/> gets update keys (the server wires it to the authorities).</summary>
     public Func<CancellationToken, Task<IReadOnlyList<CiphertextUpdateKey>>>? UpdateSource { get; set; }
 
+    /// <summary>Raised after a sync's update job committed every ciphertext (the server records how far it got).</summary>
+    public event Action? Synced;
+
     /// <summary>Progress of a running update job: (done, total).</summary>
     public event Action<int, int>? UpdateProgress;
 
@@ -143,6 +146,7 @@ public sealed class AcceptingCsp : IRevocationRole
         if (UpdateSource is null) return Refuse(EngineStatus.NotFound, "this CSP has no authority to sync with");
         IReadOnlyList<CiphertextUpdateKey> keys = await UpdateSource(cancellationToken).ConfigureAwait(false);
         UpdateJobReport report = await Task.Run(() => ApplyUpdates(keys, cancellationToken), cancellationToken).ConfigureAwait(false);
+        Synced?.Invoke();
         return Answer(type, RevocationWire.Writer().Int32(report.Rows).Int32(report.Ciphertexts).ToArray());
     }
 }

@@ -1,0 +1,256 @@
+using System.CommandLine;
+using System.Net;
+using Engine.Cli.Commands.Iot;
+using Engine.Hosting;
+using Engine.Hosting.Revocation;
+using Engine.Primitives.Encryption;
+using Engine.Primitives.Schnorr;
+using Engine.Primitives.Wire;
+using Engine.Revocation;
+using Engine.Revocation.Abe;
+using Engine.Revocation.Roles;
+using Engine.Revocation.Signatures;
+using Engine.Revocation.Storage;
+using Engine.Revocation.Wire;
+
+namespace Engine.Cli.Commands.Abe;
+
+/// <summary>
+/// <c>engine serve abe-authority</c> and <c>engine serve csp --role source|accepting</c>: Protocol 4's servers on
+/// Kestrel until Ctrl+C, SIGTERM or <c>--run-for</c>. Key and state files are created on first start (owner-only);
+/// the authority rewrites its state file (keys, registry, queued updates) before it answers each request that changed
+/// it, and the accepting CSP keeps its ciphertexts in a folder with atomic per-ciphertext commits, so what a server
+/// acknowledged survives a restart.
+/// </summary>
+internal static class ServeAbeCommand
+{
+    private static Option<string> Address() => new("--address") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+    private static Option<int> Port(int d) => new("--port") { Description = "Port (0 picks a free one).", DefaultValueFactory = _ => d };
+    private static Option<double> RunFor() => new("--run-for") { Description = "Stop after this many seconds (0: until Ctrl+C or SIGTERM)." };
+    private static Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
+
+    public static IEnumerable<Command> Create(TextWriter output)
+    {
+        var authority = new Command("abe-authority", "Protocol 4 authority: RW15 encryption keys for its attributes and, with --ring, the ring-signature authority (SPEC.md §4).");
+        var name = Required("--name", "The authority's name (its attributes are name@NAME).");
+        var state = Required("--state", "State file: keys, registry and queued updates (created if missing, owner-only).");
+        var admin = Required("--admin-key", "The operator's key file (\"signing\" line; created if missing): grants and revocations are signed with it.");
+        var ring = new Option<string?>("--ring") { Description = "Also act as the signature authority of this ring." };
+        var noEncryption = new Option<bool>("--no-encryption") { Description = "With --ring: only the signature authority." };
+        var trust = Required("--trust-file", "Write the authority's trust file (endpoint) here.");
+        var address = Address(); var port = Port(7701); var runFor = RunFor();
+        foreach (Option o in new Option[] { name, state, admin, ring, noEncryption, trust, address, port, runFor }) authority.Options.Add(o);
+        authority.SetAction(r => RunAuthorityAsync(r.GetValue(name)!, r.GetValue(state)!, r.GetValue(admin)!, r.GetValue(ring), !r.GetValue(noEncryption),
+                                                   r.GetValue(trust)!, r.GetValue(address)!, r.GetValue(port), r.GetValue(runFor), output).GetAwaiter().GetResult());
+
+        var csp = new Command("csp", "Protocol 4 cloud service provider: --role source verifies ring signatures and issues tokens; --role accepting stores, serves and updates ciphertexts.");
+        var role = new Option<string>("--role") { Description = "source or accepting.", Required = true };
+        role.AcceptOnlyFromAmong("source", "accepting");
+        var cspName = Required("--name", "The CSP's name (tokens name it as issuer or audience).");
+        var key = Required("--key", "The CSP's key file (created if missing, owner-only).");
+        var authorities = new Option<string[]>("--authority-trust") { Description = "Trust files of the authorities (source: the ring's; accepting: every encryption authority).", AllowMultipleArgumentsPerToken = true, Required = true };
+        var source = new Option<string?>("--source-trust") { Description = "Accepting: the source CSP's trust file (its token key)." };
+        var owner = new Option<string?>("--admin-key") { Description = "Accepting: the data owner's key file (stores and syncs are signed with it)." };
+        var store = new Option<string?>("--store") { Description = "Accepting: the ciphertext folder (durable, atomic per ciphertext)." };
+        var cspTrust = Required("--trust-file", "Write the CSP's trust file here.");
+        var cspAddress = Address(); var cspPort = Port(7711); var cspRun = RunFor();
+        foreach (Option o in new Option[] { role, cspName, key, authorities, source, owner, store, cspTrust, cspAddress, cspPort, cspRun }) csp.Options.Add(o);
+        csp.SetAction(r => RunCspAsync(r.GetValue(role)!, r.GetValue(cspName)!, r.GetValue(key)!, r.GetValue(authorities)!, r.GetValue(source), r.GetValue(owner), r.GetValue(store),
+                                       r.GetValue(cspTrust)!, r.GetValue(cspAddress)!, r.GetValue(cspPort), r.GetValue(cspRun), output).GetAwaiter().GetResult());
+        return [authority, csp];
+    }
+
+    /// <summary>A Schnorr key from a secret file's line, created (with the file) when the file does not exist.</summary>
+    internal static SchnorrSigningKey LoadOrCreateSigning(string path, string line)
+    {
+        if (!File.Exists(path))
+        {
+            SchnorrSigningKey fresh = SchnorrSigningKey.Generate(RevocationParameters.Group);
+            SecretFile.Write(path, [(line, IotFiles.Export(fresh.ExportSecret))]);
+            return fresh;
+        }
+        using SecretFile file = SecretFile.Read(path);
+        return SchnorrSigningKey.Import(RevocationParameters.Group, file[line], out SchnorrSigningKey? key) == EngineStatus.Ok ? key! : throw new InvalidDataException($"{path}: '{line}' is not a signing key");
+    }
+
+    private static async Task<int> RunAuthorityAsync(string name, string statePath, string adminPath, string? ring, bool encryption, string trustPath,
+                                                     string addressText, int port, double runFor, TextWriter output)
+    {
+        if (!IPAddress.TryParse(addressText, out IPAddress? address)) return IotFiles.Fail(output, $"--address must be an IP address, not '{addressText}'");
+        if (!encryption && ring is null) return IotFiles.Fail(output, "--no-encryption needs --ring");
+        Authority authority;
+        try
+        {
+            using SchnorrSigningKey admin = LoadOrCreateSigning(adminPath, "signing");
+            if (File.Exists(statePath))
+            {
+                using SecretFile file = SecretFile.Read(statePath);
+                authority = Authority.Import(file["state"], admin.PublicKey);
+            }
+            else
+            {
+                authority = new Authority(encryption ? AttributeAuthority.Create(name) : null, ring is null ? null : SignatureAuthority.Create(name, ring), admin.PublicKey);
+                SecretFile.Write(statePath, [("state", authority.ExportState())]);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or EngineException or ArgumentException or UnauthorizedAccessException)
+        {
+            return IotFiles.Fail(output, e.Message);
+        }
+        using (authority)
+        {
+            // Persist before the answer leaves: Changed runs under the authority's lock, inside the request.
+            authority.Changed += () => SecretFile.Write(statePath, [("state", authority.ExportState())]);
+            using var shutdown = new ShutdownSignal(runFor, CancellationToken.None);
+            await using var server = new RevocationServer(authority);
+            try { await server.StartAsync(address, port).ConfigureAwait(false); }
+            catch (IOException e) { return IotFiles.Fail(output, $"cannot listen on {address}:{port}: {e.Message}"); }
+            AbeTrustFile.Write(trustPath, [("role", "authority"), ("name", name), ("endpoint", server.EndPoint!.ToString())]);
+            output.WriteLine($"abe-authority {name} listening on {server.EndPoint}: {(authority.Encryption is null ? "" : "encryption keys")}{(authority.Signatures is null ? "" : $"{(authority.Encryption is null ? "" : ", ")}ring {authority.Signatures.Ring.Id} epoch {authority.Signatures.Ring.Epoch}")}; " +
+                             $"{authority.UserCount} users; state {statePath}; trust file {trustPath}");
+            output.Flush();
+            await shutdown.WaitAsync().ConfigureAwait(false);
+            var c = server.Counts;
+            output.WriteLine($"abe-authority {name}: {c.Requests} requests, {c.Refusals} refused (stopped)");
+            return 0;
+        }
+    }
+
+    private static async Task<int> RunCspAsync(string role, string name, string keyPath, string[] authorityTrust, string? sourceTrust, string? ownerPath, string? storePath,
+                                               string trustPath, string addressText, int port, double runFor, TextWriter output)
+    {
+        if (!IPAddress.TryParse(addressText, out IPAddress? address)) return IotFiles.Fail(output, $"--address must be an IP address, not '{addressText}'");
+        using var host = new EngineHost();
+        var connections = new List<(string Name, RevocationTcpConnection Connection)>();
+        try
+        {
+            foreach (string path in authorityTrust)
+            {
+                AbeTrustFile t = AbeTrustFile.Read(path, "authority");
+                connections.Add((t["name"], new RevocationTcpConnection(t.EndPoint)));
+            }
+            var published = new List<(string Name, AuthorityPublicKey? Encryption, RingPublicKey? RingKey, Ring? Ring)>();
+            foreach ((string authorityName, RevocationTcpConnection connection) in connections) published.Add(await FetchPublicKeysAsync(authorityName, connection).ConfigureAwait(false));
+
+            using var shutdown = new ShutdownSignal(runFor, CancellationToken.None);
+            IRevocationRole served;
+            var lines = new List<(string, string)> { ("role", role), ("name", name) };
+            SchnorrSigningKey signing = LoadOrCreateSigning(keyPath, "signing");
+            Timer? refresh = null;
+            if (role == "source")
+            {
+                var withRing = published.FirstOrDefault(p => p.Ring is not null);
+                if (withRing.Ring is null) return IotFiles.Fail(output, "none of the --authority-trust authorities keeps a ring");
+                SourceCsp sourceCsp = host.CreateSourceCsp(name, signing, withRing.RingKey!, withRing.Ring);
+                int index = published.IndexOf(withRing);
+                // Follow the ring: a revocation moves it to the next epoch, and enrolments grow it.
+                refresh = new Timer(_ =>
+                {
+                    try
+                    {
+                        var current = FetchPublicKeysAsync(connections[index].Name, connections[index].Connection).GetAwaiter().GetResult();
+                        if (current.Ring is not null) sourceCsp.UpdateRing(withRing.RingKey!, current.Ring);     // the ring key itself never changes
+                    }
+                    catch (Exception e) when (e is EngineException or IOException or TimeoutException or System.Net.Sockets.SocketException) { }
+                }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+                served = sourceCsp;
+                lines.Add(("token-key", Convert.ToHexStringLower(signing.PublicKey)));
+            }
+            else
+            {
+                if (sourceTrust is null || ownerPath is null || storePath is null) return IotFiles.Fail(output, "--role accepting needs --source-trust, --admin-key and --store");
+                AbeTrustFile sourceFile = AbeTrustFile.Read(sourceTrust, "source");
+                using SchnorrSigningKey owner = LoadOrCreateSigning(ownerPath, "signing");
+                HashedElGamalKey encryption = LoadOrCreateEncryption(keyPath);
+                var ciphertexts = new FileCiphertextStore(storePath);
+                var accepting = new AcceptingCsp(name, owner.PublicKey, new Dictionary<string, byte[]> { [sourceFile["name"]] = sourceFile.Bytes("token-key") },
+                                                 published.Where(p => p.Encryption is not null).Select(p => p.Encryption!), ciphertexts);
+                var client = new RevocationAdmin(signing);
+                var pendingIndexes = new Dictionary<string, int>(StringComparer.Ordinal);
+                accepting.UpdateSource = async ct =>
+                {
+                    // Pull every authority's new update keys; refresh their public keys (new attribute versions) too.
+                    var keys = new List<CiphertextUpdateKey>();
+                    foreach ((string authorityName, RevocationTcpConnection connection) in connections)
+                    {
+                        var current = await FetchPublicKeysAsync(authorityName, connection).ConfigureAwait(false);
+                        if (current.Encryption is null) continue;
+                        accepting.UpdateAuthority(current.Encryption);
+                        byte[]? seen = ciphertexts.GetMeta($"applied/{authorityName}");
+                        int from = seen is null ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(seen);
+                        (int next, IReadOnlyList<CiphertextUpdateKey> fetched) = await client.FetchCiphertextUpdatesAsync(connection, name, encryption, from, ct).ConfigureAwait(false);
+                        keys.AddRange(fetched);
+                        pendingIndexes[authorityName] = next;
+                    }
+                    return keys;
+                };
+                accepting.UpdateProgress += (done, total) => { if (done == total || done % 100 == 0) output.WriteLine($"csp {name}: update job {done}/{total}"); };
+                // How far into each authority's update log the store is: recorded once the job has committed everything.
+                accepting.Synced += () =>
+                {
+                    foreach ((string authority, int next) in pendingIndexes)
+                    {
+                        byte[] value = new byte[4];
+                        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(value, next);
+                        ciphertexts.SetMeta($"applied/{authority}", value);
+                    }
+                };
+                served = accepting;
+                lines.Add(("signing-key", Convert.ToHexStringLower(signing.PublicKey)));
+                lines.Add(("encryption-key", Convert.ToHexStringLower(encryption.PublicKey)));
+            }
+            await using var server = new RevocationServer(served);
+            try { await server.StartAsync(address, port).ConfigureAwait(false); }
+            catch (IOException e) { return IotFiles.Fail(output, $"cannot listen on {address}:{port}: {e.Message}"); }
+            lines.Insert(2, ("endpoint", server.EndPoint!.ToString()));
+            AbeTrustFile.Write(trustPath, lines);
+            output.WriteLine($"csp {name} ({role}) listening on {server.EndPoint}; trust file {trustPath}");
+            output.Flush();
+            await shutdown.WaitAsync().ConfigureAwait(false);
+            if (refresh is not null) await refresh.DisposeAsync().ConfigureAwait(false);
+            var c = server.Counts;
+            output.WriteLine($"csp {name}: {c.Requests} requests, {c.Refusals} refused (stopped)");
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or EngineException or ArgumentException or UnauthorizedAccessException or FormatException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            return IotFiles.Fail(output, e.Message);
+        }
+        finally
+        {
+            foreach ((_, RevocationTcpConnection connection) in connections) await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static HashedElGamalKey LoadOrCreateEncryption(string keyPath)
+    {
+        using SecretFile file = SecretFile.Read(keyPath);
+        if (file.Contains("encryption"))
+            return HashedElGamalKey.Import(RevocationParameters.Group, file["encryption"], out HashedElGamalKey? key) == EngineStatus.Ok ? key! : throw new InvalidDataException($"{keyPath}: bad encryption key");
+        HashedElGamalKey fresh = HashedElGamalKey.Generate(RevocationParameters.Group);
+        SecretFile.Write(keyPath, [("signing", file["signing"].ToArray()), ("encryption", IotFiles.Export(fresh.ExportSecret))]);
+        return fresh;
+    }
+
+    /// <summary>An authority's published keys: its encryption public key, ring public key and ring (each may be absent).</summary>
+    internal static async Task<(string Name, AuthorityPublicKey? Encryption, RingPublicKey? RingKey, Ring? Ring)> FetchPublicKeysAsync(string name, IRevocationConnection connection)
+    {
+        var answer = await connection.RequestAsync(RevocationMessageType.GetPublicKeys, RevocationWire.Writer().ToArray()).ConfigureAwait(false);
+        if (answer.Type != (RevocationMessageType)((byte)RevocationMessageType.GetPublicKeys | 0x80)) throw new EngineException(EngineStatus.Malformed, $"authority {name} did not answer with its keys");
+        return ReadPublicKeys(name, answer.Payload);
+    }
+
+    internal static (string, AuthorityPublicKey?, RingPublicKey?, Ring?) ReadPublicKeys(string name, byte[] payload)
+    {
+        var r = new WireReader(payload, RevocationParameters.Version);
+        ReadOnlySpan<byte> e = r.Blob(64 << 20), k = r.Blob(64 << 20), g = r.Blob(64 << 20);
+        if (!r.AtEndOk) throw new EngineException(EngineStatus.Malformed, $"authority {name}'s keys are malformed");
+        AuthorityPublicKey? encryption = null;
+        RingPublicKey? ringKey = null;
+        Ring? ring = null;
+        if (e.Length > 0) AbeFiles.Check(AuthorityPublicKey.Decode(e, out encryption), name, "encryption public key");
+        if (k.Length > 0) AbeFiles.Check(RingPublicKey.Decode(k, out ringKey), name, "ring public key");
+        if (g.Length > 0) AbeFiles.Check(Ring.Decode(g, out ring), name, "ring");
+        return (name, encryption, ringKey, ring);
+    }
+}
