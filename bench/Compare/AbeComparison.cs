@@ -124,14 +124,16 @@ internal static class AbeComparison
         byte[] aad = new byte[32], nonce = new byte[12];
         using var aes = new AesGcm(demKey, 16);
         var sink = new MemoryStream(payload.Length + 1024);
+        byte[] sealedSpan = new byte[StreamAead.SealedLength(payload.Length, StreamAead.DefaultChunkSize)];
         double[] dem = CompareRunner.Measure(
         [
             () => { sink.Position = 0; StreamAead.Seal(demKey, aad, new MemoryStream(payload, writable: false), sink); },
+            () => StreamAead.Seal(demKey, aad, payload, sealedSpan),
             () => aes.Encrypt(nonce, payload, sealedOut, tag, aad),
         ], rounds, roundMs);
         output.WriteLine();
-        output.WriteLine($"streaming DEM, 512 KiB: {payload.Length / dem[0]:F0} MB/s; AES-256-GCM alone: {payload.Length / dem[1]:F0} MB/s; " +
-                         $"DEM / AES-GCM throughput {dem[1] / dem[0]:F2} (target ≥ 0.80)");
+        output.WriteLine($"DEM, 512 KiB in 64 KiB chunks: in memory {payload.Length / dem[1]:F0} MB/s ({dem[2] / dem[1]:F2} of AES-256-GCM's {payload.Length / dem[2]:F0} MB/s in one call; target ≥ 0.80); " +
+                         $"through streams {payload.Length / dem[0]:F0} MB/s ({dem[2] / dem[0]:F2}: a copy into and out of the chunk buffer)");
 
         int e10 = ops.FindIndex(o => o.Name == "encrypt (KEM), AND of 10"), d10 = ops.FindIndex(o => o.Name == "decrypt (KEM), AND of 10");
         if (e10 >= 0 && d10 >= 0)

@@ -121,23 +121,69 @@ public static class StreamAead
         }
     }
 
-    /// <summary>Seals an in-memory payload (the same format as the stream overload).</summary>
-    public static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, int chunkSize = DefaultChunkSize)
+    /// <summary>
+    /// Seals an in-memory payload into <paramref name="destination"/> (exactly <see cref="SealedLength"/> bytes), chunk
+    /// by chunk from source to destination with no intermediate copy; the same format as the stream overload.
+    /// </summary>
+    /// <exception cref="ArgumentException">The destination has the wrong length.</exception>
+    public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, Span<byte> destination, int chunkSize = DefaultChunkSize)
     {
-        using var input = new MemoryStream(plaintext.ToArray(), writable: false);
-        using var output = new MemoryStream((int)SealedLength(plaintext.Length, chunkSize));
-        Seal(key, aad, input, output, chunkSize);
-        return output.ToArray();
+        if (destination.Length != SealedLength(plaintext.Length, chunkSize)) throw new ArgumentException("The destination must be SealedLength bytes.", nameof(destination));
+        using var aes = new AesGcm(key, TagSize);
+        Span<byte> nonce = stackalloc byte[12];
+        int offset = 0, written = 0;
+        for (uint counter = 0; ; counter++)
+        {
+            int length = Math.Min(chunkSize, plaintext.Length - offset);
+            bool last = offset + length == plaintext.Length;
+            MakeNonce(nonce, counter, last);
+            aes.Encrypt(nonce, plaintext.Slice(offset, length), destination.Slice(written, length), destination.Slice(written + length, TagSize), aad);
+            offset += length;
+            written += length + TagSize;
+            if (last) return;
+        }
     }
 
-    /// <summary>Opens an in-memory sealed payload.</summary>
+    /// <summary>Seals an in-memory payload into a new array.</summary>
+    public static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, int chunkSize = DefaultChunkSize)
+    {
+        byte[] sealedPayload = new byte[SealedLength(plaintext.Length, chunkSize)];
+        Seal(key, aad, plaintext, sealedPayload, chunkSize);
+        return sealedPayload;
+    }
+
+    /// <summary>Opens an in-memory sealed payload (chunk by chunk, no intermediate copy).</summary>
     /// <exception cref="EngineException">See the stream overload.</exception>
     public static byte[] Open(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> sealedPayload, int chunkSize = DefaultChunkSize)
     {
-        using var input = new MemoryStream(sealedPayload.ToArray(), writable: false);
-        using var output = new MemoryStream();
-        Open(key, aad, input, output, chunkSize);
-        return output.ToArray();
+        CheckChunkSize(chunkSize);
+        int sealedSize = chunkSize + TagSize;
+        long chunks = Math.Max(1, (sealedPayload.Length + sealedSize - 1) / sealedSize);
+        if (sealedPayload.Length < TagSize || sealedPayload.Length - chunks * TagSize < 0)
+            throw new EngineException(EngineStatus.VerificationFailed, "The encrypted payload is truncated.");
+        byte[] plaintext = new byte[sealedPayload.Length - chunks * TagSize];
+        using var aes = new AesGcm(key, TagSize);
+        Span<byte> nonce = stackalloc byte[12];
+        int offset = 0, written = 0;
+        for (uint counter = 0; ; counter++)
+        {
+            int length = Math.Min(sealedSize, sealedPayload.Length - offset);
+            if (length < TagSize) throw new EngineException(EngineStatus.VerificationFailed, "The encrypted payload is truncated.");
+            bool last = offset + length == sealedPayload.Length;
+            MakeNonce(nonce, counter, last);
+            try
+            {
+                aes.Decrypt(nonce, sealedPayload.Slice(offset, length - TagSize), sealedPayload.Slice(offset + length - TagSize, TagSize), plaintext.AsSpan(written, length - TagSize), aad);
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                CryptographicOperations.ZeroMemory(plaintext);
+                throw new EngineException(EngineStatus.VerificationFailed, $"Chunk {counter} of the encrypted payload failed authentication (tampered, reordered, truncated or from another payload).");
+            }
+            offset += length;
+            written += length - TagSize;
+            if (last) return plaintext;
+        }
     }
 
     /// <summary>Throws unless 1 KiB ≤ <paramref name="chunkSize"/> ≤ <see cref="MaxChunkSize"/>.</summary>
