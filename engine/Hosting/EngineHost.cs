@@ -131,6 +131,15 @@ public sealed class EngineHost : IDisposable
                                                              Engine.Revocation.Signatures.Ring ring, Engine.Revocation.Roles.SourceCspOptions? options = null)
         => new(name, tokenKey, ringKey, ring, options) { Batcher = RingSignatureBatcher };
 
+    /// <summary>
+    /// An accepting CSP whose update job runs on as many workers as the host's batch schedulers (each row update is
+    /// one pairing of its own: there is nothing to combine, so the job is spread over the cores instead).
+    /// </summary>
+    public Engine.Revocation.Roles.AcceptingCsp CreateAcceptingCsp(string name, ReadOnlySpan<byte> adminPublicKey, IReadOnlyDictionary<string, byte[]> tokenIssuers,
+                                                                   IEnumerable<Engine.Revocation.Abe.AuthorityPublicKey> authorities, Engine.Revocation.Storage.ICiphertextStore store,
+                                                                   Engine.Revocation.Roles.AcceptingCspOptions? options = null)
+        => new(name, adminPublicKey, tokenIssuers, authorities, store, (options ?? new()) with { UpdateWorkers = Options.Batching.Workers });
+
     /// <summary>Signature batches and signatures checked so far.</summary>
     public (long Batches, long Items) SignatureBatchCounts => (_signatureBatchers.Values.Sum(b => b.Batches), _signatureBatchers.Values.Sum(b => b.Items));
 

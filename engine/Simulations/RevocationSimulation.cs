@@ -114,8 +114,8 @@ public static class RevocationSimulation
                 authorities.Add(new Authority(AttributeAuthority.Create($"A{i + 1}"), i == 0 ? SignatureAuthority.Create("A1", ringId) : null, admin.PublicKey));
             var host = new EngineHost();
             SourceCsp source = host.CreateSourceCsp("csp-source", SchnorrSigningKey.Generate(RevocationParameters.Group), authorities[0].Signatures!.PublicKey, authorities[0].Signatures!.Ring);
-            var accepting = new AcceptingCsp("csp-accepting", admin.PublicKey, new Dictionary<string, byte[]> { ["csp-source"] = source.TokenPublicKey.ToArray() },
-                                             authorities.Select(a => a.Encryption!.PublicKey), new InMemoryCiphertextStore(), new AcceptingCspOptions { RingId = ringId });
+            AcceptingCsp accepting = host.CreateAcceptingCsp("csp-accepting", admin.PublicKey, new Dictionary<string, byte[]> { ["csp-source"] = source.TokenPublicKey.ToArray() },
+                                                             authorities.Select(a => a.Encryption!.PublicKey), new InMemoryCiphertextStore(), new AcceptingCspOptions { RingId = ringId });
             var servers = new List<RevocationServer>();
             foreach (IRevocationRole role in authorities.Cast<IRevocationRole>().Append(source).Append(accepting))
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 using Engine.Cli.Commands.Iot;
 using Engine.Revocation.Abe;
 using Engine.Revocation.Policies;
@@ -259,28 +260,46 @@ internal static class AbeCommand
 
     private static Command Update(TextWriter output)
     {
-        var command = new Command("update", "CSP: move a stored ciphertext's rows to the next attribute version without decrypting.");
-        var key = Required("--update-key", "The ciphertext update key file from revoke.");
-        var input = Required("--in", "Ciphertext file.");
-        var target = Required("--out", "Updated ciphertext file (may be the same path: written to a temporary file, then renamed).");
-        foreach (Option o in new Option[] { key, input, target }) command.Options.Add(o);
+        var command = new Command("update", "CSP: move stored ciphertexts' rows to the next attribute version without decrypting (one file, or a whole store as a resumable job).");
+        var keys = new Option<string[]>("--update-key") { Description = "Ciphertext update key file(s) from revoke (chains are applied in version order).", AllowMultipleArgumentsPerToken = true, Required = true };
+        var input = new Option<string?>("--in") { Description = "Ciphertext file." };
+        var target = new Option<string?>("--out") { Description = "Updated ciphertext file (may be the same path: written to a temporary file, then renamed)." };
+        var store = new Option<string?>("--store") { Description = "Instead of --in/--out: an accepting CSP's store folder; every ciphertext is committed atomically, so a rerun after a crash resumes." };
+        foreach (Option o in new Option[] { keys, input, target, store }) command.Options.Add(o);
         command.SetAction(r => Run(output, () =>
         {
-            using SecretFile file = SecretFile.Read(r.GetValue(key)!);
-            Check(CiphertextUpdateKey.Decode(file[CiphertextUpdateLine], out CiphertextUpdateKey? update), r.GetValue(key)!, "update key");
-            string outPath = r.GetValue(target)!, temporary = outPath + ".partial";
-            int rows;
-            using (Stream source = File.OpenRead(r.GetValue(input)!))
+            var updates = new List<CiphertextUpdateKey>();
+            foreach (string path in r.GetValue(keys)!)
             {
-                AbeCiphertextHeader header = AbeCiphertextFile.ReadHeader(source);
-                rows = CiphertextUpdater.Apply(header, update!);
-                using Stream sink = File.Create(temporary);
-                AbeCiphertextFile.WriteHeader(sink, header);
-                source.CopyTo(sink);
-                sink.Flush();
+                using SecretFile file = SecretFile.Read(path);
+                Check(CiphertextUpdateKey.Decode(file[CiphertextUpdateLine], out CiphertextUpdateKey? update), path, "update key");
+                updates.Add(update!);
             }
-            File.Move(temporary, outPath, overwrite: true);                     // old or new, never a mix
-            output.WriteLine($"updated {rows} row(s) of {update!.Attribute} to version {update.ToVersion}: {outPath}");
+            if (r.GetValue(store) is string folder)
+            {
+                var ciphertexts = new Engine.Revocation.Storage.FileCiphertextStore(folder);
+                Engine.Revocation.Roles.UpdateJobReport? report = null;
+                DemoCommand.CreateConsole(output).Progress().AutoClear(true)
+                    .Columns(new Spectre.Console.TaskDescriptionColumn(), new Spectre.Console.ProgressBarColumn(), new Spectre.Console.PercentageColumn(), new Spectre.Console.ElapsedTimeColumn())
+                    .Start(ctx =>
+                    {
+                        Spectre.Console.ProgressTask task = ctx.AddTask("updating ciphertexts", maxValue: Math.Max(1, ciphertexts.Resources().Count));
+                        report = Engine.Revocation.Roles.CiphertextUpdateJob.Run(ciphertexts, updates, progress: (done, _) => task.Value = done);
+                    });
+                output.WriteLine($"updated {report!.Rows} row(s) in {report.Ciphertexts} ciphertext(s) in {report.Elapsed.TotalMilliseconds:F0} ms " +
+                                 $"({report.Elapsed.TotalMilliseconds / Math.Max(1, report.Rows):F1} ms per row)");
+                return;
+            }
+            string inPath = r.GetValue(input) ?? throw new InvalidDataException("give --in and --out, or --store");
+            string outPath = r.GetValue(target) ?? throw new InvalidDataException("give --in and --out, or --store");
+            int rows = Engine.Revocation.Roles.CiphertextUpdateJob.UpdateOne(File.ReadAllBytes(inPath), [.. updates.OrderBy(u => u.Attribute, StringComparer.Ordinal).ThenBy(u => u.FromVersion)], out byte[]? updated);
+            if (rows > 0)
+            {
+                string temporary = outPath + ".partial";
+                File.WriteAllBytes(temporary, updated!);
+                File.Move(temporary, outPath, overwrite: true);                 // old or new, never a mix
+            }
+            output.WriteLine($"updated {rows} row(s) to the next version: {(rows > 0 ? outPath : "nothing to do")}");
         }));
         return command;
     }

@@ -163,8 +163,8 @@ internal static class ServeAbeCommand
                 using SchnorrSigningKey owner = LoadOrCreateSigning(ownerPath, "signing");
                 HashedElGamalKey encryption = LoadOrCreateEncryption(keyPath);
                 var ciphertexts = new FileCiphertextStore(storePath);
-                var accepting = new AcceptingCsp(name, owner.PublicKey, new Dictionary<string, byte[]> { [sourceFile["name"]] = sourceFile.Bytes("token-key") },
-                                                 published.Where(p => p.Encryption is not null).Select(p => p.Encryption!), ciphertexts);
+                AcceptingCsp accepting = host.CreateAcceptingCsp(name, owner.PublicKey, new Dictionary<string, byte[]> { [sourceFile["name"]] = sourceFile.Bytes("token-key") },
+                                                                 published.Where(p => p.Encryption is not null).Select(p => p.Encryption!), ciphertexts);
                 var client = new RevocationAdmin(signing);
                 var pendingIndexes = new Dictionary<string, int>(StringComparer.Ordinal);
                 accepting.UpdateSource = async ct =>
