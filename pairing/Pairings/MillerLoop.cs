@@ -19,53 +19,11 @@ public static class MillerLoop
 
     /// <summary>Π f_{|x|,Qi}(Pi) for unprepared Q: lines are computed on the fly, nothing is allocated up to 8 pairs.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    [SkipLocalsInit]
-    public static MillerLoopResult Multi(ReadOnlySpan<G1Affine> g1, ReadOnlySpan<G2Affine> g2)
-    {
-        if (g1.Length != g2.Length) throw new ArgumentException("Both spans must have the same length.", nameof(g2));
-        Projective<Fp2>[]? rented = null;
-        Span<Projective<Fp2>> t = g1.Length <= StackPairs
-            ? stackalloc Projective<Fp2>[StackPairs]
-            : (rented = ArrayPool<Projective<Fp2>>.Shared.Rent(g1.Length));
-        for (int j = 0; j < g1.Length; j++) t[j] = g2[j].ToProjective().P;
-
-        Fp12 f = Fp12.One;
-        for (int i = 62; i >= 0; i--)
-        {
-            if (i != 62) f = f.Square();
-            bool add = ((Bls12381.AbsX >> i) & 1) != 0;
-            for (int j = 0; j < g1.Length; j++)
-            {
-                if (g1[j].IsIdentity || g2[j].IsIdentity) continue;
-                f = LineFunctions.Evaluate(f, LineFunctions.Double(ref t[j]), g1[j]);
-                if (add) f = LineFunctions.Evaluate(f, LineFunctions.Add(ref t[j], g2[j].X, g2[j].Y), g1[j]);
-            }
-        }
-        if (rented is not null) ArrayPool<Projective<Fp2>>.Shared.Return(rented);
-        return new MillerLoopResult(f.Conjugate());
-    }
+    public static MillerLoopResult Multi(ReadOnlySpan<G1Affine> g1, ReadOnlySpan<G2Affine> g2) => Multi([], [], g1, g2);
 
     /// <summary>Π f_{|x|,Qi}(Pi) for prepared Q.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static MillerLoopResult Multi(ReadOnlySpan<G1Affine> g1, ReadOnlySpan<G2Prepared> g2)
-    {
-        if (g1.Length != g2.Length) throw new ArgumentException("Both spans must have the same length.", nameof(g2));
-        Fp12 f = Fp12.One;
-        int n = 0;
-        for (int i = 62; i >= 0; i--)
-        {
-            if (i != 62) f = f.Square();
-            bool add = ((Bls12381.AbsX >> i) & 1) != 0;
-            for (int j = 0; j < g1.Length; j++)
-            {
-                if (g1[j].IsIdentity || g2[j].IsIdentity) continue;
-                f = LineFunctions.Evaluate(f, g2[j].Lines[n], g1[j]);
-                if (add) f = LineFunctions.Evaluate(f, g2[j].Lines[n + 1], g1[j]);
-            }
-            n += add ? 2 : 1;
-        }
-        return new MillerLoopResult(f.Conjugate());
-    }
+    public static MillerLoopResult Multi(ReadOnlySpan<G1Affine> g1, ReadOnlySpan<G2Prepared> g2) => Multi(g1, g2, [], []);
 
     /// <summary>
     /// Π f(Pi, Qi) over prepared pairs and unprepared pairs together, with one shared squaring chain: for products

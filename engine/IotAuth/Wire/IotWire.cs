@@ -52,21 +52,8 @@ public static class IotWire
     }
 
     /// <summary>An <see cref="IotMessageType.Error"/> payload.</summary>
-    public static byte[] Error(EngineStatus status, string? reason = null)
-    {
-        WireWriter w = Writer().Byte((byte)status);
-        if (!string.IsNullOrEmpty(reason)) w.Name(reason.Length > 200 ? reason[..200] : reason);
-        return w.ToArray();
-    }
+    public static byte[] Error(EngineStatus status, string? reason = null) => WireErrors.Write(Version, status, reason);
 
     /// <summary>Reads an <see cref="IotMessageType.Error"/> payload; Malformed when it is not one.</summary>
-    public static (EngineStatus Status, string? Reason) ReadError(ReadOnlySpan<byte> payload)
-    {
-        WireReader r = Reader(payload);
-        var status = (EngineStatus)r.Byte();
-        if (!r.Ok) return (EngineStatus.Malformed, null);
-        if (r.AtEndOk) return (status, null);
-        string reason = r.Name();
-        return r.AtEndOk ? (status, reason) : (EngineStatus.Malformed, null);
-    }
+    public static (EngineStatus Status, string? Reason) ReadError(ReadOnlySpan<byte> payload) => WireErrors.Read(Version, payload);
 }

@@ -107,7 +107,7 @@ public sealed class Authority : IRevocationRole, IDisposable
                 foreach (string attribute in attributes) RevocationParameters.AuthorityOf(attribute);
                 if (Encryption is not null && attributes.Any(a => RevocationParameters.AuthorityOf(a) != Encryption.Name) && Signatures is null)
                     return Refuse(EngineStatus.Malformed, $"authority {Encryption.Name} issues only its own attributes");
-                Signatures?.Enrol(name, attributes);
+                Signatures?.AddMember(name, attributes);
             }
             if (table.TryGetValue(name, out Registration? existing)) { existing.SigningKey = signing; existing.EncryptionKey = encryption; existing.Attributes = attributes; }
             else table[name] = new Registration(signing, encryption, attributes);
@@ -118,19 +118,17 @@ public sealed class Authority : IRevocationRole, IDisposable
 
     private (EngineStatus, RevocationMessageType, byte[]) RequestKeys(RevocationMessageType type, ReadOnlySpan<byte> request)
     {
-        string gid = ReadSigner(request);
         lock (_gate)
         {
-            if (!_users.TryGetValue(gid, out Registration? user)) return Refuse(EngineStatus.NotFound, $"{gid} is not granted here");
-            EngineStatus status = RevocationWire.Verify(request, user.SigningKey, _replays, Options.Time, out _);
-            if (status != EngineStatus.Ok) return Refuse(status, "the request is not signed by the user's key, stale or replayed");
+            EngineStatus status = Authenticate(_users, request, out string gid, out Registration? user, out _, out string reason);
+            if (status != EngineStatus.Ok) return Refuse(status, reason);
             WireWriter keys = RevocationWire.Writer();
-            var own = Encryption is null ? [] : user.Attributes.Where(a => RevocationParameters.AuthorityOf(a) == Encryption.Name).ToList();
+            var own = Encryption is null ? [] : user!.Attributes.Where(a => RevocationParameters.AuthorityOf(a) == Encryption.Name).ToList();
             keys.UInt16((ushort)own.Count);
             foreach (string attribute in own) keys.Blob(Encryption!.IssueKey(gid, attribute).Encode());
-            keys.Blob(Signatures is not null && Signatures.Ring.Members.ContainsKey(gid) ? Signatures.IssueKey(gid).Encode() : []);
+            keys.Blob(Signatures is not null && Signatures.IsMember(gid) ? Signatures.IssueKey(gid).Encode() : []);
             if (own.Count > 0) Changed?.Invoke();                                   // the holder register grew
-            return Answer(type, RevocationWire.Sealed.Seal(user.EncryptionKey, keys.WrittenSpan, "revocation/keys", gid));
+            return Answer(type, RevocationWire.Sealed.Seal(user!.EncryptionKey, keys.WrittenSpan, "revocation/keys", gid));
         }
     }
 
@@ -177,12 +175,11 @@ public sealed class Authority : IRevocationRole, IDisposable
 
     private (EngineStatus, RevocationMessageType, byte[]) GetUpdates(RevocationMessageType type, ReadOnlySpan<byte> request)
     {
-        string gid = ReadSigner(request);
         lock (_gate)
         {
-            if (!_users.TryGetValue(gid, out Registration? user)) return Refuse(EngineStatus.NotFound, $"{gid} is not granted here");
-            EngineStatus status = RevocationWire.Verify(request, user.SigningKey, _replays, Options.Time, out ReadOnlySpan<byte> body);
-            if (status != EngineStatus.Ok) return Refuse(status, "the request is not signed by the user's key, stale or replayed");
+            EngineStatus status = Authenticate(_users, request, out string gid, out Registration? found, out ReadOnlySpan<byte> body, out string reason);
+            if (status != EngineStatus.Ok) return Refuse(status, reason);
+            Registration user = found!;
             WireReader r = RevocationWire.Reader(body);
             r.Name();
             ulong applied = r.UInt64();
@@ -197,12 +194,10 @@ public sealed class Authority : IRevocationRole, IDisposable
 
     private (EngineStatus, RevocationMessageType, byte[]) GetCiphertextUpdates(RevocationMessageType type, ReadOnlySpan<byte> request)
     {
-        string name = ReadSigner(request);
         lock (_gate)
         {
-            if (!_csps.TryGetValue(name, out Registration? csp)) return Refuse(EngineStatus.NotFound, $"CSP {name} is not granted here");
-            EngineStatus status = RevocationWire.Verify(request, csp.SigningKey, _replays, Options.Time, out ReadOnlySpan<byte> body);
-            if (status != EngineStatus.Ok) return Refuse(status, "the request is not signed by the CSP's key, stale or replayed");
+            EngineStatus status = Authenticate(_csps, request, out string name, out Registration? csp, out ReadOnlySpan<byte> body, out string reason);
+            if (status != EngineStatus.Ok) return Refuse(status, reason);
             WireReader r = RevocationWire.Reader(body);
             r.Name();
             int from = r.Int32();
@@ -210,16 +205,26 @@ public sealed class Authority : IRevocationRole, IDisposable
             int count = Math.Clamp(_updateLog.Count - from, 0, 1024);
             WireWriter w = RevocationWire.Writer().Int32(from).UInt16((ushort)count);
             for (int i = 0; i < count; i++) w.Blob(_updateLog[from + i]);
-            return Answer(type, RevocationWire.Sealed.Seal(csp.EncryptionKey, w.WrittenSpan, "revocation/ciphertext-updates", name));
+            return Answer(type, RevocationWire.Sealed.Seal(csp!.EncryptionKey, w.WrittenSpan, "revocation/ciphertext-updates", name));
         }
     }
 
-    /// <summary>The name a signed request starts with (looked up before its signature is checked against that name's key).</summary>
-    private static string ReadSigner(ReadOnlySpan<byte> request)
+    /// <summary>
+    /// A request signed by a registered user or CSP: the name it starts with is looked up, then the signature, freshness
+    /// and nonce are checked against that registration's key. Call under the lock.
+    /// </summary>
+    private EngineStatus Authenticate(Dictionary<string, Registration> table, ReadOnlySpan<byte> request, out string name, out Registration? registration,
+                                      out ReadOnlySpan<byte> body, out string reason)
     {
+        body = default;
+        registration = null;
         WireReader r = RevocationWire.Reader(RevocationWire.UnverifiedBody(request));
-        string name = r.Name();
-        return r.Ok ? name : throw new EngineException(EngineStatus.Malformed, "malformed signed request");
+        name = r.Name();
+        if (!r.Ok) { reason = "malformed signed request"; return EngineStatus.Malformed; }
+        if (!table.TryGetValue(name, out registration)) { reason = $"{name} is not granted here"; return EngineStatus.NotFound; }
+        EngineStatus status = RevocationWire.Verify(request, registration.SigningKey, _replays, Options.Time, out body);
+        reason = status == EngineStatus.Ok ? "" : $"the request is not signed by {name}'s key, stale or replayed";
+        return status;
     }
 
     /// <summary>Everything needed to restart: both halves' secrets, the registry, pending updates and the update log.</summary>

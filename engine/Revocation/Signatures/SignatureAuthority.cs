@@ -22,14 +22,17 @@ public sealed class SignatureAuthority : IDisposable
     private readonly object _gate = new();
     private readonly Fr[] _secret = GC.AllocateArray<Fr>(4, pinned: true);             // a0, a, b, c
     private readonly Dictionary<string, IReadOnlyList<string>> _members = new(StringComparer.Ordinal);
-    private Ring _ring;
+    private readonly string _ringId;
+    private ulong _epoch;
+    private Ring? _ring;                                                           // a snapshot, rebuilt on the first read after a change
 
     private SignatureAuthority(string name, string ringId, ulong epoch, ReadOnlySpan<Fr> secret, RingPublicKey publicKey)
     {
         Name = name;
         secret.CopyTo(_secret);
         PublicKey = publicKey;
-        _ring = new Ring(ringId, epoch, []);
+        _ringId = ringId;
+        _epoch = epoch;
     }
 
     /// <summary>The authority's name (also the authority of the default attributes).</summary>
@@ -41,7 +44,7 @@ public sealed class SignatureAuthority : IDisposable
     /// <summary>The ring at its current epoch.</summary>
     public Ring Ring
     {
-        get { lock (_gate) return _ring; }
+        get { lock (_gate) return _ring ??= new Ring(_ringId, _epoch, new Dictionary<string, IReadOnlyList<string>>(_members, StringComparer.Ordinal)); }
     }
 
     /// <summary>Setup: a0, a, b, c ← Z_r*, C = g1^c, A0 = h0^a0, Aj = hj^a, Bj = hj^b for j = 1 … t_max.</summary>
@@ -80,6 +83,17 @@ public sealed class SignatureAuthority : IDisposable
     /// <exception cref="ArgumentException">A malformed GID or attribute, or a reserved default attribute.</exception>
     public RingSigningKey Enrol(string gid, IReadOnlyCollection<string> attributes)
     {
+        lock (_gate)
+        {
+            AddMember(gid, attributes);
+            return IssueKey(gid);
+        }
+    }
+
+    /// <summary>Enrols <paramref name="gid"/> with its attributes without issuing a key (the member asks for it later).</summary>
+    /// <exception cref="ArgumentException">A malformed GID or attribute, or a reserved default attribute.</exception>
+    public void AddMember(string gid, IReadOnlyCollection<string> attributes)
+    {
         RevocationParameters.CheckGid(gid);
         foreach (string attribute in attributes)
         {
@@ -91,9 +105,14 @@ public sealed class SignatureAuthority : IDisposable
         {
             if (!_members.ContainsKey(gid) && _members.Count >= Ring.MaxMembers) throw new EngineException(EngineStatus.CapacityExceeded, "The ring is full.");
             _members[gid] = [.. attributes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-            _ring = new Ring(_ring.Id, _ring.Epoch, new Dictionary<string, IReadOnlyList<string>>(_members, StringComparer.Ordinal));
-            return IssueKey(gid);
+            _ring = null;
         }
+    }
+
+    /// <summary>True when <paramref name="gid"/> is a member (without building a ring snapshot).</summary>
+    public bool IsMember(string gid)
+    {
+        lock (_gate) return _members.ContainsKey(gid);
     }
 
     /// <summary>A fresh key for a member at the current epoch (K_base ← G1 anew).</summary>
@@ -102,18 +121,18 @@ public sealed class SignatureAuthority : IDisposable
     {
         lock (_gate)
         {
-            if (!_members.TryGetValue(gid, out IReadOnlyList<string>? attributes)) throw new EngineException(EngineStatus.NotFound, $"{gid} is not a member of ring {_ring.Id}.");
+            if (!_members.TryGetValue(gid, out IReadOnlyList<string>? attributes)) throw new EngineException(EngineStatus.NotFound, $"{gid} is not a member of ring {_ringId}.");
             Fr r = Fr.RandomNonZero();
             G1Projective kBase = G1FixedBase.Generator.Multiply(r);
             var keys = new Dictionary<string, G1Affine>(StringComparer.Ordinal);
             foreach (string attribute in attributes.Concat(Enumerable.Range(1, PublicKey.DefaultCount).Select(PublicKey.DefaultAttribute)))
             {
-                Fr u = RingHashes.Attribute(attribute, _ring.Id, _ring.Epoch);
+                Fr u = RingHashes.Attribute(attribute, _ringId, _epoch);
                 Fr exponent = r * (_secret[1] + _secret[2] * u).Invert();       // K_base^(1/(a + b·û)), K_base = g1^r
                 keys[attribute] = G1FixedBase.Generator.Multiply(exponent).ToAffine();
             }
             G1Affine k0 = G1FixedBase.Generator.Multiply(r * _secret[0].Invert()).ToAffine();
-            return new RingSigningKey(gid, _ring.Id, _ring.Epoch, kBase.ToAffine(), k0, keys);
+            return new RingSigningKey(gid, _ringId, _epoch, kBase.ToAffine(), k0, keys);
         }
     }
 
@@ -126,8 +145,9 @@ public sealed class SignatureAuthority : IDisposable
     {
         lock (_gate)
         {
-            if (!_members.Remove(gid)) throw new EngineException(EngineStatus.NotFound, $"{gid} is not a member of ring {_ring.Id}.");
-            _ring = new Ring(_ring.Id, _ring.Epoch + 1, new Dictionary<string, IReadOnlyList<string>>(_members, StringComparer.Ordinal));
+            if (!_members.Remove(gid)) throw new EngineException(EngineStatus.NotFound, $"{gid} is not a member of ring {_ringId}.");
+            _epoch++;
+            _ring = null;
             return [.. _members.Keys.Order(StringComparer.Ordinal).Select(IssueKey)];
         }
     }
@@ -139,7 +159,7 @@ public sealed class SignatureAuthority : IDisposable
         {
             var w = new WireWriter(RevocationParameters.Version).Name(Name).UInt16((ushort)PublicKey.MaxColumns).UInt16((ushort)PublicKey.DefaultCount);
             foreach (Fr s in _secret) PointCodec.Write(w, s);
-            w.Blob(_ring.Encode());
+            w.Blob(Ring.Encode());
             return w.ToArray();
         }
     }
@@ -163,7 +183,6 @@ public sealed class SignatureAuthority : IDisposable
         foreach (Fr s in msk) if (s.IsZero) return EngineStatus.ScalarOutOfRange;
         var result = new SignatureAuthority(name, ring!.Id, ring.Epoch, msk, BuildPublicKey(name, columns, defaults, msk));
         foreach ((string gid, IReadOnlyList<string> attributes) in ring.Members) result._members[gid] = attributes;
-        result._ring = ring;
         CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(msk));
         authority = result;
         return EngineStatus.Ok;

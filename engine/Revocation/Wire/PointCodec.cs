@@ -36,55 +36,32 @@ internal static class PointCodec
         w.Fixed(b);
     }
 
-    public static G1Affine ReadG1(ref WireReader r, ref EngineStatus status)
+    private delegate EngineStatus Decoder<T>(ReadOnlySpan<byte> source, out T value);
+
+    /// <summary>Reads a fixed-size field and decodes it; a failed decode fails the reader and keeps the first status.</summary>
+    private static T Read<T>(ref WireReader r, ref EngineStatus status, int size, Decoder<T> decode) where T : struct
     {
-        ReadOnlySpan<byte> b = r.Fixed(G1Affine.CompressedSizeInBytes);
+        ReadOnlySpan<byte> b = r.Fixed(size);
         if (!r.Ok) return default;
-        EngineStatus s = G1Affine.Decode(b, out G1Affine p);
+        EngineStatus s = decode(b, out T value);
         if (s != EngineStatus.Ok) { Keep(ref status, s); r.Fail(); }
-        return p;
+        return value;
     }
 
-    public static G2Affine ReadG2(ref WireReader r, ref EngineStatus status)
-    {
-        ReadOnlySpan<byte> b = r.Fixed(G2Affine.CompressedSizeInBytes);
-        if (!r.Ok) return default;
-        EngineStatus s = G2Affine.Decode(b, out G2Affine p);
-        if (s != EngineStatus.Ok) { Keep(ref status, s); r.Fail(); }
-        return p;
-    }
+    public static G1Affine ReadG1(ref WireReader r, ref EngineStatus status) => Read<G1Affine>(ref r, ref status, G1Affine.CompressedSizeInBytes, G1Affine.Decode);
+
+    public static G2Affine ReadG2(ref WireReader r, ref EngineStatus status) => Read<G2Affine>(ref r, ref status, G2Affine.CompressedSizeInBytes, G2Affine.Decode);
 
     /// <summary>A Gt element with its subgroup check (public keys).</summary>
-    public static Gt ReadGt(ref WireReader r, ref EngineStatus status)
-    {
-        ReadOnlySpan<byte> b = r.Fixed(Gt.SizeInBytes);
-        if (!r.Ok) return default;
-        EngineStatus s = Gt.Decode(b, out Gt z);
-        if (s != EngineStatus.Ok) { Keep(ref status, s); r.Fail(); }
-        return z;
-    }
+    public static Gt ReadGt(ref WireReader r, ref EngineStatus status) => Read<Gt>(ref r, ref status, Gt.SizeInBytes, Gt.Decode);
 
     /// <summary>
     /// A ciphertext's C1 row: canonical coefficients only. C1 enters decryption only as a factor of the KEM key, so a
     /// value outside Gt just yields a wrong key that the AEAD refuses; skipping the r-th power saves ~1 ms a row.
     /// </summary>
-    public static Gt ReadGtCanonical(ref WireReader r, ref EngineStatus status)
-    {
-        ReadOnlySpan<byte> b = r.Fixed(Gt.SizeInBytes);
-        if (!r.Ok) return default;
-        EngineStatus s = Gt.DecodeCanonical(b, out Gt z);
-        if (s != EngineStatus.Ok) { Keep(ref status, s); r.Fail(); }
-        return z;
-    }
+    public static Gt ReadGtCanonical(ref WireReader r, ref EngineStatus status) => Read<Gt>(ref r, ref status, Gt.SizeInBytes, Gt.DecodeCanonical);
 
-    public static Fr ReadScalar(ref WireReader r, ref EngineStatus status)
-    {
-        ReadOnlySpan<byte> b = r.Fixed(Fr.SizeInBytes);
-        if (!r.Ok) return default;
-        EngineStatus s = Fr.Decode(b, out Fr v);
-        if (s != EngineStatus.Ok) { Keep(ref status, s); r.Fail(); }
-        return v;
-    }
+    public static Fr ReadScalar(ref WireReader r, ref EngineStatus status) => Read<Fr>(ref r, ref status, Fr.SizeInBytes, Fr.Decode);
 
     private static void Keep(ref EngineStatus status, EngineStatus s)
     {

@@ -29,21 +29,10 @@ public static class RevocationWire
     internal static WireReader Reader(ReadOnlySpan<byte> payload) => new(payload, RevocationParameters.Version);
 
     /// <summary>An <see cref="RevocationMessageType.Error"/> payload.</summary>
-    public static byte[] Error(EngineStatus status, string? reason = null)
-    {
-        WireWriter w = Writer().Byte((byte)status);
-        if (!string.IsNullOrEmpty(reason)) w.Name(reason.Length > 200 ? reason[..200] : reason);
-        return w.ToArray();
-    }
+    public static byte[] Error(EngineStatus status, string? reason = null) => WireErrors.Write(RevocationParameters.Version, status, reason);
 
-    /// <summary>Reads an error payload.</summary>
-    public static (EngineStatus Status, string? Reason) ReadError(ReadOnlySpan<byte> payload)
-    {
-        WireReader r = Reader(payload);
-        var status = (EngineStatus)r.Byte();
-        string? reason = r.Ok && r.Remaining > 0 ? r.Name() : null;
-        return r.Ok ? (status, reason) : (EngineStatus.Malformed, null);
-    }
+    /// <summary>Reads an error payload; Malformed when it is not one.</summary>
+    public static (EngineStatus Status, string? Reason) ReadError(ReadOnlySpan<byte> payload) => WireErrors.Read(RevocationParameters.Version, payload);
 
     /// <summary>Appends timestamp, nonce and the signature over everything before it.</summary>
     internal static byte[] Sign(WireWriter w, SchnorrSigningKey key, TimeProvider time)

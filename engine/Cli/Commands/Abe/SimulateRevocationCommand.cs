@@ -38,21 +38,7 @@ internal static class SimulateRevocationCommand
         RevocationSimulationReport report;
         try
         {
-            RevocationSimulationReport? result = null;
-            console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(ctx =>
-                {
-                    var tasks = new Dictionary<string, ProgressTask>();
-                    result = RevocationSimulation.RunAsync(new RevocationSimulationOptions(authorities, attributeCounts, userCounts, payloadBytes, repeat), (label, done, total) =>
-                    {
-                        lock (tasks)
-                        {
-                            if (!tasks.TryGetValue(label, out ProgressTask? task)) tasks[label] = task = ctx.AddTask(label, maxValue: total);
-                            task.Value = done;
-                        }
-                    }).GetAwaiter().GetResult();
-                });
-            report = result!;
+            report = SimulationProgress.Run(console, progress => RevocationSimulation.RunAsync(new RevocationSimulationOptions(authorities, attributeCounts, userCounts, payloadBytes, repeat), progress));
         }
         catch (ArgumentException e) { return IotFiles.Fail(output, e.Message); }
 

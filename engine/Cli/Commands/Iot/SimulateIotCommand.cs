@@ -37,21 +37,7 @@ internal static class SimulateIotCommand
         IotAuthSimulationReport report;
         try
         {
-            IotAuthSimulationReport? result = null;
-            console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(ctx =>
-                {
-                    var tasks = new Dictionary<string, ProgressTask>();
-                    result = IotAuthSimulation.RunAsync(new IotAuthSimulationOptions(counts, concurrency, repeat), (label, done, total) =>
-                    {
-                        lock (tasks)
-                        {
-                            if (!tasks.TryGetValue(label, out ProgressTask? task)) tasks[label] = task = ctx.AddTask(label, maxValue: total);
-                            task.Value = done;
-                        }
-                    }).GetAwaiter().GetResult();
-                });
-            report = result!;
+            report = SimulationProgress.Run(console, progress => IotAuthSimulation.RunAsync(new IotAuthSimulationOptions(counts, concurrency, repeat), progress));
         }
         catch (ArgumentException e) { return IotFiles.Fail(output, e.Message); }
         var table = new Table().AddColumns("devices", "OC tag gen. (ms)", "OC proof auth. single / batched (ms)", "device tag check (ms)", "device proof (ms)",
