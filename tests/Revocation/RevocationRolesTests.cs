@@ -187,6 +187,30 @@ public sealed class RevocationRolesTests
     }
 
     [Test]
+    public async Task SourceCsp_SyncAndBatchCalls_AnswerLikeTheAsyncOne()
+    {
+        await using var net = new Network();
+        var users = new List<RevocationUser>();
+        for (int i = 0; i < 4; i++) users.Add(await net.EnrolAsync($"b{i}", ["doctor@HOSP"], []));
+        Ring ring = net.Hospital.Signatures!.Ring;
+        RingPublicKey key = net.Hospital.Signatures.PublicKey;
+        Policy policy = Policy.Parse("doctor@HOSP");
+        var requests = users.Select(u => (ReadOnlyMemory<byte>)u.AuthenticateRequest(ring, key, policy, "csp-b", "r")).ToList();
+        byte[] tampered = users[0].AuthenticateRequest(ring, key, policy, "csp-b", "r");
+        tampered[^5] ^= 1;                                                     // inside the last P_j: still a point? either way refused
+        requests.Insert(2, tampered);
+        requests.Add(requests[0]);                                             // a replay of the first
+        var answers = net.Source.ProcessBatch(requests);
+        Assert.That(answers.Select(a => a.Status), Is.EqualTo(new[] { EngineStatus.Ok, EngineStatus.Ok, answers[2].Status, EngineStatus.Ok, EngineStatus.Ok, EngineStatus.Replay }));
+        Assert.That(answers[2].Status, Is.Not.EqualTo(EngineStatus.Ok));
+        Assert.That(answers.Where(a => a.Status == EngineStatus.Ok).Select(a => a.Type), Has.All.EqualTo((RevocationMessageType)0x90));
+        (EngineStatus single, RevocationMessageType type, _) = net.Source.Process(RevocationMessageType.Authenticate, users[1].AuthenticateRequest(ring, key, policy, "csp-b", "r"));
+        Assert.That((single, type), Is.EqualTo((EngineStatus.Ok, (RevocationMessageType)0x90)));
+        Assert.That(net.Source.Process(RevocationMessageType.Authenticate, tampered).Status, Is.Not.EqualTo(EngineStatus.Ok));
+        foreach (RevocationUser u in users) u.Dispose();
+    }
+
+    [Test]
     public async Task SourceCsp_BatchesConcurrentVerifications()
     {
         using var batcher = new RingSignatureBatcher(new Engine.Primitives.Batching.ModExpBatchOptions { MaxBatch = 8, MaxDelay = TimeSpan.FromMilliseconds(20), Workers = 1 });

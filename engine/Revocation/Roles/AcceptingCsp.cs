@@ -94,13 +94,22 @@ public sealed class AcceptingCsp : IRevocationRole
     /// <inheritdoc/>
     public async ValueTask<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
     {
+        if (type != RevocationMessageType.Sync) return Process(type, request.Span);
+        try { return await SyncAsync(type, request, cancellationToken).ConfigureAwait(false); }
+        catch (EngineException e) { return Refuse(e.Status, e.Message); }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A <see cref="RevocationMessageType.Sync"/> through this call blocks until the update job is done.</remarks>
+    public (EngineStatus Status, RevocationMessageType Type, byte[] Payload) Process(RevocationMessageType type, ReadOnlySpan<byte> request)
+    {
         try
         {
             return type switch
             {
-                RevocationMessageType.Store => StoreCiphertext(type, request.Span),
-                RevocationMessageType.Fetch => Fetch(type, request.Span),
-                RevocationMessageType.Sync => await SyncAsync(type, request, cancellationToken).ConfigureAwait(false),
+                RevocationMessageType.Store => StoreCiphertext(type, request),
+                RevocationMessageType.Fetch => Fetch(type, request),
+                RevocationMessageType.Sync => SyncAsync(type, request.ToArray(), CancellationToken.None).GetAwaiter().GetResult(),
                 _ => Refuse(EngineStatus.UnknownMessageType, $"an accepting CSP does not answer {type}"),
             };
         }

@@ -55,22 +55,26 @@ public sealed class Authority : IRevocationRole, IDisposable
 
     /// <inheritdoc/>
     public ValueTask<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Process(type, request.Span));                   // nothing here is worth batching
+
+    /// <inheritdoc/>
+    public (EngineStatus Status, RevocationMessageType Type, byte[] Payload) Process(RevocationMessageType type, ReadOnlySpan<byte> request)
     {
         try
         {
-            return ValueTask.FromResult(type switch
+            return type switch
             {
                 RevocationMessageType.GetPublicKeys => PublicKeys(type),
-                RevocationMessageType.Grant => Grant(type, request.Span),
-                RevocationMessageType.RequestKeys => RequestKeys(type, request.Span),
-                RevocationMessageType.Revoke => Revoke(type, request.Span),
-                RevocationMessageType.GetUpdates => GetUpdates(type, request.Span),
-                RevocationMessageType.GetCiphertextUpdates => GetCiphertextUpdates(type, request.Span),
+                RevocationMessageType.Grant => Grant(type, request),
+                RevocationMessageType.RequestKeys => RequestKeys(type, request),
+                RevocationMessageType.Revoke => Revoke(type, request),
+                RevocationMessageType.GetUpdates => GetUpdates(type, request),
+                RevocationMessageType.GetCiphertextUpdates => GetCiphertextUpdates(type, request),
                 _ => Refuse(EngineStatus.UnknownMessageType, $"an authority does not answer {type}"),
-            });
+            };
         }
-        catch (EngineException e) { return ValueTask.FromResult(Refuse(e.Status, e.Message)); }
-        catch (ArgumentException e) { return ValueTask.FromResult(Refuse(EngineStatus.Malformed, e.Message)); }
+        catch (EngineException e) { return Refuse(e.Status, e.Message); }
+        catch (ArgumentException e) { return Refuse(EngineStatus.Malformed, e.Message); }
     }
 
     private (EngineStatus, RevocationMessageType, byte[]) PublicKeys(RevocationMessageType type)

@@ -2,9 +2,16 @@ using Engine.Revocation.Wire;
 
 namespace Engine.Revocation.Roles;
 
-/// <summary>A Protocol 4 server role (authority, source CSP, accepting CSP): one request in, one answer out.</summary>
+/// <summary>
+/// A Protocol 4 server role (authority, source CSP, accepting CSP): one request in, one answer out, either on the
+/// calling thread (<see cref="Process"/>, for callers that batch themselves) or with the expensive step queued to the
+/// host's batch scheduler (<see cref="ProcessAsync"/>).
+/// </summary>
 public interface IRevocationRole
 {
+    /// <summary>Answers one request synchronously: its status, the answer's type and payload.</summary>
+    (EngineStatus Status, RevocationMessageType Type, byte[] Payload) Process(RevocationMessageType type, ReadOnlySpan<byte> request);
+
     /// <summary>Answers one request: its status, the answer's type and payload (an <see cref="RevocationMessageType.Error"/> on refusal).</summary>
     ValueTask<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default);
 }

@@ -105,14 +105,24 @@ public sealed class RevocationUser : IDisposable
         WireReader r = RevocationWire.Reader(info);
         r.Fixed(RevocationParameters.G1Size);
         if (Ring.Decode(r.Blob(64 << 20), out Ring? ring) != EngineStatus.Ok || !r.AtEndOk) throw new EngineException(EngineStatus.Malformed, "the source CSP's ring is malformed");
-        byte[] message = AccessRequest.Create(audience, resource, time ?? TimeProvider.System).Encode();
-        RingSignature signature = RingSigner.Sign(RingKey, ringKey, ring!, policy, message);
-        byte[] request = RevocationWire.Writer().Name(ring!.Id).UInt64(ring.Epoch).Blob(System.Text.Encoding.UTF8.GetBytes(policy.Text))
-            .Blob(message).Blob(signature.Encode()).ToArray();
+        byte[] request = AuthenticateRequest(ring!, ringKey, policy, audience, resource, time);
         byte[] answer = RoleReplies.Expect(RevocationMessageType.Authenticate, await source.RequestAsync(RevocationMessageType.Authenticate, request, cancellationToken).ConfigureAwait(false));
         WireReader t = RevocationWire.Reader(answer);
         byte[] token = t.Blob(2048).ToArray();
         return t.AtEndOk ? token : throw new EngineException(EngineStatus.Malformed, "the token answer is malformed");
+    }
+
+    /// <summary>
+    /// The source CSP's Authenticate payload: ring id ‖ epoch ‖ policy ‖ a fresh <see cref="AccessRequest"/> ‖ its ring
+    /// signature under this user's ring key (for callers that send or batch requests themselves).
+    /// </summary>
+    public byte[] AuthenticateRequest(Ring ring, RingPublicKey ringKey, Policy policy, string audience, string resource, TimeProvider? time = null)
+    {
+        if (RingKey is null) throw new InvalidOperationException($"{Gid} has no ring key");
+        byte[] message = AccessRequest.Create(audience, resource, time ?? TimeProvider.System).Encode();
+        RingSignature signature = RingSigner.Sign(RingKey, ringKey, ring, policy, message);
+        return RevocationWire.Writer().Name(ring.Id).UInt64(ring.Epoch).Blob(System.Text.Encoding.UTF8.GetBytes(policy.Text))
+            .Blob(message).Blob(signature.Encode()).ToArray();
     }
 
     /// <summary>Fetches a ciphertext with a token and decrypts it.</summary>

@@ -41,7 +41,7 @@ public sealed class SourceCsp : IRevocationRole
     private readonly object _ringGate = new();
     private RingPublicKey _ringKey;
     private Ring _ring;
-    private RingVerifier _verifier;
+    private readonly System.Collections.Concurrent.ConcurrentBag<RingVerifier> _verifiers = [];
     private long _issued, _refused;
 
     /// <summary>A source CSP named <paramref name="name"/> that signs tokens with <paramref name="tokenKey"/>.</summary>
@@ -51,7 +51,6 @@ public sealed class SourceCsp : IRevocationRole
         _tokenKey = tokenKey;
         _ringKey = ringKey;
         _ring = ring;
-        _verifier = new RingVerifier(ringKey);
         Options = options ?? new SourceCspOptions();
         _replays = new ReplayCache(Options.ReplayCapacity, Options.Time);
     }
@@ -84,7 +83,7 @@ public sealed class SourceCsp : IRevocationRole
         lock (_ringGate)
         {
             if (ring.Id != _ring.Id || ring.Epoch < _ring.Epoch || (ring.Epoch == _ring.Epoch && ring.Members.Count == _ring.Members.Count)) return false;
-            if (!ReferenceEquals(key, _ringKey)) { _ringKey = key; _verifier = new RingVerifier(key); }
+            _ringKey = key;
             _ring = ring;
             return true;
         }
@@ -93,61 +92,117 @@ public sealed class SourceCsp : IRevocationRole
     /// <inheritdoc/>
     public async ValueTask<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
     {
+        if (type != RevocationMessageType.Authenticate || Batcher is null) return Process(type, request.Span);
         (EngineStatus, RevocationMessageType, byte[]) answer;
         try
         {
-            answer = type switch
-            {
-                RevocationMessageType.GetRing => Answer(type, RevocationWire.Writer().Fixed(_tokenKey.PublicKey).Blob(Ring.Encode()).ToArray()),
-                RevocationMessageType.Authenticate => await AuthenticateAsync(type, request).ConfigureAwait(false),
-                _ => Refuse(EngineStatus.UnknownMessageType, $"a source CSP does not answer {type}"),
-            };
+            answer = Prepare(request.Span, Snapshot(), out Pending pending) ?? Finish(pending,
+                await Batcher.VerifyAsync(pending.Key, pending.Ring, pending.Policy, pending.Message, pending.Signature).ConfigureAwait(false));
         }
         catch (PolicyException e) { answer = Refuse(EngineStatus.Malformed, e.Message); }
         catch (EngineException e) { answer = Refuse(e.Status, e.Message); }
+        return Count(answer);
+    }
+
+    /// <summary>The synchronous span call: answers on the calling thread, verifying a signature at once (no batching).</summary>
+    public (EngineStatus Status, RevocationMessageType Type, byte[] Payload) Process(RevocationMessageType type, ReadOnlySpan<byte> request)
+    {
+        (EngineStatus, RevocationMessageType, byte[]) answer;
+        try
+        {
+            if (type == RevocationMessageType.GetRing) return Answer(type, RevocationWire.Writer().Fixed(_tokenKey.PublicKey).Blob(Ring.Encode()).ToArray());
+            if (type != RevocationMessageType.Authenticate) return Count(Refuse(EngineStatus.UnknownMessageType, $"a source CSP does not answer {type}"));
+            answer = Prepare(request, Snapshot(), out Pending pending) ?? Finish(pending, VerifyNow(pending));
+        }
+        catch (PolicyException e) { answer = Refuse(EngineStatus.Malformed, e.Message); }
+        catch (EngineException e) { answer = Refuse(e.Status, e.Message); }
+        return Count(answer);
+    }
+
+    /// <summary>
+    /// The batch overload for callers that gather requests themselves: every Authenticate request is checked, then all
+    /// their signatures are verified with one pairing product (bisecting on failure); one answer per request, in order.
+    /// </summary>
+    public IReadOnlyList<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessBatch(IReadOnlyList<ReadOnlyMemory<byte>> requests)
+    {
+        var answers = new (EngineStatus, RevocationMessageType, byte[])[requests.Count];
+        var pending = new Pending[requests.Count];
+        var queued = new List<int>(requests.Count);
+        (RingPublicKey Key, Ring Ring) snapshot = Snapshot();
+        var verifier = new RingVerifier(snapshot.Key);
+        for (int i = 0; i < requests.Count; i++)
+        {
+            try
+            {
+                if (Prepare(requests[i].Span, snapshot, out pending[i]) is { } refusal) { answers[i] = refusal; continue; }
+                verifier.Add(pending[i].Ring, pending[i].Policy, pending[i].Message, pending[i].Signature);
+                queued.Add(i);
+            }
+            catch (PolicyException e) { answers[i] = Refuse(EngineStatus.Malformed, e.Message); }
+        }
+        var statuses = new EngineStatus[queued.Count];
+        verifier.VerifyAll(statuses);
+        for (int q = 0; q < queued.Count; q++) answers[queued[q]] = Finish(pending[queued[q]], statuses[q]);
+        foreach (var answer in answers) Count(answer);
+        return answers;
+    }
+
+    private (EngineStatus, RevocationMessageType, byte[]) Count((EngineStatus, RevocationMessageType, byte[]) answer)
+    {
         Interlocked.Increment(ref answer.Item1 == EngineStatus.Ok ? ref _issued : ref _refused);
         return answer;
     }
 
-    private async ValueTask<(EngineStatus, RevocationMessageType, byte[])> AuthenticateAsync(RevocationMessageType type, ReadOnlyMemory<byte> payload)
+    private (RingPublicKey Key, Ring Ring) Snapshot()
     {
-        string ringId, policyText;
-        ulong epoch;
-        ReadOnlyMemory<byte> message;
-        byte[] signatureBytes;
-        {
-            WireReader r = RevocationWire.Reader(payload.Span);
-            ringId = r.Name();
-            epoch = r.UInt64();
-            ReadOnlySpan<byte> policy = r.Blob(Options.MaxPolicyBytes);
-            int messageStart = payload.Length - r.Remaining + 4;
-            ReadOnlySpan<byte> requestBytes = r.Blob(1024);
-            message = r.Ok ? payload.Slice(messageStart, requestBytes.Length) : default;
-            signatureBytes = r.Blob(1 << 20).ToArray();
-            if (!r.AtEndOk) return Refuse(EngineStatus.Malformed, "malformed authentication request");
-            policyText = System.Text.Encoding.UTF8.GetString(policy);
-        }
-        RingPublicKey key;
-        Ring ring;
-        RingVerifier verifier;
-        lock (_ringGate) (key, ring, verifier) = (_ringKey, _ring, _verifier);
+        lock (_ringGate) return (_ringKey, _ring);
+    }
+
+    /// <summary>A checked request waiting for its signature verification.</summary>
+    private readonly record struct Pending(RingPublicKey Key, Ring Ring, Policy Policy, byte[] Message, RingSignature Signature, AccessRequest Request);
+
+    /// <summary>
+    /// Every check but the pairing, cheapest first: lengths, ring and epoch, the request's freshness, the policy's shape,
+    /// the signature's shape, the nonce. Returns the refusal, or null with the request ready to verify.
+    /// </summary>
+    private (EngineStatus, RevocationMessageType, byte[])? Prepare(ReadOnlySpan<byte> payload, (RingPublicKey Key, Ring Ring) snapshot, out Pending pending)
+    {
+        pending = default;
+        WireReader r = RevocationWire.Reader(payload);
+        string ringId = r.Name();
+        ulong epoch = r.UInt64();
+        ReadOnlySpan<byte> policy = r.Blob(Options.MaxPolicyBytes);
+        byte[] message = r.Blob(1024).ToArray();
+        ReadOnlySpan<byte> signatureBytes = r.Blob(1 << 20);
+        if (!r.AtEndOk) return Refuse(EngineStatus.Malformed, "malformed authentication request");
+        (RingPublicKey key, Ring ring) = snapshot;
         if (ringId != ring.Id || epoch != ring.Epoch) return Refuse(EngineStatus.Expired, $"ring {ring.Id} is at epoch {ring.Epoch}");
-        if (AccessRequest.Decode(message.Span, out AccessRequest? request) != EngineStatus.Ok) return Refuse(EngineStatus.Malformed, "malformed access request");
+        if (AccessRequest.Decode(message, out AccessRequest? request) != EngineStatus.Ok) return Refuse(EngineStatus.Malformed, "malformed access request");
         long age = (long)request!.TimestampMilliseconds - Options.Time.GetUtcNow().ToUnixTimeMilliseconds();
         if (Math.Abs(age) > Options.FreshnessWindow.TotalMilliseconds) return Refuse(EngineStatus.Expired, "the access request is stale");
-        Policy policyParsed = Policy.Parse(policyText);
-        EngineStatus status = verifier.CheckPolicy(ring, policyParsed);
+        Policy parsed = Policy.Parse(System.Text.Encoding.UTF8.GetString(policy));
+        EngineStatus status = RingVerifier.CheckPolicy(key, ring, parsed);
         if (status != EngineStatus.Ok) return Refuse(status, "the policy names attributes outside the ring or has too many columns");
-        status = RingSignature.Decode(signatureBytes, policyParsed.Matrix.RowCount, policyParsed.Matrix.ColumnCount, out RingSignature? signature);
+        status = RingSignature.Decode(signatureBytes, parsed.Matrix.RowCount, parsed.Matrix.ColumnCount, out RingSignature? signature);
         if (status != EngineStatus.Ok) return Refuse(status, "malformed ring signature");
-        DateTimeOffset expires = DateTimeOffset.FromUnixTimeMilliseconds((long)request.TimestampMilliseconds) + Options.FreshnessWindow;
-        status = _replays.TryAdd(request.Nonce, expires);
+        status = _replays.TryAdd(request.Nonce, DateTimeOffset.FromUnixTimeMilliseconds((long)request.TimestampMilliseconds) + Options.FreshnessWindow);
         if (status != EngineStatus.Ok) return Refuse(status, "the access request was seen before");
-        status = Batcher is null
-            ? verifier.Verify(ring, policyParsed, message.Span, signature!)
-            : await Batcher.VerifyAsync(key, ring, policyParsed, message, signature!).ConfigureAwait(false);
-        if (status != EngineStatus.Ok) return Refuse(status, "the ring signature does not verify");
-        byte[] token = AccessToken.Issue(_tokenKey, Name, request.Audience, request.Resource, ring.Id, ring.Epoch, Options.Time, Options.TokenLifetime);
-        return Answer(type, RevocationWire.Writer().Blob(token).ToArray());
+        pending = new Pending(key, ring, parsed, message, signature!, request);
+        return null;
+    }
+
+    private EngineStatus VerifyNow(in Pending p)
+    {
+        // Verifiers are not thread-safe: each call takes one from the pool (they share the key's prepared lines).
+        if (!_verifiers.TryTake(out RingVerifier? verifier) || !ReferenceEquals(verifier.PublicKey, p.Key)) verifier = new RingVerifier(p.Key);
+        try { return verifier.Verify(p.Ring, p.Policy, p.Message, p.Signature); }
+        finally { if (_verifiers.Count < Environment.ProcessorCount * 2) _verifiers.Add(verifier); }
+    }
+
+    private (EngineStatus, RevocationMessageType, byte[]) Finish(in Pending p, EngineStatus verified)
+    {
+        if (verified != EngineStatus.Ok) return Refuse(verified, "the ring signature does not verify");
+        byte[] token = AccessToken.Issue(_tokenKey, Name, p.Request.Audience, p.Request.Resource, p.Ring.Id, p.Ring.Epoch, Options.Time, Options.TokenLifetime);
+        return Answer(RevocationMessageType.Authenticate, RevocationWire.Writer().Blob(token).ToArray());
     }
 }

@@ -62,6 +62,14 @@ public sealed class RingPublicKey
     /// <summary>Bj for column j.</summary>
     public G2Affine B(int column) => _b[column];
 
+    /// <summary>True for <c>default-i@</c><see cref="Name"/> with 1 ≤ i ≤ <see cref="DefaultCount"/> (allocates nothing).</summary>
+    public bool IsDefaultAttribute(string attribute)
+    {
+        ReadOnlySpan<char> text = attribute;
+        if (!text.StartsWith("default-") || !text.EndsWith(Name) || text.Length < 10 + Name.Length || text[^(Name.Length + 1)] != '@') return false;
+        return int.TryParse(text[8..^(Name.Length + 1)], System.Globalization.NumberStyles.None, null, out int i) && i >= 1 && i <= DefaultCount;
+    }
+
     /// <summary>The default attribute Ω_i (1-based), <c>default-i@</c><see cref="Name"/>.</summary>
     public string DefaultAttribute(int i) => $"default-{i}@{Name}";
 

@@ -21,7 +21,6 @@ namespace Engine.Revocation.Signatures;
 public sealed class RingVerifier
 {
     private readonly RingPublicKey _key;
-    private readonly string _defaultSuffix;
     private readonly G1Projective[] _x, _z;
     private readonly bool[] _columnUsed;
     private readonly List<Entry> _entries = [];
@@ -35,7 +34,6 @@ public sealed class RingVerifier
     public RingVerifier(RingPublicKey key)
     {
         _key = key;
-        _defaultSuffix = "@" + key.Name;
         _x = new G1Projective[key.MaxColumns];
         _z = new G1Projective[key.MaxColumns];
         _columnUsed = new bool[key.MaxColumns];
@@ -48,12 +46,15 @@ public sealed class RingVerifier
     public int Count => _entries.Count;
 
     /// <summary>Checks the shape of a policy for <paramref name="ring"/>: every attribute in R (or Ω) and t ≤ t_max.</summary>
-    public EngineStatus CheckPolicy(Ring ring, Policy policy)
+    public EngineStatus CheckPolicy(Ring ring, Policy policy) => CheckPolicy(_key, ring, policy);
+
+    /// <summary>The same check for any key (before a verifier is at hand).</summary>
+    public static EngineStatus CheckPolicy(RingPublicKey key, Ring ring, Policy policy)
     {
-        if (policy.Matrix.ColumnCount > _key.MaxColumns) return EngineStatus.CapacityExceeded;
+        if (policy.Matrix.ColumnCount > key.MaxColumns) return EngineStatus.CapacityExceeded;
         IReadOnlyList<string> attributes = policy.DistinctAttributes;
         for (int i = 0; i < attributes.Count; i++)                              // no foreach: an interface enumerator allocates
-            if (!ring.Contains(attributes[i]) && !IsDefault(attributes[i])) return EngineStatus.NotFound;
+            if (!ring.Contains(attributes[i]) && !key.IsDefaultAttribute(attributes[i])) return EngineStatus.NotFound;
         return EngineStatus.Ok;
     }
 
@@ -113,10 +114,6 @@ public sealed class RingVerifier
         if (signature.S.Length != policy.Matrix.RowCount || signature.P.Length != policy.Matrix.ColumnCount) return EngineStatus.BadLength;
         return signature.Y.IsIdentity ? EngineStatus.IdentityElement : EngineStatus.Ok;
     }
-
-    private bool IsDefault(string attribute)
-        => attribute.StartsWith("default-", StringComparison.Ordinal) && attribute.EndsWith(_defaultSuffix, StringComparison.Ordinal)
-           && int.TryParse(attribute.AsSpan(8, attribute.Length - 9 - _key.Name.Length), out int i) && i >= 1 && i <= _key.DefaultCount;
 
     private void ResetAccumulators()
     {
