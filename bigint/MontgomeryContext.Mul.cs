@@ -37,6 +37,11 @@ public sealed partial class MontgomeryContext
     /// </summary>
     internal void MulCore(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result, Span<ulong> scratch)
     {
+        if (_kernel != 0)
+        {
+            NativeProduct(a, b, result);
+            return;
+        }
         int n = LimbCount;
         Debug.Assert(scratch.Length >= n + 1);
         ref ulong ra = ref MemoryMarshal.GetReference(a);
@@ -74,6 +79,11 @@ public sealed partial class MontgomeryContext
     /// </summary>
     internal void SquareCore(ReadOnlySpan<ulong> a, Span<ulong> result, Span<ulong> scratch)
     {
+        if (_kernel != 0)
+        {
+            NativeProduct(a, a, result);                                // the unrolled product beats a managed SOS square
+            return;
+        }
         int n = LimbCount;
         Debug.Assert(scratch.Length >= 2 * n + 1);
         ref ulong ra = ref MemoryMarshal.GetReference(a);
@@ -114,6 +124,13 @@ public sealed partial class MontgomeryContext
             Unsafe.Add(ref ti, n) = Word.AddCarry(Unsafe.Add(ref ti, n), c, ref pending);
         }
         FinalSubtract(scratch.Slice(n, n), pending, result);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void NativeProduct(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result)
+    {
+        var kernel = (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)_kernel;
+        fixed (ulong* pr = result, pa = a, pb = b, pc = _kernelConstants) kernel(pr, pa, pb, pc);
     }
 
     /// <summary>result = (top·2^(64n) + t) mod m for a value below 2m: subtract m, keep whichever is in range.</summary>

@@ -55,7 +55,19 @@ public sealed partial class MontgomeryContext
             DoubleModVarTime(x);
         }
         x.CopyTo(_r2, 0);
+
+        // The generated product for this size, if the CPU and the process allow one (null: the managed code).
+        _kernelConstants = GC.AllocateArray<ulong>(n + 1, pinned: true);
+        _kernelConstants[0] = MInv;
+        _modulus.CopyTo(_kernelConstants, 1);
+        unsafe { _kernel = (nint)Native.MontgomeryKernels.For(n); }
     }
+
+    private readonly ulong[] _kernelConstants;                                      // [−m⁻¹, m], pinned for the kernel
+    private readonly nint _kernel;
+
+    /// <summary>True when products and squares run through the generated kernel for this limb count.</summary>
+    public bool UsesNativeKernel => _kernel != 0;
 
     /// <summary>Builds a context from a big-endian modulus.</summary>
     /// <exception cref="ArgumentException">See the limb constructor.</exception>

@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using System.Security.Cryptography;
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Engine.BigInt.Native;
+
+/// <summary>
+/// Montgomery products r = a·b·R⁻¹ mod m generated at run time for each limb count n (4 to 64: 256 to 4096 bits),
+/// fully unrolled with mulx and the two carry chains of adcx/adox, the running value in a zeroed stack window that
+/// slides one word per step instead of being shifted. The modulus is a parameter ([−m⁻¹ mod 2^64, m_0 … m_(n−1)]),
+/// so one kernel serves every modulus of its size. Each kernel checks itself against BigInteger before use;
+/// constant time (no branch or index depends on a, b or r; the final subtraction is a masked select).
+/// </summary>
+internal static unsafe class MontgomeryKernels
+{
+    /// <summary>The smallest and largest limb counts kernels are made for.</summary>
+    public const int MinLimbs = 4, MaxLimbs = 64;
+
+    private static readonly ConcurrentDictionary<int, nint> Generated = new();
+    private static readonly object Gate = new();
+
+    /// <summary>(r, a, b, [−m⁻¹, m]) → r = a·b·R⁻¹ mod m; r may alias a or b.</summary>
+    public static delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void> For(int limbs)
+    {
+        if (limbs < MinLimbs || limbs > MaxLimbs || !NativeKernels.Allowed || !CpuFeatures.Bmi2 || !CpuFeatures.Adx) return null;
+        if (Generated.TryGetValue(limbs, out nint address)) return (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)address;
+        lock (Gate)
+        {
+            if (!Generated.TryGetValue(limbs, out address))
+            {
+                string status = TryGenerate(limbs, out address);
+                Generated[limbs] = address;
+                NativeKernels.Report($"montgomery product, {limbs} limbs: {status}");
+            }
+        }
+        return (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)address;
+    }
+
+    private static string TryGenerate(int n, out nint address)
+    {
+        address = 0;
+        int size;
+        try { size = Assemble(n, 0).Length; }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException) { return $"managed (assembler: {e.Message})"; }
+        if (!ExecutableMemory.TryCreate(size, (rip, buffer) =>
+            {
+                byte[] code = Assemble(n, rip);
+                code.CopyTo(buffer);
+                return code.Length;
+            }, out nint block, out string reason))
+            return $"managed ({reason})";
+        if (!SelfTest(n, block)) return "managed (the generated kernel disagreed with BigInteger)";
+        address = block;
+        return $"mulx+adcx/adox, {size} bytes";
+    }
+
+    /// <summary>The kernel for n limbs (System V: rdi = r, rsi = a, rdx = b, rcx = [−m⁻¹, m]).</summary>
+    internal static byte[] Assemble(int n, ulong rip)
+    {
+        var asm = new Assembler(64);
+        int window = 8 * (2 * n + 2);
+        AssemblerRegister64[] saved = [rbx, r12, r13, r14];
+        foreach (AssemblerRegister64 r in saved) asm.push(r);
+        asm.sub(rsp, window + 8);                                    // + 8 keeps rsp 16-byte aligned (not needed: no calls)
+        asm.mov(r12, rdx);                                           // b: rdx is mulx's implicit operand
+        asm.mov(r13, rcx);                                           // [−m⁻¹, m]
+        asm.mov(rbx, rsp);                                           // the window t_0 … t_(n+1)
+        asm.xor(eax, eax);
+        for (int k = 0; k < 2 * n + 2; k++) asm.mov(__qword_ptr[rsp + 8 * k], rax);
+
+        for (int i = 0; i < n; i++)
+        {
+            // t += a_i·b, then t += u·m with u = t_0·(−m⁻¹): t_0 becomes 0 and the window moves up one word.
+            asm.mov(rdx, __qword_ptr[rsi + 8 * i]);
+            AccumulateProduct(asm, n, r12, 0);
+            asm.mov(rdx, __qword_ptr[rbx]);
+            asm.imul(rdx, __qword_ptr[r13]);
+            AccumulateProduct(asm, n, r13, 8);
+            asm.add(rbx, 8);
+        }
+
+        // t < 2m: d = t − m into r; keep t where t_n − borrow is negative (t < m), with a mask, not a branch.
+        for (int j = 0; j < n; j++)
+        {
+            asm.mov(r8, __qword_ptr[rbx + 8 * j]);
+            if (j == 0) asm.sub(r8, __qword_ptr[r13 + 8]);
+            else asm.sbb(r8, __qword_ptr[r13 + 8 + 8 * j]);
+            asm.mov(__qword_ptr[rdi + 8 * j], r8);
+        }
+        asm.mov(r8, __qword_ptr[rbx + 8 * n]);
+        asm.sbb(r8, 0);
+        asm.sar(r8, 63);
+        for (int j = 0; j < n; j++)
+        {
+            asm.mov(r9, __qword_ptr[rdi + 8 * j]);
+            asm.mov(r10, __qword_ptr[rbx + 8 * j]);
+            asm.xor(r10, r9);
+            asm.and(r10, r8);
+            asm.xor(r9, r10);
+            asm.mov(__qword_ptr[rdi + 8 * j], r9);
+        }
+        // Wipe the window: it held intermediates of possibly secret operands.
+        asm.xor(eax, eax);
+        for (int k = 0; k < 2 * n + 2; k++) asm.mov(__qword_ptr[rsp + 8 * k], rax);
+        asm.add(rsp, window + 8);
+        for (int i = saved.Length - 1; i >= 0; i--) asm.pop(saved[i]);
+        asm.ret();
+
+        using var stream = new MemoryStream();
+        asm.Assemble(new StreamCodeWriter(stream), rip);
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// t_0 … t_(n+1) += rdx·x_0 … x_(n−1) (x at <paramref name="x"/> + <paramref name="offset"/>): low halves on the CF
+    /// chain into t_j, high halves on the OF chain into t_(j+1); both chains end in t_n and t_(n+1).
+    /// </summary>
+    private static void AccumulateProduct(Assembler asm, int n, AssemblerRegister64 x, int offset)
+    {
+        asm.xor(eax, eax);                                           // rax = 0, CF = OF = 0
+        asm.xor(r10d, r10d);                                         // the previous high half
+        for (int j = 0; j < n; j++)
+        {
+            asm.mulx(r9, r8, __qword_ptr[x + offset + 8 * j]);
+            asm.adcx(r8, __qword_ptr[rbx + 8 * j]);
+            asm.adox(r8, r10);
+            asm.mov(__qword_ptr[rbx + 8 * j], r8);
+            asm.mov(r10, r9);
+        }
+        asm.mov(r8, __qword_ptr[rbx + 8 * n]);
+        asm.adcx(r8, rax);
+        asm.adox(r8, r10);
+        asm.mov(__qword_ptr[rbx + 8 * n], r8);
+        asm.mov(r8, rax);                                            // mov leaves the flags alone
+        asm.adcx(r8, rax);
+        asm.adox(r8, rax);
+        asm.add(__qword_ptr[rbx + 8 * (n + 1)], r8);
+    }
+
+    /// <summary>Random moduli and operands (the extremes included) against r·R ≡ a·b (mod m), r &lt; m, in BigInteger.</summary>
+    private static bool SelfTest(int n, nint kernel)
+    {
+        var multiply = (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)kernel;
+        ulong[] context = new ulong[n + 1], a = new ulong[n], b = new ulong[n], r = new ulong[n];
+        for (int trial = 0; trial < 24; trial++)
+        {
+            Span<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(context.AsSpan(1));
+            RandomNumberGenerator.Fill(bytes);
+            context[1] |= 1;
+            if (trial % 3 == 0) context[n] |= 1UL << 63;                 // full-width moduli (the carry into t_(n+1))
+            if (trial % 3 == 1) context[n] = ulong.MaxValue;
+            context[n] = Math.Max(context[n], 1);
+            BigInteger m = ToBig(context.AsSpan(1));
+            ulong inverse = 1;
+            for (int k = 0; k < 6; k++) inverse *= 2 - context[1] * inverse;    // Newton: m⁻¹ mod 2^64
+            context[0] = 0 - inverse;
+            BigInteger av = trial switch { 0 => m - 1, 1 => 0, _ => RandomBelow(m, n) }, bv = trial switch { 0 => m - 1, 1 => m - 1, _ => RandomBelow(m, n) };
+            FromBig(av, a);
+            FromBig(bv, b);
+            fixed (ulong* pr = r, pa = a, pb = b, pc = context) multiply(pr, pa, pb, pc);
+            BigInteger rv = ToBig(r), rr = BigInteger.One << (64 * n);
+            if (rv >= m || (rv * rr - av * bv) % m != 0) return false;
+        }
+        return true;
+    }
+
+    private static BigInteger RandomBelow(BigInteger m, int n)
+    {
+        byte[] bytes = RandomNumberGenerator.GetBytes(8 * n + 8);
+        return new BigInteger(bytes, isUnsigned: true) % m;
+    }
+
+    private static BigInteger ToBig(ReadOnlySpan<ulong> limbs)
+        => new(System.Runtime.InteropServices.MemoryMarshal.AsBytes(limbs), isUnsigned: true, isBigEndian: false);
+
+    private static void FromBig(BigInteger value, Span<ulong> limbs)
+    {
+        limbs.Clear();
+        value.TryWriteBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(limbs), out _, isUnsigned: true, isBigEndian: false);
+    }
+}
