@@ -7,8 +7,8 @@ using static Iced.Intel.AssemblerRegisters;
 namespace Engine.BigInt.Native;
 
 /// <summary>
-/// Montgomery products r = a·b·R⁻¹ mod m generated at run time for each limb count n (4 to 64: 256 to 4096 bits),
-/// fully unrolled with mulx and the two carry chains of adcx/adox, the running value in a zeroed stack window that
+/// Montgomery products r = a·b·R⁻¹ mod m generated at run time for each limb count n (4 to 128: 256 to 8192 bits),
+/// the inner products unrolled with mulx and the two carry chains of adcx/adox, the running value in a zeroed stack window that
 /// slides one word per step instead of being shifted. The modulus is a parameter ([−m⁻¹ mod 2^64, m_0 … m_(n−1)]),
 /// so one kernel serves every modulus of its size. Each kernel checks itself against BigInteger before use;
 /// constant time (no branch or index depends on a, b or r; the final subtraction is a masked select).
@@ -16,7 +16,7 @@ namespace Engine.BigInt.Native;
 internal static unsafe class MontgomeryKernels
 {
     /// <summary>The smallest and largest limb counts kernels are made for.</summary>
-    public const int MinLimbs = 4, MaxLimbs = 64;
+    public const int MinLimbs = 4, MaxLimbs = 128;
 
     private static readonly ConcurrentDictionary<int, nint> Generated = new();
     private static readonly object Gate = new();
@@ -70,16 +70,21 @@ internal static unsafe class MontgomeryKernels
         asm.xor(eax, eax);
         for (int k = 0; k < 2 * n + 2; k++) asm.mov(__qword_ptr[rsp + 8 * k], rax);
 
-        for (int i = 0; i < n; i++)
-        {
-            // t += a_i·b, then t += u·m with u = t_0·(−m⁻¹): t_0 becomes 0 and the window moves up one word.
-            asm.mov(rdx, __qword_ptr[rsi + 8 * i]);
-            AccumulateProduct(asm, n, r12, 0);
-            asm.mov(rdx, __qword_ptr[rbx]);
-            asm.imul(rdx, __qword_ptr[r13]);
-            AccumulateProduct(asm, n, r13, 8);
-            asm.add(rbx, 8);
-        }
+        // n rounds of one loop body (the inner products are unrolled; an unrolled outer loop would overflow the
+        // instruction cache from 32 limbs on): t += a_i·b, then t += u·m with u = t_0·(−m⁻¹), which makes t_0 zero,
+        // and the window and a move up one word.
+        asm.mov(r14, n);
+        Label round = asm.CreateLabel();
+        asm.Label(ref round);
+        asm.mov(rdx, __qword_ptr[rsi]);
+        AccumulateProduct(asm, n, r12, 0);
+        asm.mov(rdx, __qword_ptr[rbx]);
+        asm.imul(rdx, __qword_ptr[r13]);
+        AccumulateProduct(asm, n, r13, 8);
+        asm.add(rsi, 8);
+        asm.add(rbx, 8);
+        asm.dec(r14);
+        asm.jnz(round);
 
         // t < 2m: d = t − m into r; keep t where t_n − borrow is negative (t < m), with a mask, not a branch.
         for (int j = 0; j < n; j++)

@@ -7,7 +7,7 @@ using NUnit.Framework;
 namespace Engine.Tests.BigInt;
 
 /// <summary>
-/// The generated Montgomery products (one per limb count 4 … 64) against BigInteger: r·R ≡ a·b (mod m) and r &lt; m for
+/// The generated Montgomery products (one per limb count 4 … 128; 1 … 70 and 126 … 128 here) against BigInteger: r·R ≡ a·b (mod m) and r &lt; m for
 /// every size, full-width and sparse moduli, the extreme operands and aliasing. Under ENGINE_NATIVE=0 or without
 /// ADX/BMI2 the same assertions check the managed code (and that no kernel was made).
 /// </summary>
@@ -24,7 +24,12 @@ public sealed class NativeMontgomeryKernelTests
     }
 
     [Test]
-    public void EveryLimbCount_AgreesWithBigInteger([Range(1, 70)] int n)
+    public void EveryLimbCount_AgreesWithBigInteger([Range(1, 70)] int n) => Check(n);
+
+    [Test]
+    public void LargestLimbCounts_AgreeWithBigInteger([Range(126, 128)] int n) => Check(n);
+
+    private static void Check(int n)
     {
         var random = new Random(n);
         for (int trial = 0; trial < 6; trial++)
@@ -35,7 +40,7 @@ public sealed class NativeMontgomeryKernelTests
             m[0] |= 1;
             if (n == 1 && m[0] == 1) m[0] = 3;
             var ctx = new MontgomeryContext(m);
-            Assert.That(ctx.UsesNativeKernel, Is.EqualTo(NativeKernels.Allowed && CpuFeatures.Bmi2 && CpuFeatures.Adx && n >= 4 && n <= 64), $"n = {n}");
+            Assert.That(ctx.UsesNativeKernel, Is.EqualTo(NativeKernels.Allowed && CpuFeatures.Bmi2 && CpuFeatures.Adx && n >= 4 && n <= 128), $"n = {n}");
             BigInteger mb = Big(m), r = BigInteger.One << (64 * n);
             BigInteger[] operands = [0, 1, mb - 1, mb - 2, new BigInteger(RandomNumberGenerator.GetBytes(8 * n + 8), isUnsigned: true) % mb];
             foreach (BigInteger x in operands)

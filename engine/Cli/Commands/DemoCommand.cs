@@ -84,7 +84,7 @@ internal static partial class DemoCommand
             p.FromMontgomery(single.AsSpan(k * n, n), single.AsSpan(k * n, n));
         }
         Row($"batched CT modexp ×{count}", batched.AsSpan().SequenceEqual(single), tBatch,
-            $"{BatchModExp.LaneCount} lanes; {tCt / tBatch:F1}× the single CT path's throughput");
+            $"{BatchModExp.LaneCountFor(p)} lane(s){(BatchModExp.LaneCountFor(p) == 1 ? " (the generated kernel, one item at a time)" : "")}; {tCt / tBatch:F1}× the single CT path's throughput");
 
         // 4. Multi-exponentiation against the product of single exponentiations.
         const int terms = 64;

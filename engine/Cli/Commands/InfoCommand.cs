@@ -13,7 +13,7 @@ internal static class InfoCommand
         command.SetAction(_ =>
         {
             output.WriteLine($"engine {typeof(InfoCommand).Assembly.GetName().Version} on .NET {Environment.Version}, {Environment.ProcessorCount} cores");
-            output.WriteLine($"kernel tier: {Kernels.Describe()} (batched modexp lanes: {BatchModExp.LaneCount})");
+            output.WriteLine($"kernel tier: {Kernels.Describe()} (batched modexp lanes: {BatchModExp.LaneCount}; one item at a time where a generated Montgomery kernel is faster)");
             output.WriteLine($"cpu: avx512f={Avx512F.IsSupported} avx512bw={Avx512BW.IsSupported} avx512vbmi={Avx512Vbmi.IsSupported} " +
                              $"avx2={Avx2.IsSupported} bmi2={Bmi2.X64.IsSupported}; cpuid: {Engine.BigInt.Native.CpuFeatures.Describe()}");
             // Touch the kernels so they are generated (or say why not) before they are listed.
