@@ -76,13 +76,13 @@ public sealed class SourceCsp : IRevocationRole
         get { lock (_ringGate) return _ring; }
     }
 
-    /// <summary>Moves to a newer ring (after a revocation); older epochs are refused from then on.</summary>
-    /// <returns>False when <paramref name="ring"/> is not newer than the current one.</returns>
+    /// <summary>Takes the authority's current ring (grown by enrolments, or the next epoch after a revocation); older epochs are refused from then on.</summary>
+    /// <returns>False when <paramref name="ring"/> is another ring or an older epoch.</returns>
     public bool UpdateRing(RingPublicKey key, Ring ring)
     {
         lock (_ringGate)
         {
-            if (ring.Id != _ring.Id || ring.Epoch < _ring.Epoch || (ring.Epoch == _ring.Epoch && ring.Members.Count == _ring.Members.Count)) return false;
+            if (ring.Id != _ring.Id || ring.Epoch < _ring.Epoch) return false;    // never back to an older epoch
             _ringKey = key;
             _ring = ring;
             return true;
