@@ -60,13 +60,5 @@ internal static class CompareRunner
     }
 
     /// <summary>The CPU model from /proc/cpuinfo, for the report header.</summary>
-    public static string CpuModel()
-    {
-        try
-        {
-            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return line?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        }
-        catch (IOException) { return "unknown CPU"; }
-    }
+    public static string CpuModel() => Engine.Simulations.MachineInfo.CpuModel();
 }

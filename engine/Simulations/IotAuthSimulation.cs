@@ -67,7 +67,7 @@ public static class IotAuthSimulation
         await RunPoint(4, "warm-up", null).ConfigureAwait(false);
         var points = new List<IotAuthPointReport>();
         foreach (int n in options.Devices) points.Add(await RunPoint(n, $"{n} devices", progress).ConfigureAwait(false));
-        return new IotAuthSimulationReport(CpuModel(), options.Concurrency, options.Repeat,
+        return new IotAuthSimulationReport(MachineInfo.CpuModel(), options.Concurrency, options.Repeat,
             $"measured over loopback TCP on one machine ({Environment.ProcessorCount} cores shared by the servers and the devices); throughput is the median of {options.Repeat} round(s) (min–max shown)",
             points);
 
@@ -153,11 +153,6 @@ public static class IotAuthSimulation
     /// <summary>The report as indented JSON.</summary>
     public static string ToJson(IotAuthSimulationReport report) => JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
 
-    private static string CpuModel()
-    {
-        try { return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"; }
-        catch (IOException) { return "unknown CPU"; }
-    }
 
     /// <summary>Counts the frame bytes a connection sends and receives (5 bytes of framing per frame).</summary>
     private sealed class CountingConnection(IIotConnection inner) : IIotConnection

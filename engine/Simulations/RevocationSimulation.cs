@@ -82,7 +82,7 @@ public static class RevocationSimulation
             userPoints.Add(await MeasureUsersAsync(net, u, options, (d, t) => progress?.Invoke($"{u} users", d, t), cancellationToken).ConfigureAwait(false));
         }
         string method = $"measured over loopback TCP on one machine, each operation {options.Repeat}× (median, min–max); sizes are encoded bytes; operation counts are counted from the algorithms as implemented";
-        return new RevocationSimulationReport(CpuModel(), options.Authorities, options.PayloadBytes, options.Repeat, method, attributePoints, userPoints);
+        return new RevocationSimulationReport(MachineInfo.CpuModel(), options.Authorities, options.PayloadBytes, options.Repeat, method, attributePoints, userPoints);
     }
 
     /// <summary>The report as indented JSON.</summary>
@@ -237,8 +237,7 @@ public static class RevocationSimulation
             // The whole access: token from the source CSP, fetch from the accepting CSP.
             sw.Restart();
             token = await holder.RequestTokenAsync(net.ToSource, signatures.PublicKey, ringPolicy, "csp-accepting", $"record-{r}", cancellationToken: ct).ConfigureAwait(false);
-            byte[] fetched = RoleFetch(await net.ToAccepting.RequestAsync(Engine.Revocation.Wire.RevocationMessageType.Fetch,
-                new Engine.Primitives.Wire.WireWriter(RevocationParameters.Version).Blob(token).ToArray(), ct).ConfigureAwait(false));
+            byte[] fetched = await RevocationUser.FetchAsync(net.ToAccepting, token, ct).ConfigureAwait(false);
             if (record) access.Add(sw.Elapsed.TotalMilliseconds);
             Step();
             sw.Restart();
@@ -265,13 +264,6 @@ public static class RevocationSimulation
         return new AttributePointReport(n, Timing.Of(keygen), Timing.Of(encrypt), Timing.Of(decrypt), Timing.Of(sign), Timing.Of(verify), Timing.Of(access),
             net.Authorities.Sum(a => (long)a.Encryption!.PublicKey.Encode().Length), signatures.PublicKey.Encode().Length, keysBytes, ringKey.Encode().Length,
             signatureBytes.Length, headerBytes, ciphertext.Length, token.Length, counts, failures);
-    }
-
-    private static byte[] RoleFetch((Engine.Revocation.Wire.RevocationMessageType Type, byte[] Payload) answer)
-    {
-        if (answer.Type != (Engine.Revocation.Wire.RevocationMessageType)0xA1) throw new EngineException(EngineStatus.VerificationFailed, "the accepting CSP refused the token");
-        var r = new Engine.Primitives.Wire.WireReader(answer.Payload, RevocationParameters.Version);
-        return r.Blob(int.MaxValue).ToArray();
     }
 
     private static async Task<UserPointReport> MeasureUsersAsync(Network net, int userCount, RevocationSimulationOptions options, Action<int, int> progress, CancellationToken ct)
@@ -324,9 +316,4 @@ public static class RevocationSimulation
                                    ringMs, ringMs / Math.Max(1, members), failures);
     }
 
-    private static string CpuModel()
-    {
-        try { return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"; }
-        catch (IOException) { return "unknown CPU"; }
-    }
 }

@@ -40,4 +40,15 @@ internal class WireWriter
     public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;
 
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
+
+    /// <summary>Zeroes what was written (payloads that carried secrets, once they are sealed or copied out).</summary>
+    public void Wipe() => _buffer.Clear();                                   // ArrayBufferWriter.Clear zeroes the written bytes
+
+    /// <summary>The payload, then <see cref="Wipe"/>.</summary>
+    public byte[] ToArrayAndWipe()
+    {
+        byte[] payload = ToArray();
+        Wipe();
+        return payload;
+    }
 }

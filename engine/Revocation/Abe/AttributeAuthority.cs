@@ -153,7 +153,7 @@ public sealed class AttributeAuthority : IDisposable
                 w.Name(attribute).Int32(set.Count);
                 foreach (string gid in set) w.Name(gid);
             }
-            return w.ToArray();
+            return w.ToArrayAndWipe();
         }
     }
 

@@ -49,7 +49,7 @@ public sealed class CiphertextUpdateKey
         var w = new WireWriter(RevocationParameters.Version).Name(Attribute).UInt32(FromVersion);
         PointCodec.Write(w, U);
         PointCodec.Write(w, DeltaY);
-        return w.ToArray();
+        return w.ToArrayAndWipe();                                        // a secret key's encoding
     }
 
     /// <summary>Decodes and validates.</summary>

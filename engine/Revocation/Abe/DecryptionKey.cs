@@ -58,7 +58,7 @@ public sealed class DecryptionKey
         var w = new WireWriter(RevocationParameters.Version).Name(Gid).Name(Attribute).UInt32(Version);
         PointCodec.Write(w, K);
         PointCodec.Write(w, KP);
-        return w.ToArray();
+        return w.ToArrayAndWipe();                                        // a secret key's encoding
     }
 
     /// <summary>Decodes and validates.</summary>

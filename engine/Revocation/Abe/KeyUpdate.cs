@@ -36,7 +36,7 @@ public sealed class KeyUpdate
     {
         var w = new WireWriter(RevocationParameters.Version).Name(Gid).Name(Attribute).UInt32(FromVersion).UInt32(ToVersion);
         PointCodec.Write(w, Delta.ToAffine());
-        return w.ToArray();
+        return w.ToArrayAndWipe();                                        // a secret key's encoding
     }
 
     /// <summary>Decodes and validates.</summary>

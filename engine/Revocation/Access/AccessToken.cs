@@ -66,8 +66,8 @@ public sealed class AccessToken
     }
 
     /// <summary>
-    /// Checks a token's signature under <paramref name="issuerPublicKey"/>, then that it is for
-    /// <paramref name="audience"/> and not expired.
+    /// Checks that a token is for <paramref name="audience"/> and not expired, then its signature under
+    /// <paramref name="issuerPublicKey"/>.
     /// </summary>
     /// <returns><see cref="EngineStatus.VerificationFailed"/> (signature or audience), <see cref="EngineStatus.Expired"/>,
     /// or a decoding status.</returns>
@@ -83,11 +83,12 @@ public sealed class AccessToken
         ulong epoch = r.UInt64(), issued = r.UInt64(), expires = r.UInt64();
         byte[] nonce = r.Fixed(NonceSize).ToArray();
         if (!r.AtEndOk) return EngineStatus.Malformed;
-        EngineStatus status = SchnorrSignature.Verify(RevocationParameters.Group, issuerPublicKey, body, encoded[^signatureSize..]);
-        if (status != EngineStatus.Ok) return status;
+        // The cheap checks first, the exponentiations of the signature last.
         if (aud != audience) return EngineStatus.VerificationFailed;
         ulong now = (ulong)time.GetUtcNow().ToUnixTimeSeconds();
         if (now >= expires || issued > now + 60 || expires - issued > (ulong)MaxLifetime.TotalSeconds) return EngineStatus.Expired;
+        EngineStatus status = SchnorrSignature.Verify(RevocationParameters.Group, issuerPublicKey, body, encoded[^signatureSize..]);
+        if (status != EngineStatus.Ok) return status;
         token = new AccessToken(issuer, aud, resource, ring, epoch, issued, expires, nonce);
         return EngineStatus.Ok;
     }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Engine.Primitives.Replay;
 using Engine.Primitives.Wire;
 using Engine.Revocation.Abe;
@@ -132,7 +133,9 @@ public sealed class Authority : IRevocationRole, IDisposable
             foreach (string attribute in own) keys.Blob(Encryption!.IssueKey(gid, attribute).Encode());
             keys.Blob(Signatures is not null && Signatures.IsMember(gid) ? Signatures.IssueKey(gid).Encode() : []);
             if (own.Count > 0) Changed?.Invoke();                                   // the holder register grew
-            return Answer(type, RevocationWire.Sealed.Seal(user!.EncryptionKey, keys.WrittenSpan, "revocation/keys", gid));
+            byte[] sealedKeys = RevocationWire.Sealed.Seal(user!.EncryptionKey, keys.WrittenSpan, "revocation/keys", gid);
+            keys.Wipe();
+            return Answer(type, sealedKeys);
         }
     }
 
@@ -192,7 +195,9 @@ public sealed class Authority : IRevocationRole, IDisposable
             if (user.Pending.RemoveAll(p => p.Sequence <= applied) > 0) Changed?.Invoke();
             WireWriter w = RevocationWire.Writer().UInt16((ushort)user.Pending.Count);
             foreach ((ulong sequence, byte kind, byte[] blob) in user.Pending) w.UInt64(sequence).Byte(kind).Blob(blob);
-            return Answer(type, RevocationWire.Sealed.Seal(user.EncryptionKey, w.WrittenSpan, "revocation/updates", gid));
+            byte[] sealedUpdates = RevocationWire.Sealed.Seal(user.EncryptionKey, w.WrittenSpan, "revocation/updates", gid);
+            w.Wipe();
+            return Answer(type, sealedUpdates);
         }
     }
 
@@ -209,7 +214,9 @@ public sealed class Authority : IRevocationRole, IDisposable
             int count = Math.Clamp(_updateLog.Count - from, 0, 1024);
             WireWriter w = RevocationWire.Writer().Int32(from).UInt16((ushort)count);
             for (int i = 0; i < count; i++) w.Blob(_updateLog[from + i]);
-            return Answer(type, RevocationWire.Sealed.Seal(csp!.EncryptionKey, w.WrittenSpan, "revocation/ciphertext-updates", name));
+            byte[] sealedKeys = RevocationWire.Sealed.Seal(csp!.EncryptionKey, w.WrittenSpan, "revocation/ciphertext-updates", name);
+            w.Wipe();                                                              // Δy is secret
+            return Answer(type, sealedKeys);
         }
     }
 
@@ -237,7 +244,10 @@ public sealed class Authority : IRevocationRole, IDisposable
         lock (_gate)
         {
             WireWriter w = RevocationWire.Writer();
-            w.Blob(Encryption?.ExportSecret() ?? []).Blob(Signatures?.ExportSecret() ?? []).UInt64(_sequence);
+            byte[] encryption = Encryption?.ExportSecret() ?? [], signatures = Signatures?.ExportSecret() ?? [];
+            w.Blob(encryption).Blob(signatures).UInt64(_sequence);
+            CryptographicOperations.ZeroMemory(encryption);
+            CryptographicOperations.ZeroMemory(signatures);
             foreach (Dictionary<string, Registration> table in new[] { _users, _csps })
             {
                 w.Int32(table.Count);
@@ -251,7 +261,7 @@ public sealed class Authority : IRevocationRole, IDisposable
             }
             w.Int32(_updateLog.Count);
             foreach (byte[] entry in _updateLog) w.Blob(entry);
-            return w.ToArray();
+            return w.ToArrayAndWipe();
         }
     }
 

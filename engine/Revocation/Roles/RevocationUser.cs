@@ -51,6 +51,12 @@ public sealed class RevocationUser : IDisposable
         byte[] request = RevocationWire.Sign(RevocationWire.Writer().Name(Gid), SigningKey, time ?? TimeProvider.System);
         byte[] sealedKeys = RoleReplies.Expect(RevocationMessageType.RequestKeys, await authority.RequestAsync(RevocationMessageType.RequestKeys, request, cancellationToken).ConfigureAwait(false));
         byte[] plain = Open(sealedKeys, "revocation/keys");
+        try { return Install(plain); }
+        finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain); }
+    }
+
+    private int Install(byte[] plain)
+    {
         WireReader r = RevocationWire.Reader(plain);
         int count = r.UInt16();
         var keys = new List<DecryptionKey>();
@@ -76,7 +82,14 @@ public sealed class RevocationUser : IDisposable
         _applied.TryGetValue(authorityName, out ulong applied);
         byte[] request = RevocationWire.Sign(RevocationWire.Writer().Name(Gid).UInt64(applied), SigningKey, time ?? TimeProvider.System);
         byte[] sealedUpdates = RoleReplies.Expect(RevocationMessageType.GetUpdates, await authority.RequestAsync(RevocationMessageType.GetUpdates, request, cancellationToken).ConfigureAwait(false));
-        WireReader r = RevocationWire.Reader(Open(sealedUpdates, "revocation/updates"));
+        byte[] plain = Open(sealedUpdates, "revocation/updates");
+        try { return Apply(plain, authorityName, applied); }
+        finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain); }
+    }
+
+    private int Apply(byte[] plain, string authorityName, ulong applied)
+    {
+        WireReader r = RevocationWire.Reader(plain);
         int count = r.UInt16(), used = 0;
         for (int i = 0; i < count && r.Ok; i++)
         {
@@ -127,12 +140,15 @@ public sealed class RevocationUser : IDisposable
 
     /// <summary>Fetches a ciphertext with a token and decrypts it.</summary>
     public async Task<byte[]> FetchAndDecryptAsync(IRevocationConnection accepting, byte[] token, CancellationToken cancellationToken = default)
+        => Decrypt(await FetchAsync(accepting, token, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Fetches a ciphertext (an <c>AbeCiphertextFile</c>) with a token from the source CSP.</summary>
+    public static async Task<byte[]> FetchAsync(IRevocationConnection accepting, byte[] token, CancellationToken cancellationToken = default)
     {
         byte[] answer = RoleReplies.Expect(RevocationMessageType.Fetch, await accepting.RequestAsync(RevocationMessageType.Fetch, RevocationWire.Writer().Blob(token).ToArray(), cancellationToken).ConfigureAwait(false));
         WireReader r = RevocationWire.Reader(answer);
         byte[] ciphertext = r.Blob(int.MaxValue).ToArray();
-        if (!r.AtEndOk) throw new EngineException(EngineStatus.Malformed, "the ciphertext answer is malformed");
-        return Decrypt(ciphertext);
+        return r.AtEndOk ? ciphertext : throw new EngineException(EngineStatus.Malformed, "the ciphertext answer is malformed");
     }
 
     /// <summary>Decrypts a whole ciphertext.</summary>

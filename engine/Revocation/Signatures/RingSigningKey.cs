@@ -49,7 +49,7 @@ public sealed class RingSigningKey
         PointCodec.Write(w, K0);
         w.UInt16((ushort)_attributeKeys.Count);
         foreach ((string attribute, G1Affine k) in _attributeKeys.OrderBy(p => p.Key, StringComparer.Ordinal)) { w.Name(attribute); PointCodec.Write(w, k); }
-        return w.ToArray();
+        return w.ToArrayAndWipe();                                        // a secret key's encoding
     }
 
     /// <summary>Decodes and validates.</summary>

@@ -160,7 +160,7 @@ public sealed class SignatureAuthority : IDisposable
             var w = new WireWriter(RevocationParameters.Version).Name(Name).UInt16((ushort)PublicKey.MaxColumns).UInt16((ushort)PublicKey.DefaultCount);
             foreach (Fr s in _secret) PointCodec.Write(w, s);
             w.Blob(Ring.Encode());
-            return w.ToArray();
+            return w.ToArrayAndWipe();
         }
     }
 

@@ -51,7 +51,7 @@ internal static class AbeCommand
             if (r.GetValue(signature))
             {
                 using var authority = SignatureAuthority.Create(r.GetValue(name)!, r.GetValue(ring)!, r.GetValue(columns), r.GetValue(defaults));
-                SecretFile.Write(keyPath, [(SignatureAuthorityLine, authority.ExportSecret())]);
+                SecretFile.WriteAndWipe(keyPath, SignatureAuthorityLine, authority.ExportSecret());
                 File.WriteAllBytes(pubPath, authority.PublicKey.Encode());
                 if (r.GetValue(ringOut) is string ringPath) File.WriteAllBytes(ringPath, authority.Ring.Encode());
                 output.WriteLine($"signature authority {authority.Name}: ring {authority.Ring.Id}, t_max {authority.PublicKey.MaxColumns}, |Ω| {authority.PublicKey.DefaultCount}; wrote {keyPath}, {pubPath}");
@@ -59,7 +59,7 @@ internal static class AbeCommand
             else
             {
                 using var authority = AttributeAuthority.Create(r.GetValue(name)!);
-                SecretFile.Write(keyPath, [(EncryptionAuthorityLine, authority.ExportSecret())]);
+                SecretFile.WriteAndWipe(keyPath, EncryptionAuthorityLine, authority.ExportSecret());
                 File.WriteAllBytes(pubPath, authority.PublicKey.Encode());
                 output.WriteLine($"encryption authority {authority.Name}: wrote {keyPath}, {pubPath}");
             }
@@ -87,7 +87,7 @@ internal static class AbeCommand
                 using (authority)
                 {
                     foreach (string attribute in r.GetValue(attributes)!) userKeys.Decryption.Add(authority!.IssueKey(user, attribute));
-                    SecretFile.Write(keyPath, [(EncryptionAuthorityLine, authority!.ExportSecret())]);
+                    SecretFile.WriteAndWipe(keyPath, EncryptionAuthorityLine, authority!.ExportSecret());
                 }
                 WriteUser(keysPath, userKeys);
                 output.WriteLine($"{user}: {r.GetValue(attributes)!.Length} decryption key(s) in {keysPath}");
@@ -97,7 +97,7 @@ internal static class AbeCommand
             using (signatures)
             {
                 RingSigningKey ringKey = signatures!.Enrol(user, r.GetValue(attributes)!);
-                SecretFile.Write(keyPath, [(SignatureAuthorityLine, signatures.ExportSecret())]);
+                SecretFile.WriteAndWipe(keyPath, SignatureAuthorityLine, signatures.ExportSecret());
                 WriteUser(keysPath, userKeys with { Ring = ringKey });
                 if (r.GetValue(ringOut) is string ringPath) File.WriteAllBytes(ringPath, signatures.Ring.Encode());
                 output.WriteLine($"{user}: ring signing key for {ringKey.RingId} epoch {ringKey.Epoch} ({ringKey.AttributeKeys.Count} attribute keys incl. Ω) in {keysPath}");
@@ -164,24 +164,41 @@ internal static class AbeCommand
         return command;
     }
 
+    /// <summary>The options sign and verify share: the signature authority's key, the ring, the policy and the message.</summary>
+    private sealed class RingOptions
+    {
+        public readonly Option<string> Public = Required("--signature-public", "The signature authority's public key file.");
+        public readonly Option<string> Ring = Required("--ring", "The ring file (the source CSP verifies against the current epoch only).");
+        public readonly Option<string> Policy = Required("--policy", "The ring policy over ring attributes, or \"K of ring\" for the paper's threshold form.");
+        public readonly Option<string> Input = new("--in") { Description = "Message file, or - for stdin.", DefaultValueFactory = _ => "-" };
+
+        public void AddTo(Command command)
+        {
+            foreach (Option o in new Option[] { Public, Ring, Policy, Input }) command.Options.Add(o);
+        }
+
+        public (RingPublicKey Key, Ring Ring, Policy Policy, byte[] Message) Read(ParseResult r)
+        {
+            RingPublicKey key = ReadRingPublicKey(r.GetValue(Public)!);
+            Ring ring = ReadRing(r.GetValue(Ring)!);
+            return (key, ring, ParseRingPolicy(r.GetValue(Policy)!, ring, key), ReadAll(r.GetValue(Input)!));
+        }
+    }
+
     private static Command Sign(TextWriter output)
     {
         var command = new Command("sign", "Ring-sign a message (file or stdin) for a ring policy with the user's ring key.");
         var keys = Required("--keys", "The user's key file (with a ring key).");
-        var pub = Required("--signature-public", "The signature authority's public key file.");
-        var ring = Required("--ring", "The ring file (current epoch).");
-        var policy = Required("--policy", "The ring policy over ring attributes, or \"K of ring\" for the paper's threshold form.");
-        var input = new Option<string>("--in") { Description = "Message file, or - for stdin.", DefaultValueFactory = _ => "-" };
+        var ringOptions = new RingOptions();
         var target = Required("--out", "Signature file.");
-        foreach (Option o in new Option[] { keys, pub, ring, policy, input, target }) command.Options.Add(o);
+        command.Options.Add(keys);
+        ringOptions.AddTo(command);
+        command.Options.Add(target);
         command.SetAction(r => Run(output, () =>
         {
             UserKeys user = ReadUser(r.GetValue(keys)!);
             if (user.Ring is null) throw new InvalidDataException($"{r.GetValue(keys)} has no ring signing key");
-            RingPublicKey key = ReadRingPublicKey(r.GetValue(pub)!);
-            Ring current = ReadRing(r.GetValue(ring)!);
-            Policy parsed = ParseRingPolicy(r.GetValue(policy)!, current, key);
-            byte[] message = ReadAll(r.GetValue(input)!);
+            (RingPublicKey key, Ring current, Policy parsed, byte[] message) = ringOptions.Read(r);
             RingSignature signature = RingSigner.Sign(user.Ring, key, current, parsed, message);
             File.WriteAllBytes(r.GetValue(target)!, signature.Encode());
             output.WriteLine($"signed {message.Length} bytes for {parsed.Text} over ring {current.Id} epoch {current.Epoch}: {r.GetValue(target)}");
@@ -192,19 +209,15 @@ internal static class AbeCommand
     private static Command Verify(TextWriter output)
     {
         var command = new Command("verify", "Verify a ring signature (exit code 0 when valid, 1 otherwise).");
-        var pub = Required("--signature-public", "The signature authority's public key file.");
-        var ring = Required("--ring", "The ring file (the source CSP verifies against the current epoch only).");
-        var policy = Required("--policy", "The ring policy the signature claims.");
-        var input = new Option<string>("--in") { Description = "Message file, or - for stdin.", DefaultValueFactory = _ => "-" };
+        var ringOptions = new RingOptions();
         var signature = Required("--signature", "Signature file.");
-        foreach (Option o in new Option[] { pub, ring, policy, input, signature }) command.Options.Add(o);
+        ringOptions.AddTo(command);
+        command.Options.Add(signature);
         command.SetAction(r => Run(output, () =>
         {
-            RingPublicKey key = ReadRingPublicKey(r.GetValue(pub)!);
-            Ring current = ReadRing(r.GetValue(ring)!);
-            Policy parsed = ParseRingPolicy(r.GetValue(policy)!, current, key);
+            (RingPublicKey key, Ring current, Policy parsed, byte[] message) = ringOptions.Read(r);
             EngineStatus status = RingSignature.Decode(File.ReadAllBytes(r.GetValue(signature)!), parsed.Matrix.RowCount, parsed.Matrix.ColumnCount, out RingSignature? decoded);
-            if (status == EngineStatus.Ok) status = new RingVerifier(key).Verify(current, parsed, ReadAll(r.GetValue(input)!), decoded!);
+            if (status == EngineStatus.Ok) status = new RingVerifier(key).Verify(current, parsed, message, decoded!);
             if (status != EngineStatus.Ok) throw new EngineException(status, $"the signature does not verify for {parsed.Text} over ring {current.Id} epoch {current.Epoch} ({status})");
             output.WriteLine($"valid: a member of ring {current.Id} epoch {current.Epoch} satisfying {parsed.Text} signed it");
         }));
@@ -234,10 +247,10 @@ internal static class AbeCommand
                 using (authority)
                 {
                     AttributeRevocation revocation = authority!.Revoke(revoked, r.GetValue(gid)!);
-                    SecretFile.Write(keyPath, [(EncryptionAuthorityLine, authority.ExportSecret())]);
+                    SecretFile.WriteAndWipe(keyPath, EncryptionAuthorityLine, authority.ExportSecret());
                     if (r.GetValue(pub) is string pubPath) File.WriteAllBytes(pubPath, authority.PublicKey.Encode());
                     string updatePath = Path.Combine(outDir, $"{SafeName(revoked)}.v{revocation.CiphertextUpdate.FromVersion}.ctupdate");
-                    SecretFile.Write(updatePath, [(CiphertextUpdateLine, revocation.CiphertextUpdate.Encode())]);
+                    SecretFile.WriteAndWipe(updatePath, CiphertextUpdateLine, revocation.CiphertextUpdate.Encode());
                     foreach (KeyUpdate update in revocation.KeyUpdates) File.WriteAllBytes(Path.Combine(outDir, $"{SafeName(update.Gid)}.{SafeName(revoked)}.keyupdate"), update.Encode());
                     output.WriteLine($"{revoked} is at version {revocation.CiphertextUpdate.ToVersion}; {revocation.KeyUpdates.Count} key update(s) and the CSP's update key {updatePath} " +
                                      $"in {started.Elapsed.TotalMilliseconds:F0} ms ({started.Elapsed.TotalMilliseconds / Math.Max(1, revocation.KeyUpdates.Count):F1} ms per remaining holder)");
@@ -248,9 +261,9 @@ internal static class AbeCommand
             using (signatures)
             {
                 IReadOnlyList<RingSigningKey> rekeyed = signatures!.Revoke(r.GetValue(gid)!);
-                SecretFile.Write(keyPath, [(SignatureAuthorityLine, signatures.ExportSecret())]);
+                SecretFile.WriteAndWipe(keyPath, SignatureAuthorityLine, signatures.ExportSecret());
                 if (r.GetValue(ringOut) is string ringPath) File.WriteAllBytes(ringPath, signatures.Ring.Encode());
-                foreach (RingSigningKey k in rekeyed) SecretFile.Write(Path.Combine(outDir, $"{SafeName(k.Gid)}.ringkey"), [(RingKeyLine, k.Encode())]);
+                foreach (RingSigningKey k in rekeyed) SecretFile.WriteAndWipe(Path.Combine(outDir, $"{SafeName(k.Gid)}.ringkey"), RingKeyLine, k.Encode());
                 output.WriteLine($"ring {signatures.Ring.Id} is at epoch {signatures.Ring.Epoch}; {rekeyed.Count} member(s) re-keyed in {started.Elapsed.TotalMilliseconds:F0} ms " +
                                  $"({started.Elapsed.TotalMilliseconds / Math.Max(1, rekeyed.Count):F1} ms per member)");
             }

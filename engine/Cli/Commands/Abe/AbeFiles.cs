@@ -45,7 +45,8 @@ internal static class AbeFiles
         foreach (DecryptionKey key in keys.Decryption.Keys.Values.OrderBy(k => k.Attribute, StringComparer.Ordinal))
             lines.Add(($"{DecryptionKeyPrefix}{i++}", key.Encode()));
         if (keys.Ring is not null) lines.Add((RingKeyLine, keys.Ring.Encode()));
-        SecretFile.Write(path, lines);
+        try { SecretFile.Write(path, lines); }
+        finally { foreach ((_, byte[] value) in lines) System.Security.Cryptography.CryptographicOperations.ZeroMemory(value); }
     }
 
     /// <summary>The user's keys in <paramref name="path"/>, or an empty set for <paramref name="gid"/> when the file does not exist.</summary>

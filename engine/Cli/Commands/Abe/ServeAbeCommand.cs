@@ -66,7 +66,7 @@ internal static class ServeAbeCommand
         if (!File.Exists(path))
         {
             SchnorrSigningKey fresh = SchnorrSigningKey.Generate(RevocationParameters.Group);
-            SecretFile.Write(path, [(line, IotFiles.Export(fresh.ExportSecret))]);
+            SecretFile.WriteAndWipe(path, line, IotFiles.Export(fresh.ExportSecret));
             return fresh;
         }
         using SecretFile file = SecretFile.Read(path);
@@ -90,7 +90,7 @@ internal static class ServeAbeCommand
             else
             {
                 authority = new Authority(encryption ? AttributeAuthority.Create(name) : null, ring is null ? null : SignatureAuthority.Create(name, ring), admin.PublicKey);
-                SecretFile.Write(statePath, [("state", authority.ExportState())]);
+                SecretFile.WriteAndWipe(statePath, "state", authority.ExportState());
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or EngineException or ArgumentException or UnauthorizedAccessException)
@@ -100,7 +100,7 @@ internal static class ServeAbeCommand
         using (authority)
         {
             // Persist before the answer leaves: Changed runs under the authority's lock, inside the request.
-            authority.Changed += () => SecretFile.Write(statePath, [("state", authority.ExportState())]);
+            authority.Changed += () => SecretFile.WriteAndWipe(statePath, "state", authority.ExportState());
             using var shutdown = new ShutdownSignal(runFor, CancellationToken.None);
             await using var server = new RevocationServer(authority);
             try { await server.StartAsync(address, port).ConfigureAwait(false); }
@@ -228,7 +228,13 @@ internal static class ServeAbeCommand
         if (file.Contains("encryption"))
             return HashedElGamalKey.Import(RevocationParameters.Group, file["encryption"], out HashedElGamalKey? key) == EngineStatus.Ok ? key! : throw new InvalidDataException($"{keyPath}: bad encryption key");
         HashedElGamalKey fresh = HashedElGamalKey.Generate(RevocationParameters.Group);
-        SecretFile.Write(keyPath, [("signing", file["signing"].ToArray()), ("encryption", IotFiles.Export(fresh.ExportSecret))]);
+        byte[] signing = file["signing"].ToArray(), secret = IotFiles.Export(fresh.ExportSecret);
+        try { SecretFile.Write(keyPath, [("signing", signing), ("encryption", secret)]); }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(signing);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        }
         return fresh;
     }
 

@@ -78,6 +78,13 @@ internal sealed class SecretFile : IDisposable
         }
     }
 
+    /// <summary>Writes one named secret (see <see cref="Write"/>), then zeroes <paramref name="value"/>.</summary>
+    public static void WriteAndWipe(string path, string name, byte[] value)
+    {
+        try { Write(path, [(name, value)]); }
+        finally { CryptographicOperations.ZeroMemory(value); }
+    }
+
     /// <summary>Writes the named values owner-only, replacing the file atomically.</summary>
     public static void Write(string path, IReadOnlyList<(string Name, byte[] Value)> values)
     {
