@@ -27,8 +27,10 @@ internal static class CompareRunner
                 return IotAuthComparison.Run(output, quick);
             case "abe":
                 return AbeComparison.Run(output, quick);
+            case "replay":
+                return ReplayComparison.Run(output, quick);
             default:
-                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server, iot-auth, abe");
+                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server, iot-auth, abe, replay");
                 return 2;
         }
     }
