@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Engine.Cli.Commands;
 
 namespace Engine.Cli;
@@ -11,9 +12,24 @@ public static class Program
 
     /// <summary>The command tree, reading from <paramref name="input"/> and writing to <paramref name="output"/>
     /// (tests pass string readers and writers).</summary>
-    public static RootCommand BuildRoot(TextReader input, TextWriter output)
+    public static Command BuildRoot(TextReader input, TextWriter output)
     {
-        var root = new RootCommand("engine: a high-performance privacy engine (big integers, pairings, four privacy protocols).");
+        // A plain command named "engine" rather than a RootCommand, whose name is the file it was started from
+        // (Engine.Cli, or the dll's name under a .NET tool shim).
+        var root = new Command("engine", "engine: a high-performance privacy engine (big integers, pairings, four privacy protocols).");
+        root.Options.Add(new HelpOption());
+        var version = new Option<bool>("--version") { Description = "Print the engine version and the active kernels." };
+        root.Options.Add(version);
+        root.SetAction(result =>
+        {
+            if (!result.GetValue(version))
+            {
+                new HelpAction().Invoke(result);
+                return 0;
+            }
+            InfoCommand.WriteVersion(output);
+            return 0;
+        });
         root.Subcommands.Add(DemoCommand.Create(output));
         root.Subcommands.Add(MathCommands.Create(input, output));
         root.Subcommands.Add(PairingCommands.Create(input, output));

@@ -56,23 +56,41 @@ public sealed class SimulateTwoServerCommandTests
     }
 
     [Test]
-    public void SvgLineChart_IsWellFormedXml_WithOnePointPerValue_AndEscapedText()
+    public void Chart_Svg_IsWellFormedXml_AndCarriesTitleLabelsLegendAndMethod()
     {
-        string svg = SvgLineChart.Render("a < b & c", "x", "y", [new ChartSeries("one", [(1, 2), (3, 4), (2, 8)]), new ChartSeries("two \"q\"", [(5, 1)])]);
-        XDocument doc = XDocument.Parse(svg);
-        XNamespace ns = "http://www.w3.org/2000/svg";
-        Assert.That(doc.Descendants(ns + "circle").Count(), Is.EqualTo(4));
-        Assert.That(doc.Descendants(ns + "text").Any(t => t.Value == "a < b & c"), Is.True);
-        Assert.That(doc.Descendants(ns + "polyline").First().Attribute("points")!.Value.Split(' '), Has.Length.EqualTo(3));
-        // Points stay inside the plot area.
-        foreach (XElement c in doc.Descendants(ns + "circle"))
-        {
-            double cx = double.Parse(c.Attribute("cx")!.Value, System.Globalization.CultureInfo.InvariantCulture), cy = double.Parse(c.Attribute("cy")!.Value, System.Globalization.CultureInfo.InvariantCulture);
-            Assert.That(cx, Is.InRange(70, 560 - 36));
-            Assert.That(cy, Is.InRange(40, 340 - 50));
-        }
+        var spec = new ChartSpec("a < b & c", "group size n (users)", "latency (ms)", "measured, median of 3 run(s)",
+                                 [new ChartSeries("one", [new(1, 2, 1.5, 2.5), new(3, 4), new(2, 8)]), new ChartSeries("two \"q\"", [new(5, 1)])]);
+        XDocument doc = XDocument.Parse(Chart.Svg(spec));
+        string text = string.Join("\n", doc.Descendants().Where(e => e.Name.LocalName == "text").Select(t => t.Value));
+        foreach (string expected in new[] { "a < b & c", "group size n (users)", "latency (ms)", "measured, median of 3 run(s)", "one", "two \"q\"" })
+            Assert.That(text, Does.Contain(expected));
     }
 
-    [TestCase(0.7, 1), TestCase(1, 1), TestCase(1.2, 2), TestCase(2.2, 2.5), TestCase(3, 5), TestCase(7, 10), TestCase(554000, 1_000_000), TestCase(0, 1)]
-    public void SvgLineChart_NiceAxisMaximum(double value, double expected) => Assert.That(SvgLineChart.Nice(value), Is.EqualTo(expected).Within(1e-9));
+    [Test]
+    public void Chart_Png_IsAPngWithDrawnLines()
+    {
+        var spec = new ChartSpec("t", "x", "y", "measured", [new ChartSeries("s", [new(1, 1), new(2, 4), new(3, 9)])]);
+        string path = Path.Combine(Path.GetTempPath(), $"chart-{Guid.NewGuid():N}.png");
+        try
+        {
+            Chart.SavePng(spec, path);
+            byte[] bytes = File.ReadAllBytes(path);
+            Assert.That(bytes.AsSpan(0, 8).ToArray(), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }));
+            using SkiaSharp.SKBitmap bitmap = SkiaSharp.SKBitmap.Decode(path);
+            Assert.That((bitmap.Width, bitmap.Height), Is.EqualTo((Chart.Width, Chart.Height)));
+            // The series colour (ScottPlot's first palette colour is a blue) appears on many pixels: the line was drawn.
+            int blue = 0;
+            for (int y = 0; y < bitmap.Height; y++)
+                for (int x = 0; x < bitmap.Width; x++)
+                {
+                    SkiaSharp.SKColor c = bitmap.GetPixel(x, y);
+                    if (c.Blue > 150 && c.Red < 100) blue++;
+                }
+            Assert.That(blue, Is.GreaterThan(100));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -12,17 +12,26 @@ internal static class InfoCommand
         var command = new Command("info", "Print the active SIMD tier, CPU features and the named Schnorr groups.");
         command.SetAction(_ =>
         {
-            output.WriteLine($"engine {typeof(InfoCommand).Assembly.GetName().Version} on .NET {Environment.Version}, {Environment.ProcessorCount} cores");
-            output.WriteLine($"kernel tier: {Kernels.Describe()} (batched modexp lanes: {BatchModExp.LaneCount}; one item at a time where a generated Montgomery kernel is faster)");
+            WriteVersion(output);
+            output.WriteLine($"batched modexp lanes: {BatchModExp.LaneCount} (one item at a time where a generated Montgomery kernel is faster)");
             output.WriteLine($"cpu: avx512f={Avx512F.IsSupported} avx512bw={Avx512BW.IsSupported} avx512vbmi={Avx512Vbmi.IsSupported} " +
                              $"avx2={Avx2.IsSupported} bmi2={Bmi2.X64.IsSupported}; cpuid: {Engine.BigInt.Native.CpuFeatures.Describe()}");
-            // Touch the kernels so they are generated (or say why not) before they are listed.
-            GC.KeepAlive(Engine.Pairing.Fields.Fp.One * Engine.Pairing.Fields.Fp.One);
-            foreach (string line in Engine.BigInt.Native.NativeKernels.Describe()) output.WriteLine($"generated kernels: {line}");
             foreach (SchnorrGroup g in SchnorrGroups.All)
                 output.WriteLine($"group {g}: seed index {g.SeedIndex} of \"{g.SeedLabel}\", counter {g.Counter}");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The first lines of <c>engine info</c>, and all of <c>engine --version</c>: the version, the SIMD tier, the generated kernels.</summary>
+    public static void WriteVersion(TextWriter output)
+    {
+        string version = typeof(InfoCommand).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+        output.WriteLine($"engine {version} on .NET {Environment.Version}, {Environment.ProcessorCount} cores");
+        output.WriteLine($"kernel tier: {Kernels.Describe()}");
+        // Touch the kernels so they are generated (or say why not) before they are listed.
+        GC.KeepAlive(Engine.Pairing.Fields.Fp.One * Engine.Pairing.Fields.Fp.One);
+        foreach (string line in Engine.BigInt.Native.NativeKernels.Describe()) output.WriteLine($"generated kernels: {line}");
     }
 }

@@ -21,14 +21,16 @@ internal static class SimulateTwoServerCommand
         var million = new Option<int>("--million-group") { Description = "Group size for the one-million-user extrapolation (Figure 3).", DefaultValueFactory = _ => 1000 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report with the figures as SVG charts." };
+        var figures = new Option<DirectoryInfo?>("--figures") { Description = "Also write each figure as a PNG file into this directory." };
+        var repeat = new Option<int>("--repeat") { Description = "Measured runs per group size after the warm-up (median and min–max reported).", DefaultValueFactory = _ => 3 };
         var mode = new Option<string>("--mode") { Description = "in-process (the paper's figures, large groups) or loopback (S1, S2 and every user over TCP on 127.0.0.1).", DefaultValueFactory = _ => "in-process" };
         var rounds = new Option<int>("--rounds") { Description = "Loopback mode: rounds per group size.", DefaultValueFactory = _ => 2 };
         var batchSignatures = new Option<bool>("--batch-signatures") { Description = "Loopback mode: the servers check upload signatures in batches (see EngineHostOptions.BatchSignatures)." };
         var command = new Command("two-server", "Protocol 2: two-server XOR secret-sharing messaging, the paper's experiments (SPEC.md §2).");
-        foreach (Option o in new Option[] { mode, sizes, sample, block, fraction, million, rounds, batchSignatures, json, report }) command.Options.Add(o);
+        foreach (Option o in new Option[] { mode, sizes, sample, block, fraction, million, repeat, rounds, batchSignatures, json, report, figures }) command.Options.Add(o);
         command.SetAction(r => r.GetValue(mode) switch
         {
-            "in-process" => Run(output, r.GetValue(sizes)!, r.GetValue(sample), r.GetValue(block), r.GetValue(fraction), r.GetValue(million), r.GetValue(json), r.GetValue(report)),
+            "in-process" => Run(output, r.GetValue(sizes)!, r.GetValue(sample), r.GetValue(block), r.GetValue(fraction), r.GetValue(million), r.GetValue(json), r.GetValue(report), r.GetValue(repeat), r.GetValue(figures)),
             "loopback" => RunLoopback(output, r.GetResult(sizes) is null ? "20,50,100" : r.GetValue(sizes)!, r.GetValue(rounds), r.GetValue(block), r.GetValue(json), r.GetValue(batchSignatures)),
             var other => Fail(output, $"--mode is in-process or loopback, not '{other}'"),
         });
@@ -83,16 +85,17 @@ internal static class SimulateTwoServerCommand
         return reports.All(s => s.Delivered == s.Expected && s.Failures == 0 && s.ServerRefusals == 0) ? 0 : 1;
     }
 
-    internal static int Run(TextWriter output, string sizesText, int sample, int block, double fraction, int million, FileInfo? json, FileInfo? reportFile)
+    internal static int Run(TextWriter output, string sizesText, int sample, int block, double fraction, int million, FileInfo? json, FileInfo? reportFile,
+                             int repeat = 3, DirectoryInfo? figures = null)
     {
         List<int>? sizes = ParseSizes(output, sizesText);
         if (sizes is null) return 1;
         IAnsiConsole console = DemoCommand.CreateConsole(output);
-        console.MarkupLine($"[bold]simulate two-server[/]: in process, group sizes {string.Join(", ", sizes)}, B = {block}, one message per member per round, {sample} sampled members per size");
+        console.MarkupLine($"[bold]simulate two-server[/]: in process, group sizes {string.Join(", ", sizes)}, B = {block}, one message per member per round, {sample} sampled members per size, median of {repeat} run(s) per size after a warm-up");
         TwoServerSimulationReport report;
         try
         {
-            var options = new TwoServerSimulationOptions(sizes, sample, block, fraction, million);
+            var options = new TwoServerSimulationOptions(sizes, sample, block, fraction, million, repeat);
             TwoServerSimulationReport? result = null;
             console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .Start(ctx =>
@@ -107,15 +110,19 @@ internal static class SimulateTwoServerCommand
             output.WriteLine($"error: {e.Message}");
             return 1;
         }
-        var table = new Table().AddColumns("n", "per message", "generation / msg", "fan-out / inbox", "reconstruct / inbox", "round CPU", "server bytes / msg", "subgroup / recipient", "dial (κ = n)", "failures");
+        var table = new Table().AddColumns("n", "per message", "min–max", "generation / msg", "fan-out / inbox", "reconstruct / inbox", "round CPU", "server bytes / msg", "subgroup / recipient", "dial (κ = n)", "failures");
         foreach (TwoServerSizeReport s in report.Sizes)
-            table.AddRow($"{s.GroupSize}", $"{s.MessageMsAmortised:F3} ms", $"{s.GenerationMsPerMessage:F3} ms", $"{s.FanOutMsPerInbox:F2} ms", $"{s.ReconstructMsPerInbox:F2} ms",
+        {
+            (double low, double high) = s.Spread(x => x.MessageMsAmortised);
+            table.AddRow($"{s.GroupSize}", $"{s.MessageMsAmortised:F3} ms", $"{low:F2}–{high:F2}", $"{s.GenerationMsPerMessage:F3} ms", $"{s.FanOutMsPerInbox:F2} ms", $"{s.ReconstructMsPerInbox:F2} ms",
                          $"{s.RoundCpuMs / 1000:F1} s", $"{s.ServerBytesPerMessage / 1e6:F2} MB", $"{s.SubgroupMsPerRecipient:F3} ms", $"{s.DialMs:F0} ms", $"{s.Failures}");
+        }
         console.Write(table);
         console.MarkupLine($"one million users as groups of {report.MillionUsersGroupSize}: {report.MillionUsersRoundCpuSeconds:F0} s of CPU per round, {report.MillionUsersMessageMs:F3} ms per message [grey](extrapolated)[/]");
         console.MarkupLine($"[grey]{Markup.Escape(report.Method)}[/]");
         if (json is not null) File.WriteAllText(json.FullName, TwoServerSimulation.ToJson(report));
         if (reportFile is not null) File.WriteAllText(reportFile.FullName, TwoServerHtmlReport.Render(report));
+        if (figures is not null) HtmlReport.SavePngs(TwoServerHtmlReport.Figures(report), figures);
         return report.Sizes.Any(s => s.Failures > 0) ? 1 : 0;
     }
 }

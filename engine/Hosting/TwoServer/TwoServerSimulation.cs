@@ -15,19 +15,28 @@ namespace Engine.Hosting.TwoServer;
 /// <param name="BlockSize">B, bytes per message block.</param>
 /// <param name="SubgroupFraction">κ as a fraction of n for the subgroup experiment (the paper uses 25 %).</param>
 /// <param name="MillionUsersGroupSize">Group size into which one million users are split for the Figure 3 extrapolation.</param>
+/// <param name="Repeat">Measured runs per group size (after the warm-up); each figure is their median, with min–max shown.</param>
 public sealed record TwoServerSimulationOptions(IReadOnlyList<int> GroupSizes, int SampledUsers = 8, int BlockSize = 256, double SubgroupFraction = 0.25,
-                                                int MillionUsersGroupSize = 1000);
+                                                int MillionUsersGroupSize = 1000, int Repeat = 3);
 
-/// <summary>One group size's figures.</summary>
+/// <summary>One group size's figures: each the median over <see cref="Repetitions"/> (which hold every run's own figures).</summary>
 public sealed record TwoServerSizeReport(
     int GroupSize, int SampledUsers, int Accepted, int Failures,
     double GenerationMsPerMessage, double FanOutMsPerInbox, double ReconstructMsPerInbox, double RoundCpuMs, double MessageMsAmortised,
-    double ServerBytesPerMessage, double SubgroupSize, double SubgroupMsPerRecipient, double DialMs);
+    double ServerBytesPerMessage, double SubgroupSize, double SubgroupMsPerRecipient, double DialMs)
+{
+    /// <summary>The measured runs behind the medians (empty inside a run).</summary>
+    public IReadOnlyList<TwoServerSizeReport> Repetitions { get; init; } = [];
+
+    /// <summary>Min and max of one figure over <see cref="Repetitions"/> (the figure itself when there are none).</summary>
+    public (double Min, double Max) Spread(Func<TwoServerSizeReport, double> figure) =>
+        Repetitions.Count == 0 ? (figure(this), figure(this)) : (Repetitions.Min(figure), Repetitions.Max(figure));
+}
 
 /// <summary>What <c>engine simulate two-server</c> measured.</summary>
 public sealed record TwoServerSimulationReport(
     string Mode, int BlockSize, int RecordBytes, IReadOnlyList<TwoServerSizeReport> Sizes,
-    int MillionUsersGroupSize, double MillionUsersRoundCpuSeconds, double MillionUsersMessageMs, string Method);
+    int MillionUsersGroupSize, double MillionUsersRoundCpuSeconds, double MillionUsersMessageMs, string Method, int Repeat = 1);
 
 /// <summary>
 /// The paper's experiments (Figures 2, 3, 5 and 6) in process: the same sharing, fan-out and reconstruction code the
@@ -47,6 +56,7 @@ public static class TwoServerSimulation
         if (options.SampledUsers < 1) throw new ArgumentException("Sample at least one user.", nameof(options));
         if (options.SubgroupFraction is <= 0 or > 0.5) throw new ArgumentException("The subgroup fraction is in (0, 0.5].", nameof(options));
         if (options.MillionUsersGroupSize is < 2 or > 1_000_000) throw new ArgumentException("The million-user split needs groups of 2 to 1 000 000.", nameof(options));
+        if (options.Repeat is < 1 or > 20) throw new ArgumentException("Repeat is 1 to 20.", nameof(options));
         TwoServerParameters parameters = TwoServerParameters.ForBlockSize(options.BlockSize);
         // Warm-up: without it the first size times tier-0 code; the pause lets the background tier-1 compiles land.
         for (int i = 0; i < 3; i++) { RunSize(parameters, 200, 4, options.SubgroupFraction); Thread.Sleep(50); }
@@ -55,7 +65,9 @@ public static class TwoServerSimulation
         foreach (int n in all)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            sizes.Add(RunSize(parameters, n, Math.Min(options.SampledUsers, n), options.SubgroupFraction));
+            var runs = new List<TwoServerSizeReport>();
+            for (int r = 0; r < options.Repeat; r++) runs.Add(RunSize(parameters, n, Math.Min(options.SampledUsers, n), options.SubgroupFraction));
+            sizes.Add(MedianOf(runs));
             progress?.Invoke(sizes.Count, all.Count);
         }
         TwoServerSizeReport basis = sizes.Single(s => s.GroupSize == options.MillionUsersGroupSize);
@@ -63,8 +75,8 @@ public static class TwoServerSimulation
         var shown = sizes.Where(s => options.GroupSizes.Contains(s.GroupSize)).ToList();
         return new TwoServerSimulationReport("in-process", parameters.BlockSize, parameters.RecordSize, shown, options.MillionUsersGroupSize,
             groups * basis.RoundCpuMs / 1000, basis.MessageMsAmortised,
-            $"one core; share generation timed for all senders, fan-out and reconstruction timed on {options.SampledUsers} sampled members per size and scaled by n; " +
-            $"one million users = {groups:F0} groups of {options.MillionUsersGroupSize}, extrapolated from that group size's measured round");
+            $"one core, warmed up; median of {options.Repeat} run(s) per size (min–max shown); share generation timed for all senders, fan-out and reconstruction timed on {options.SampledUsers} sampled members per size and scaled by n; " +
+            $"one million users = {groups:F0} groups of {options.MillionUsersGroupSize}, extrapolated from that group size's measured round", options.Repeat);
     }
 
     private static TwoServerSizeReport RunSize(TwoServerParameters parameters, int n, int sampled, double subgroupFraction)
@@ -130,7 +142,21 @@ public static class TwoServerSimulation
             2.0 * n * (parameters.RecordSize + 9), kappa, subgroupTotal / kappa, dialMs);
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>Every timed figure the median over the runs; counts summed (they are checks, not timings).</summary>
+    private static TwoServerSizeReport MedianOf(List<TwoServerSizeReport> runs)
+    {
+        double M(Func<TwoServerSizeReport, double> f) => Median(runs.Select(f));
+        TwoServerSizeReport first = runs[0];
+        return new TwoServerSizeReport(first.GroupSize, first.SampledUsers, runs.Sum(r => r.Accepted), runs.Sum(r => r.Failures),
+            M(r => r.GenerationMsPerMessage), M(r => r.FanOutMsPerInbox), M(r => r.ReconstructMsPerInbox), M(r => r.RoundCpuMs), M(r => r.MessageMsAmortised),
+            first.ServerBytesPerMessage, first.SubgroupSize, M(r => r.SubgroupMsPerRecipient), M(r => r.DialMs)) { Repetitions = runs };
+    }
 
     /// <summary>The report as indented JSON.</summary>
     public static string ToJson(TwoServerSimulationReport report) => JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });

@@ -22,13 +22,14 @@ internal static class SimulateRevocationCommand
         var repeat = new Option<int>("--repeat") { Description = "Repetitions per measured operation.", DefaultValueFactory = _ => 3 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report with the figures as SVG charts." };
+        var figures = new Option<DirectoryInfo?>("--figures") { Description = "Also write each figure as a PNG file into this directory." };
         var command = new Command("revocation", "Protocol 4: multi-authority CP-ABE, ring signatures and user revocation across CSPs, over loopback (SPEC.md §4).");
-        foreach (Option o in new Option[] { authorities, attributes, users, payload, repeat, json, report }) command.Options.Add(o);
-        command.SetAction(r => Run(output, r.GetValue(authorities), r.GetValue(attributes)!, r.GetValue(users)!, r.GetValue(payload)!, r.GetValue(repeat), r.GetValue(json), r.GetValue(report)));
+        foreach (Option o in new Option[] { authorities, attributes, users, payload, repeat, json, report, figures }) command.Options.Add(o);
+        command.SetAction(r => Run(output, r.GetValue(authorities), r.GetValue(attributes)!, r.GetValue(users)!, r.GetValue(payload)!, r.GetValue(repeat), r.GetValue(json), r.GetValue(report), r.GetValue(figures)));
         return command;
     }
 
-    internal static int Run(TextWriter output, int authorities, string attributesText, string usersText, string payloadText, int repeat, FileInfo? json, FileInfo? reportFile)
+    internal static int Run(TextWriter output, int authorities, string attributesText, string usersText, string payloadText, int repeat, FileInfo? json, FileInfo? reportFile, DirectoryInfo? figures = null)
     {
         if (!TryParseList(attributesText, out List<int> attributeCounts)) return IotFiles.Fail(output, $"--attributes '{attributesText}' is not a list of counts");
         if (!TryParseList(usersText, out List<int> userCounts)) return IotFiles.Fail(output, $"--users '{usersText}' is not a list of counts");
@@ -70,6 +71,7 @@ internal static class SimulateRevocationCommand
         console.MarkupLine(Markup.Escape($"{report.Method}; {report.Cpu}"));
         if (json is not null) File.WriteAllText(json.FullName, RevocationSimulation.ToJson(report));
         if (reportFile is not null) File.WriteAllText(reportFile.FullName, RevocationHtmlReport.Render(report));
+        if (figures is not null) HtmlReport.SavePngs(RevocationHtmlReport.Figures(report), figures);
         int failures = report.AttributePoints.Sum(p => p.Failures) + report.UserPoints.Sum(p => p.Failures);
         return failures == 0 ? 0 : 1;
     }

@@ -18,13 +18,14 @@ internal static class SimulateIotCommand
         var repeat = new Option<int>("--repeat") { Description = "Authentication rounds per point (throughput is their median).", DefaultValueFactory = _ => 3 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report with the figures as SVG charts." };
+        var figures = new Option<DirectoryInfo?>("--figures") { Description = "Also write each figure as a PNG file into this directory." };
         var command = new Command("iot-auth", "Protocol 3: trust evaluation, tags and anonymous authentication of IoT devices, over loopback (SPEC.md §3).");
-        foreach (Option o in new Option[] { devices, concurrency, repeat, json, report }) command.Options.Add(o);
-        command.SetAction(r => Run(output, r.GetValue(devices)!, r.GetValue(concurrency), r.GetValue(repeat), r.GetValue(json), r.GetValue(report)));
+        foreach (Option o in new Option[] { devices, concurrency, repeat, json, report, figures }) command.Options.Add(o);
+        command.SetAction(r => Run(output, r.GetValue(devices)!, r.GetValue(concurrency), r.GetValue(repeat), r.GetValue(json), r.GetValue(report), r.GetValue(figures)));
         return command;
     }
 
-    internal static int Run(TextWriter output, string devicesText, int concurrency, int repeat, FileInfo? json, FileInfo? reportFile)
+    internal static int Run(TextWriter output, string devicesText, int concurrency, int repeat, FileInfo? json, FileInfo? reportFile, DirectoryInfo? figures = null)
     {
         var counts = new List<int>();
         foreach (string part in devicesText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -50,6 +51,7 @@ internal static class SimulateIotCommand
         console.MarkupLine(Markup.Escape($"totals over N devices (one authentication each for the costs and bytes); {report.Method}; {report.Cpu}"));
         if (json is not null) File.WriteAllText(json.FullName, IotAuthSimulation.ToJson(report));
         if (reportFile is not null) File.WriteAllText(reportFile.FullName, IotAuthHtmlReport.Render(report));
+        if (figures is not null) HtmlReport.SavePngs(IotAuthHtmlReport.Figures(report), figures);
         return report.Points.Sum(p => p.Failures) == 0 ? 0 : 1;
     }
 }
