@@ -34,7 +34,9 @@ public sealed class SimulateTwoServerCommandTests
             Assert.That(sizes.EnumerateArray().Select(s => s.GetProperty("ServerBytesPerMessage").GetDouble()), Is.EqualTo(new[] { 2.0 * 20 * (3 * 65 + 9), 2.0 * 60 * (3 * 65 + 9) }));
             string report = File.ReadAllText(html);
             Assert.That(report, Does.StartWith("<!DOCTYPE html>"));
-            Assert.That(System.Text.RegularExpressions.Regex.Matches(report, "<svg ").Count, Is.EqualTo(4), "Figures 2, 3, 5 and 6");
+            Assert.That(System.Text.RegularExpressions.Regex.Matches(report, "<svg ").Count, Is.EqualTo(5), "Figures 2, 3, 5 and 6 and the subgroup cost");
+            foreach (string figure in new[] { "Figure 2", "Figure 3", "Figure 5", "Figure 6: server bandwidth per message", "Not one of the paper&#39;s figures" })
+                Assert.That(report, Does.Contain(figure));
         }
         finally
         {
