@@ -1,6 +1,7 @@
 using Engine.IotAuth.Tags;
 using Engine.Pairing.Groups;
 using Engine.Primitives.Batching;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Engine.IotAuth.Auth;
 
@@ -18,8 +19,7 @@ public sealed class ProofBatcher : IDisposable
 {
     private readonly ModExpBatchOptions _options;
     private readonly BatchQueue<Request> _queue;
-    private readonly object _poolGate = new();
-    private readonly Stack<Request> _pool = new();
+    private readonly ObjectPool<Request> _pool;
     private readonly Thread[] _workers;
     private long _batches, _items, _largest, _computeTicks;
 
@@ -29,6 +29,7 @@ public sealed class ProofBatcher : IDisposable
         _options = options ?? new ModExpBatchOptions { MaxBatch = 64 };
         _options.Validate();
         _queue = new BatchQueue<Request>(_options, _ => 1);
+        _pool = RequestPool.Create(() => new Request(this), RequestPool.RetainedFor(_options));
         _workers = new Thread[_options.Workers];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -53,20 +54,14 @@ public sealed class ProofBatcher : IDisposable
     /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
     public ValueTask<VerifiedProof> VerifyAsync(TagKey key, ReadOnlyMemory<byte> challengeFields, ReadOnlyMemory<byte> proof)
     {
-        Request request;
-        lock (_poolGate) request = _pool.Count > 0 ? _pool.Pop() : new Request(this);
+        Request request = _pool.Get();
         request.Prepare(key, challengeFields, proof);
         if (!_queue.TryEnqueue(request))
         {
-            Return(request);
+            _pool.Return(request);
             throw new ObjectDisposedException(nameof(ProofBatcher));
         }
         return request.Task;
-    }
-
-    private void Return(Request request)
-    {
-        lock (_poolGate) _pool.Push(request);
     }
 
     private void WorkerLoop()
@@ -120,7 +115,7 @@ public sealed class ProofBatcher : IDisposable
         foreach (Thread t in _workers) t.Join();
     }
 
-    private sealed class Request(ProofBatcher owner) : PooledCompletion<VerifiedProof>
+    private sealed class Request(ProofBatcher owner) : PooledCompletion<VerifiedProof>, IResettable
     {
         public TagKey? Key { get; private set; }
         public ReadOnlyMemory<byte> Challenge { get; private set; }
@@ -130,10 +125,16 @@ public sealed class ProofBatcher : IDisposable
 
         public void Complete(VerifiedProof result)
         {
-            (Key, Challenge, Proof) = (null, default, default);
+            TryReset();
             SetResult(result);
         }
 
-        protected override void ReturnToPool() => owner.Return(this);
+        public bool TryReset()
+        {
+            (Key, Challenge, Proof) = (null, default, default);
+            return true;
+        }
+
+        protected override void ReturnToPool() => owner._pool.Return(this);
     }
 }

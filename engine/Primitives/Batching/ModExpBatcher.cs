@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Engine.BigInt;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Engine.Primitives.Batching;
 
@@ -22,7 +22,7 @@ public sealed class ModExpBatcher : IDisposable
 
     private readonly ModExpBatchOptions _options;
     private readonly BatchQueue<PowRequest> _queue;
-    private readonly ConcurrentBag<PowRequest> _pool = new();
+    private readonly ObjectPool<PowRequest> _pool;
     private readonly Thread[] _workers;
     private long _batches, _items;
 
@@ -36,6 +36,7 @@ public sealed class ModExpBatcher : IDisposable
         Context = context;
         MaxItemsPerRequest = maxItemsPerRequest;
         _queue = new BatchQueue<PowRequest>(_options, r => r.Count);
+        _pool = RequestPool.Create(() => new PowRequest(this, Context.LimbCount, MaxItemsPerRequest), RequestPool.RetainedFor(_options, maxItemsPerRequest));
         _workers = new Thread[_options.Workers];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -74,7 +75,7 @@ public sealed class ModExpBatcher : IDisposable
         for (int k = 0; k < count; k++)
             if (Limbs.CompareVarTime(bases.Slice(k * n, n), Context.Modulus) >= 0) throw new ArgumentException("Every base must be reduced (< m).", nameof(bases));
 
-        PowRequest request = Rent();
+        PowRequest request = _pool.Get();
         request.Prepare(bases, exponents, count, results);
         if (!_queue.TryEnqueue(request))
         {
@@ -85,9 +86,7 @@ public sealed class ModExpBatcher : IDisposable
         return new ValueTask(request, request.Version);
     }
 
-    private PowRequest Rent() => _pool.TryTake(out PowRequest? r) ? r : new PowRequest(this, Context.LimbCount, MaxItemsPerRequest);
-
-    internal void Return(PowRequest request) => _pool.Add(request);
+    internal void Return(PowRequest request) => _pool.Return(request);
 
     private void WorkerLoop()
     {

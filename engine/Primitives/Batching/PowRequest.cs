@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Engine.Primitives.Batching;
 
@@ -9,7 +10,7 @@ namespace Engine.Primitives.Batching;
 /// <see cref="ValueTask"/> waits on. Pooled: a request object, its buffers and its completion are reused, so
 /// scheduling allocates nothing in steady state.
 /// </summary>
-internal sealed class PowRequest : IValueTaskSource
+internal sealed class PowRequest : IValueTaskSource, IResettable
 {
     private ManualResetValueTaskSourceCore<bool> _core;     // continuations run on the worker that completes the batch
     private readonly ModExpBatcher _owner;
@@ -37,11 +38,19 @@ internal sealed class PowRequest : IValueTaskSource
 
     public void Complete(Exception? error)
     {
-        // The inputs may be secret (exponents, bases derived from keys): wipe before the next caller reuses them.
+        // The inputs may be secret (exponents, bases derived from keys): wiped as soon as the batch is done.
+        TryReset();
+        if (error is null) _core.SetResult(true); else _core.SetException(error);
+    }
+
+    /// <summary>Wipes the inputs and drops the result buffer (again on return to the pool: a request never carries data on).</summary>
+    public bool TryReset()
+    {
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(Bases.AsSpan()));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(Exponents.AsSpan()));
+        Count = 0;
         Results = default;
-        if (error is null) _core.SetResult(true); else _core.SetException(error);
+        return true;
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);

@@ -1,5 +1,6 @@
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Engine.Primitives.Batching;
 
@@ -16,8 +17,7 @@ public sealed class SignatureBatcher : IDisposable
     private readonly PrimeOrderGroup _group;
     private readonly ModExpBatchOptions _options;
     private readonly BatchQueue<Request> _queue;
-    private readonly object _poolGate = new();
-    private readonly Stack<Request> _pool = new();
+    private readonly ObjectPool<Request> _pool;
     private readonly Thread[] _workers;
     private long _batches, _items;
 
@@ -28,6 +28,7 @@ public sealed class SignatureBatcher : IDisposable
         _options = options ?? new ModExpBatchOptions { MaxBatch = 64 };
         _options.Validate();
         _queue = new BatchQueue<Request>(_options, _ => 1);
+        _pool = RequestPool.Create(() => new Request(this), RequestPool.RetainedFor(_options));
         _workers = new Thread[_options.Workers];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -46,20 +47,14 @@ public sealed class SignatureBatcher : IDisposable
     /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
     public ValueTask<EngineStatus> VerifyAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> message, ReadOnlyMemory<byte> signature)
     {
-        Request request;
-        lock (_poolGate) request = _pool.Count > 0 ? _pool.Pop() : new Request(this);
+        Request request = _pool.Get();
         request.Prepare(publicKey, message, signature);
         if (!_queue.TryEnqueue(request))
         {
-            Return(request);
+            _pool.Return(request);
             throw new ObjectDisposedException(nameof(SignatureBatcher));
         }
         return request.Task;
-    }
-
-    private void Return(Request request)
-    {
-        lock (_poolGate) _pool.Push(request);
     }
 
     private void WorkerLoop()
@@ -93,7 +88,7 @@ public sealed class SignatureBatcher : IDisposable
         foreach (Thread t in _workers) t.Join();
     }
 
-    private sealed class Request(SignatureBatcher owner) : PooledCompletion<EngineStatus>
+    private sealed class Request(SignatureBatcher owner) : PooledCompletion<EngineStatus>, IResettable
     {
         public ReadOnlyMemory<byte> PublicKey { get; private set; }
         public ReadOnlyMemory<byte> Message { get; private set; }
@@ -104,10 +99,16 @@ public sealed class SignatureBatcher : IDisposable
 
         public void Complete(EngineStatus status)
         {
-            (PublicKey, Message, Signature) = (default, default, default);
+            TryReset();
             SetResult(status);
         }
 
-        protected override void ReturnToPool() => owner.Return(this);
+        public bool TryReset()
+        {
+            (PublicKey, Message, Signature) = (default, default, default);
+            return true;
+        }
+
+        protected override void ReturnToPool() => owner._pool.Return(this);
     }
 }

@@ -5,6 +5,7 @@ using Engine.Revocation.Access;
 using Engine.Revocation.Policies;
 using Engine.Revocation.Signatures;
 using Engine.Revocation.Wire;
+using Microsoft.Extensions.ObjectPool;
 using static Engine.Revocation.Roles.RoleReplies;
 
 namespace Engine.Revocation.Roles;
@@ -41,7 +42,7 @@ public sealed class SourceCsp : IRevocationRole
     private readonly object _ringGate = new();
     private RingPublicKey _ringKey;
     private Ring _ring;
-    private readonly System.Collections.Concurrent.ConcurrentBag<RingVerifier> _verifiers = [];
+    private readonly ObjectPool<RingVerifier> _verifiers;
     private long _issued, _refused;
 
     /// <summary>A source CSP named <paramref name="name"/> that signs tokens with <paramref name="tokenKey"/>.</summary>
@@ -50,6 +51,7 @@ public sealed class SourceCsp : IRevocationRole
         Name = name;
         _tokenKey = tokenKey;
         _ringKey = ringKey;
+        _verifiers = new DefaultObjectPool<RingVerifier>(new VerifierPolicy(this), Environment.ProcessorCount * 2);
         _ring = ring;
         Options = options ?? new SourceCspOptions();
         _replays = new ReplayCache(Options.ReplayCapacity, Options.Time);
@@ -194,9 +196,22 @@ public sealed class SourceCsp : IRevocationRole
     private EngineStatus VerifyNow(in Pending p)
     {
         // Verifiers are not thread-safe: each call takes one from the pool (they share the key's prepared lines).
-        if (!_verifiers.TryTake(out RingVerifier? verifier) || !ReferenceEquals(verifier.PublicKey, p.Key)) verifier = new RingVerifier(p.Key);
+        RingVerifier verifier = _verifiers.Get();
+        if (!ReferenceEquals(verifier.PublicKey, p.Key)) verifier = new RingVerifier(p.Key);
         try { return verifier.Verify(p.Ring, p.Policy, p.Message, p.Signature); }
-        finally { if (_verifiers.Count < Environment.ProcessorCount * 2) _verifiers.Add(verifier); }
+        finally { _verifiers.Return(verifier); }
+    }
+
+    /// <summary>Verifiers for the current ring key; one for an older key is dropped on return, never reused.</summary>
+    private sealed class VerifierPolicy(SourceCsp owner) : PooledObjectPolicy<RingVerifier>
+    {
+        public override RingVerifier Create() => new(owner._ringKey);
+
+        public override bool Return(RingVerifier verifier)
+        {
+            verifier.Clear();
+            return ReferenceEquals(verifier.PublicKey, owner._ringKey);
+        }
     }
 
     private (EngineStatus, RevocationMessageType, byte[]) Finish(in Pending p, EngineStatus verified)

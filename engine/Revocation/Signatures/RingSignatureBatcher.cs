@@ -1,5 +1,6 @@
 using Engine.Primitives.Batching;
 using Engine.Revocation.Policies;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Engine.Revocation.Signatures;
 
@@ -14,8 +15,7 @@ public sealed class RingSignatureBatcher : IDisposable
 {
     private readonly ModExpBatchOptions _options;
     private readonly BatchQueue<Request> _queue;
-    private readonly object _poolGate = new();
-    private readonly Stack<Request> _pool = new();
+    private readonly ObjectPool<Request> _pool;
     private readonly Thread[] _workers;
     private long _batches, _items;
 
@@ -25,6 +25,7 @@ public sealed class RingSignatureBatcher : IDisposable
         _options = options ?? new ModExpBatchOptions { MaxBatch = 32, MaxDelay = TimeSpan.FromMilliseconds(2) };
         _options.Validate();
         _queue = new BatchQueue<Request>(_options, _ => 1);
+        _pool = RequestPool.Create(() => new Request(this), RequestPool.RetainedFor(_options));
         _workers = new Thread[_options.Workers];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -40,12 +41,11 @@ public sealed class RingSignatureBatcher : IDisposable
     /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
     public ValueTask<EngineStatus> VerifyAsync(RingPublicKey key, Ring ring, Policy policy, ReadOnlyMemory<byte> message, RingSignature signature)
     {
-        Request request;
-        lock (_poolGate) request = _pool.Count > 0 ? _pool.Pop() : new Request(this);
+        Request request = _pool.Get();
         request.Prepare(key, ring, policy, message, signature);
         if (!_queue.TryEnqueue(request))
         {
-            lock (_poolGate) _pool.Push(request);
+            _pool.Return(request);
             throw new ObjectDisposedException(nameof(RingSignatureBatcher));
         }
         return request.Task;
@@ -94,7 +94,7 @@ public sealed class RingSignatureBatcher : IDisposable
         foreach (Thread t in _workers) t.Join();
     }
 
-    private sealed class Request(RingSignatureBatcher owner) : PooledCompletion<EngineStatus>
+    private sealed class Request(RingSignatureBatcher owner) : PooledCompletion<EngineStatus>, IResettable
     {
         public RingPublicKey? Key { get; private set; }
         public Ring? Ring { get; private set; }
@@ -112,9 +112,12 @@ public sealed class RingSignatureBatcher : IDisposable
             SetResult(Outcome);
         }
 
-        protected override void ReturnToPool()
+        public bool TryReset()
         {
-            lock (owner._poolGate) owner._pool.Push(this);
+            (Key, Ring, Policy, Message, Signature, Outcome) = (null, null, null, default, null, default);
+            return true;
         }
+
+        protected override void ReturnToPool() => owner._pool.Return(this);
     }
 }
