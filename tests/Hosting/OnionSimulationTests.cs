@@ -15,9 +15,11 @@ public sealed class OnionSimulationTests
         OnionSimulationReport report = await OnionSimulation.RunAsync(
             new OnionSimulationOptions(Relays: 2, Links: links, Messages: 16, Clients: clients, Batching: batching),
             (done, total) => { lock (timeout) last = Math.Max(last, done); }, timeout.Token);
-        Assert.That(last, Is.EqualTo(links + 16));
+        Assert.That(report.Repeat, Is.EqualTo(3), "the default: three measured rounds after a warm-up");
+        Assert.That(last, Is.EqualTo(3 * (links + 16)), "progress counts only the measured rounds");
         Assert.That(report.Refusals, Is.Zero);
-        Assert.That(report.LinkSetupsPerSecond, Is.GreaterThan(0));
+        Assert.That(report.LinkSetupsPerSecond, Is.GreaterThan(0).And.InRange(report.LinkSetupsPerSecondMin, report.LinkSetupsPerSecondMax));
+        Assert.That(report.MessagesPerSecond, Is.GreaterThan(0).And.InRange(report.MessagesPerSecondMin, report.MessagesPerSecondMax));
         if (batching && clients > 1) Assert.That(report.ExponentiationsPerBatch, Is.GreaterThan(1));
     }
 }

@@ -23,11 +23,12 @@ internal static class SimulateCommand
         var clients = new Option<int>("--clients") { Description = "Concurrent clients, each on its own connection (1 to 256).", DefaultValueFactory = _ => 4 };
         var noBatching = new Option<bool>("--no-batching") { Description = "Relays compute each exponentiation at once instead of batching concurrent setups." };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
+        var repeat = new Option<int>("--repeat") { Description = "Measured rounds of --links setups and --messages messages after a warm-up (median and min–max reported).", DefaultValueFactory = _ => 3 };
         var onion = new Command("onion", "Protocol 1: certificateless onion routing (SPEC.md §1).");
-        foreach (Option o in new Option[] { relays, links, messages, payload, group, reencrypt, clients, noBatching, json }) onion.Options.Add(o);
+        foreach (Option o in new Option[] { relays, links, messages, payload, group, reencrypt, clients, noBatching, repeat, json }) onion.Options.Add(o);
         onion.SetAction(r => Run(output, new OnionSimulationOptions(r.GetValue(relays), r.GetValue(links), r.GetValue(messages),
                                                                      r.GetValue(payload), r.GetValue(group)!, r.GetValue(reencrypt),
-                                                                     r.GetValue(clients), !r.GetValue(noBatching)), r.GetValue(json)));
+                                                                     r.GetValue(clients), !r.GetValue(noBatching), r.GetValue(repeat)), r.GetValue(json)));
         simulate.Subcommands.Add(onion);
         simulate.Subcommands.Add(SimulateTwoServerCommand.Create(output));
         simulate.Subcommands.Add(Iot.SimulateIotCommand.Create(output));
@@ -39,7 +40,7 @@ internal static class SimulateCommand
     {
         IAnsiConsole console = DemoCommand.CreateConsole(output);
         console.MarkupLine($"[bold]simulate onion[/]: KGC + {options.Relays} relays + destination on 127.0.0.1, group [blue]{Markup.Escape(options.Group)}[/], " +
-                           $"{Math.Min(options.Clients, options.Links)} clients, {options.Links} links, {options.Messages} messages of {options.PayloadBytes} bytes" +
+                           $"{Math.Min(options.Clients, options.Links)} clients, {options.Links} links and {options.Messages} messages of {options.PayloadBytes} bytes per round, {options.Repeat} measured round(s) after a warm-up" +
                            $"{(options.ReencryptPerHop ? ", per-hop re-encryption" : "")}{(options.Batching ? "" : ", unbatched relays")}");
         OnionSimulationReport report;
         try
@@ -48,7 +49,7 @@ internal static class SimulateCommand
             console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .Start(ctx =>
                 {
-                    ProgressTask task = ctx.AddTask("links and messages", maxValue: options.Links + options.Messages);
+                    ProgressTask task = ctx.AddTask("links and messages", maxValue: options.Repeat * (options.Links + options.Messages));
                     result = OnionSimulation.RunAsync(options, (done, _) => task.Value = done).GetAwaiter().GetResult();
                     task.Value = task.MaxValue;
                 });
@@ -60,10 +61,10 @@ internal static class SimulateCommand
             return 1;
         }
         var table = new Table().AddColumns("figure", "value");
-        table.AddRow("link setups per second", $"{report.LinkSetupsPerSecond:F1}");
-        table.AddRow("link setup p50 / p99", $"{report.SetupMillisecondsP50:F2} / {report.SetupMillisecondsP99:F2} ms");
-        table.AddRow("message round trip p50 / p99", $"{report.MessageMillisecondsP50:F2} / {report.MessageMillisecondsP99:F2} ms");
-        table.AddRow($"messages per second ({report.Clients} clients)", $"{report.MessagesPerSecond:F1}");
+        table.AddRow($"link setups per second (median of {report.Repeat} rounds, min–max)", $"{report.LinkSetupsPerSecond:F1} ({report.LinkSetupsPerSecondMin:F1}–{report.LinkSetupsPerSecondMax:F1})");
+        table.AddRow($"link setup p50 / p99 ({report.Repeat} × {report.Links} setups)", $"{report.SetupMillisecondsP50:F2} / {report.SetupMillisecondsP99:F2} ms");
+        table.AddRow($"message round trip p50 / p99 ({report.Repeat} × {report.Messages} messages)", $"{report.MessageMillisecondsP50:F2} / {report.MessageMillisecondsP99:F2} ms");
+        table.AddRow($"messages per second ({report.Clients} clients; median of {report.Repeat} rounds, min–max)", $"{report.MessagesPerSecond:F1} ({report.MessagesPerSecondMin:F1}–{report.MessagesPerSecondMax:F1})");
         table.AddRow("bytes per hop: setup / ACK / data", $"{report.SetupPacketBytes} / {report.AckPacketBytes} / {report.DataPacketBytes}");
         table.AddRow("exponentiations per relay batch", $"{report.ExponentiationsPerBatch:F1}");
         table.AddRow("repair: P_ID derivation, H1 with u / paper's H1", $"{report.KeyDerivationMicrosecondsEngine:F0} / {report.KeyDerivationMicrosecondsPaper:F0} µs ({Percent(report.KeyDerivationMicrosecondsEngine, report.KeyDerivationMicrosecondsPaper)}; none per packet)");

@@ -12,8 +12,17 @@ using Engine.Primitives.Groups;
 namespace Engine.Hosting.Onion;
 
 /// <summary>Options of <see cref="OnionSimulation"/>.</summary>
+/// <param name="Relays">Relays on every path (1 to 8), before the destination.</param>
+/// <param name="Links">Links set up per measured round.</param>
+/// <param name="Messages">Messages sent per measured round.</param>
+/// <param name="PayloadBytes">Bytes per message.</param>
+/// <param name="Group">The prime-order group by name.</param>
+/// <param name="ReencryptPerHop">Re-encrypt the payload at every hop instead of the paper's single layer.</param>
+/// <param name="Clients">Concurrent clients, each on its own connection.</param>
+/// <param name="Batching">Relays batch the exponentiations of concurrent setups.</param>
+/// <param name="Repeat">Measured rounds after the warm-up; the throughputs are their median (min–max reported), the latencies pooled.</param>
 public sealed record OnionSimulationOptions(int Relays = 3, int Links = 20, int Messages = 200, int PayloadBytes = 256,
-                                           string Group = "Modp2048Q256", bool ReencryptPerHop = false, int Clients = 4, bool Batching = true);
+                                           string Group = "Modp2048Q256", bool ReencryptPerHop = false, int Clients = 4, bool Batching = true, int Repeat = 3);
 
 /// <summary>What a simulation measured.</summary>
 public sealed record OnionSimulationReport(
@@ -23,7 +32,8 @@ public sealed record OnionSimulationReport(
     int SetupPacketBytes, int AckPacketBytes, int DataPacketBytes, long PacketsProcessed, long Refusals,
     double ExponentiationsPerBatch,
     double KeyDerivationMicrosecondsEngine, double KeyDerivationMicrosecondsPaper,
-    double SingleLayerMessageMillisecondsP50, double ReencryptedMessageMillisecondsP50);
+    double SingleLayerMessageMillisecondsP50, double ReencryptedMessageMillisecondsP50,
+    int Repeat = 1, double LinkSetupsPerSecondMin = 0, double LinkSetupsPerSecondMax = 0, double MessagesPerSecondMin = 0, double MessagesPerSecondMax = 0);
 
 /// <summary>
 /// The <c>engine simulate onion</c> run: a KGC directory server, L relays and a destination as Kestrel servers on
@@ -43,6 +53,7 @@ public static class OnionSimulation
         if (options.Relays is < 1 or > OnionParameters.MaxPathLength) throw new ArgumentException("Relays must be 1 to 8.", nameof(options));
         if (options.Links < 1 || options.Messages < 0 || options.PayloadBytes is < 0 or > 1 << 20) throw new ArgumentException("Links ≥ 1, messages ≥ 0, payload 0 to 1 MiB.", nameof(options));
         if (options.Clients is < 1 or > 256) throw new ArgumentException("Clients must be 1 to 256.", nameof(options));
+        if (options.Repeat is < 1 or > 20) throw new ArgumentException("Repeat must be 1 to 20.", nameof(options));
         var parameters = new OnionParameters(group);
         using var kgc = new KeyGenerationCenter(parameters);
         byte[] enrolmentKey = RandomNumberGenerator.GetBytes(Enrolment.KeySize);
@@ -77,39 +88,54 @@ public static class OnionSimulation
             // there are never more clients than links.
             int clientCount = Math.Min(options.Clients, options.Links);
             for (int c = 0; c < clientCount; c++) clients.Add(await OnionTcpClient.ConnectAsync(firstRelay, cancellationToken).ConfigureAwait(false));
-            int total = options.Links + options.Messages, done = 0;
+            int total = options.Repeat * (options.Links + options.Messages), done = 0;
             void Tick() => progress?.Invoke(Interlocked.Increment(ref done), total);
-            var links = new ClientLink[options.Links];
-            var setupMs = new ConcurrentBag<double>();
-            var wall = Stopwatch.StartNew();
-            await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
-            {
-                for (int i = c; i < options.Links; i += clientCount)
-                {
-                    var sw = Stopwatch.StartNew();
-                    ClientLink link = OnionClient.BeginLink(path, DateTimeOffset.UtcNow.AddMinutes(30));
-                    Check(await client.EstablishAsync(link, cancellationToken).ConfigureAwait(false), "link setup");
-                    setupMs.Add(sw.Elapsed.TotalMilliseconds);
-                    links[i] = link;
-                    Tick();
-                }
-            }, cancellationToken))).ConfigureAwait(false);
-            double setupSeconds = wall.Elapsed.TotalSeconds;
-            (long batches, long items) = host.BatchCounts;
-
             byte[] payload = RandomNumberGenerator.GetBytes(options.PayloadBytes);
+            var allLinks = new List<ClientLink>();
+            var setupMs = new ConcurrentBag<double>();
             var messageMs = new ConcurrentBag<double>();
-            wall.Restart();
-            await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
+
+            // One round: set up `links` links (clients in parallel), then send `messages` echoes over them.
+            async Task<(double SetupsPerSecond, double MessagesPerSecond, ClientLink[] Links)> RoundAsync(int linkCount, int messageCount, bool measured)
             {
-                ClientLink[] mine = links.Where((_, i) => i % clientCount == c).ToArray();
-                for (int i = c, k = 0; i < options.Messages; i += clientCount, k++)
+                var links = new ClientLink[linkCount];
+                var wall = Stopwatch.StartNew();
+                await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
                 {
-                    messageMs.Add(await TimedEchoAsync(client, mine[k % mine.Length], payload, options.ReencryptPerHop, cancellationToken).ConfigureAwait(false));
-                    Tick();
-                }
-            }, cancellationToken))).ConfigureAwait(false);
-            double messageSeconds = wall.Elapsed.TotalSeconds;
+                    for (int i = c; i < linkCount; i += clientCount)
+                    {
+                        var sw = Stopwatch.StartNew();
+                        ClientLink link = OnionClient.BeginLink(path, DateTimeOffset.UtcNow.AddMinutes(30));
+                        Check(await client.EstablishAsync(link, cancellationToken).ConfigureAwait(false), "link setup");
+                        if (measured) { setupMs.Add(sw.Elapsed.TotalMilliseconds); Tick(); }
+                        links[i] = link;
+                    }
+                }, cancellationToken))).ConfigureAwait(false);
+                double setupSeconds = wall.Elapsed.TotalSeconds;
+                wall.Restart();
+                await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
+                {
+                    ClientLink[] mine = links.Where((_, i) => i % clientCount == c).ToArray();
+                    for (int i = c, k = 0; i < messageCount && mine.Length > 0; i += clientCount, k++)
+                    {
+                        double ms = await TimedEchoAsync(client, mine[k % mine.Length], payload, options.ReencryptPerHop, cancellationToken).ConfigureAwait(false);
+                        if (measured) { messageMs.Add(ms); Tick(); }
+                    }
+                }, cancellationToken))).ConfigureAwait(false);
+                double messageSeconds = wall.Elapsed.TotalSeconds;
+                allLinks.AddRange(links);
+                return (linkCount / setupSeconds, messageCount == 0 ? 0 : messageCount / messageSeconds, links);
+            }
+
+            // Warm-up (JIT tiers, pools, connections, the relays' batch workers), not measured.
+            await RoundAsync(clientCount, 2 * clientCount, measured: false).ConfigureAwait(false);
+            (long batchesBefore, long itemsBefore) = host.BatchCounts;
+            var rounds = new List<(double SetupsPerSecond, double MessagesPerSecond, ClientLink[] Links)>();
+            for (int r = 0; r < options.Repeat; r++) rounds.Add(await RoundAsync(options.Links, options.Messages, measured: true).ConfigureAwait(false));
+            (long batchesAfter, long itemsAfter) = host.BatchCounts;
+            long batches = batchesAfter - batchesBefore, items = itemsAfter - itemsBefore;
+            ClientLink[] links = rounds[^1].Links;
+            double[] setupRates = rounds.Select(r => r.SetupsPerSecond).Order().ToArray(), messageRates = rounds.Select(r => r.MessagesPerSecond).Order().ToArray();
 
             // Per-hop re-encryption against the paper's single layer: one client, alternating, on the links it set up
             // (a link's backward packets return over the connection that carried its setup).
@@ -127,15 +153,16 @@ public static class OnionSimulation
             var layout = new SetupLayout(parameters);
             int dataBytes = Engine.Onion.Data.DataPacket.ForwardSize(options.PayloadBytes, Engine.Primitives.Schnorr.SchnorrSignature.SizeInBytes(group));
             foreach (OnionTcpClient c in clients) await c.DisposeAsync().ConfigureAwait(false);
-            foreach (ClientLink l in links) l?.Dispose();
+            foreach (ClientLink l in allLinks) l?.Dispose();
             return new OnionSimulationReport(group.Name, options.Relays, options.Links, options.Messages, options.PayloadBytes, options.ReencryptPerHop,
                 clientCount, options.Batching,
-                options.Links / setupSeconds, Percentile(setupMs, 0.5), Percentile(setupMs, 0.99),
-                Percentile(messageMs, 0.5), Percentile(messageMs, 0.99), options.Messages == 0 ? 0 : options.Messages / messageSeconds,
+                Median(setupRates), Percentile(setupMs, 0.5), Percentile(setupMs, 0.99),
+                Percentile(messageMs, 0.5), Percentile(messageMs, 0.99), Median(messageRates),
                 layout.SetupPacketSize, layout.AckPacketSize, dataBytes,
                 services.Sum(s => s.Server.PacketsProcessed), services.Sum(s => s.Server.Refusals.Values.Sum()),
                 batches == 0 ? 1 : items / (double)batches,
-                engineKeyUs, paperKeyUs, Percentile(single, 0.5), Percentile(layered, 0.5));
+                engineKeyUs, paperKeyUs, Percentile(single, 0.5), Percentile(layered, 0.5),
+                options.Repeat, setupRates[0], setupRates[^1], messageRates[0], messageRates[^1]);
         }
         finally
         {
@@ -174,6 +201,9 @@ public static class OnionSimulation
 
     /// <summary>The report as indented JSON (for plotting).</summary>
     public static string ToJson(OnionSimulationReport report) => JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
+
+    private static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 
     private static double Percentile(IEnumerable<double> values, double p)
     {
