@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Net;
+using System.Text;
+using Engine.Hosting.TwoServer;
+using Engine.Primitives.Groups;
+using Engine.Primitives.Schnorr;
+using Engine.TwoServer;
+using Engine.TwoServer.Content;
+using Engine.TwoServer.Partitions;
+using Engine.TwoServer.Records;
+using Engine.TwoServer.Roles;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>
+/// A Protocol 2 user by hand, against running <c>engine serve two-server</c> servers: <c>register</c>, <c>join</c>,
+/// <c>send</c> (a message to one member, as that round's upload) and <c>fetch</c> (waits for a round to close,
+/// checks both servers' signed inboxes and prints what arrived). Every command connects to S1 and S2, checks that
+/// they announce the trusted keys, and says what a refusal means.
+/// </summary>
+internal static class TwoServerUserCommands
+{
+    private sealed record Connection(string Id, string KeyFile, IPEndPoint S1, IPEndPoint S2, string S1KeyFile, string S2KeyFile, int Block);
+
+    public static void AddTo(Command twoServer, TextWriter output)
+    {
+        var id = new Option<string>("--id") { Description = "This user's name at both servers.", Required = true };
+        var key = new Option<string>("--key") { Description = "This user's signing key file (hex; created by register if missing, public key in FILE.pub).", Required = true };
+        var s1 = new Option<string>("--s1") { Description = "S1's address:port.", DefaultValueFactory = _ => "127.0.0.1:7501" };
+        var s2 = new Option<string>("--s2") { Description = "S2's address:port.", DefaultValueFactory = _ => "127.0.0.1:7502" };
+        var s1Key = new Option<string>("--s1-key") { Description = "S1's public key file (the FILE.pub its --key wrote): the key S1 must announce.", Required = true };
+        var s2Key = new Option<string>("--s2-key") { Description = "S2's public key file.", Required = true };
+        var block = new Option<int>("--block") { Description = "Message block size B (must equal the servers').", DefaultValueFactory = _ => 256 };
+        var group = new Option<string>("--group") { Description = "The group's name.", Required = true };
+        Option[] common = [id, key, s1, s2, s1Key, s2Key, block];
+        Connection? Parse(ParseResult r)
+        {
+            if (!IPEndPoint.TryParse(r.GetValue(s1)!, out IPEndPoint? e1) || !IPEndPoint.TryParse(r.GetValue(s2)!, out IPEndPoint? e2))
+            {
+                output.WriteLine("error: --s1 and --s2 are address:port (for example 127.0.0.1:7501)");
+                return null;
+            }
+            return new Connection(r.GetValue(id)!, r.GetValue(key)!, e1, e2, r.GetValue(s1Key)!, r.GetValue(s2Key)!, r.GetValue(block));
+        }
+
+        var register = new Command("register", "Register this user's key with S1 and S2 (each confirms the other's receipt).");
+        foreach (Option o in common) register.Options.Add(o);
+        register.SetAction(r => Parse(r) is { } c ? Run(output, c, createKey: true, async (user, ct) =>
+        {
+            EngineStatus status = await user.RegisterAsync(ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "register", status);
+            output.WriteLine($"registered {user.Id} at S1 and S2");
+            return 0;
+        }) : 1);
+
+        var join = new Command("join", "Join a group at both servers and print its members.");
+        foreach (Option o in common) join.Options.Add(o);
+        join.Options.Add(group);
+        join.SetAction(r => Parse(r) is { } c ? Run(output, c, createKey: false, async (user, ct) =>
+        {
+            EngineStatus status = await user.JoinAsync(r.GetValue(group)!, ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "join", status);
+            (status, GroupView? view) = await user.GetGroupAsync(r.GetValue(group)!, ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "group", status);
+            output.WriteLine($"joined {view!.Name} (epoch {view.Epoch}): {string.Join(", ", view.Members)}");
+            return 0;
+        }) : 1);
+
+        var to = new Option<string>("--to") { Description = "The member to send to.", Required = true };
+        var message = new Option<string>("--message") { Description = "The message text (UTF-8; long messages go in several blocks).", Required = true };
+        var send = new Command("send", "Send a message to one member of a group in the round open now (the servers cannot tell who it is for).");
+        foreach (Option o in common) send.Options.Add(o);
+        foreach (Option o in new Option[] { group, to, message }) send.Options.Add(o);
+        send.SetAction(r => Parse(r) is { } c ? Run(output, c, createKey: false, async (user, ct) =>
+        {
+            (EngineStatus status, GroupView? view) = await user.GetGroupAsync(r.GetValue(group)!, ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "group", status);
+            int recipient = view!.IndexOf(r.GetValue(to)!);
+            if (recipient < 0) { output.WriteLine($"error: '{r.GetValue(to)}' is not a member of {view.Name} ({string.Join(", ", view.Members)})"); return 1; }
+            if (view.IndexOf(user.Id) < 0) { output.WriteLine($"error: {user.Id} is not a member of {view.Name}; join it first"); return 1; }
+            List<byte[]> blocks = Fragments.Split(user.Parameters, ContentKind.Data, Encoding.UTF8.GetBytes(r.GetValue(message)!));
+            (status, TwoServerSession? session) = await user.OpenSessionAsync(view, GroupPartition.ForRecipient(view.Members.Count, recipient), ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "session", status);
+            // A round can close between asking for it and the last upload: then every block goes again in the next round
+            // (a recipient ignores a message whose blocks did not all arrive).
+            long round = 0;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                (status, round) = await user.GetRoundAsync(ct).ConfigureAwait(false);
+                if (status != EngineStatus.Ok) return Refused(output, "round", status);
+                foreach (byte[] b in blocks)
+                {
+                    (status, _) = await user.SendAsync(round, session!, b, cancellationToken: ct).ConfigureAwait(false);
+                    if (status != EngineStatus.Ok) break;
+                }
+                if (status != EngineStatus.Expired) break;
+            }
+            if (status != EngineStatus.Ok) return Refused(output, "upload", status);
+            output.WriteLine($"sent {blocks.Count} block(s) to {r.GetValue(to)} in round {round}; it arrives when the round closes (engine two-server fetch --round {round})");
+            return 0;
+        }) : 1);
+
+        var roundOption = new Option<long?>("--round") { Description = "The round to fetch (default: the round open now, once it closes)." };
+        var wait = new Option<double>("--wait") { Description = "Seconds to wait for the round to close.", DefaultValueFactory = _ => 60 };
+        var fetch = new Command("fetch", "Wait for a round to close, fetch this member's inboxes from both servers, check them and print what arrived.");
+        foreach (Option o in common) fetch.Options.Add(o);
+        foreach (Option o in new Option[] { group, roundOption, wait }) fetch.Options.Add(o);
+        fetch.SetAction(r => Parse(r) is { } c ? Run(output, c, createKey: false, async (user, ct) =>
+        {
+            (EngineStatus status, GroupView? view) = await user.GetGroupAsync(r.GetValue(group)!, ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "group", status);
+            (status, long open) = await user.GetRoundAsync(ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "round", status);
+            long round = r.GetValue(roundOption) ?? open;
+            var deadline = DateTime.UtcNow.AddSeconds(Math.Max(0, r.GetValue(wait)));
+            while (open <= round)
+            {
+                if (DateTime.UtcNow > deadline) { output.WriteLine($"error: round {round} did not close within {r.GetValue(wait)} s (the servers close a round every --round-seconds)"); return 1; }
+                await Task.Delay(250, ct).ConfigureAwait(false);
+                (status, open) = await user.GetRoundAsync(ct).ConfigureAwait(false);
+                if (status != EngineStatus.Ok) return Refused(output, "round", status);
+            }
+            (status, FetchedRound? fetched) = await user.FetchAsync(round, view!, ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "fetch", status);
+            var accepted = fetched!.Messages.Where(m => m.Verdict == RecordVerdict.Accepted).Select(m => Fragments.Read(m.Payload, out Fragment f) == EngineStatus.Ok ? f : (Fragment?)null)
+                                   .Where(f => f is not null).Select(f => f!.Value).ToList();
+            int tampered = fetched.Messages.Count(m => m.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed);
+            var messages = Fragments.Reassemble(accepted).Where(m => m.Kind == ContentKind.Data).ToList();
+            output.WriteLine($"round {round}: {messages.Count} message(s) for {user.Id} (inboxes of {fetched.Messages.Count} entries, both servers' signatures checked)");
+            foreach ((_, byte[] content) in messages) output.WriteLine($"  {Encoding.UTF8.GetString(content)}");
+            if (tampered > 0) { output.WriteLine($"error: {tampered} entr(ies) failed their integrity check: a server altered them (keep the inboxes as evidence)"); return 1; }
+            return 0;
+        }) : 1);
+
+        foreach (Command c in new[] { register, join, send, fetch }) twoServer.Subcommands.Add(c);
+    }
+
+    private static int Refused(TextWriter output, string step, EngineStatus status)
+    {
+        string why = status switch
+        {
+            EngineStatus.VerificationFailed => "the servers disagree or an answer failed its check",
+            EngineStatus.NotFound => "unknown user or group (register and join first)",
+            EngineStatus.Replay => "already done",
+            EngineStatus.Expired => "the round has closed; send again in the next one",
+            _ => "refused",
+        };
+        output.WriteLine($"error: {step}: {status} ({why})");
+        return 1;
+    }
+
+    private static int Run(TextWriter output, Connection c, bool createKey, Func<TwoServerUser, CancellationToken, Task<int>> action)
+    {
+        PrimeOrderGroup group = PrimeOrderGroups.Bls12381G1;
+        if (!createKey && !File.Exists(c.KeyFile)) { output.WriteLine($"error: no key file '{c.KeyFile}' (engine two-server register creates it)"); return 1; }
+        byte[] s1Key, s2Key;
+        try
+        {
+            s1Key = Convert.FromHexString(File.ReadAllText(c.S1KeyFile).Trim());
+            s2Key = Convert.FromHexString(File.ReadAllText(c.S2KeyFile).Trim());
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            output.WriteLine($"error: cannot read a server's public key file: {e.Message}");
+            return 1;
+        }
+        TwoServerParameters parameters;
+        try { parameters = TwoServerParameters.ForBlockSize(c.Block); }
+        catch (ArgumentException e) { output.WriteLine($"error: {e.Message}"); return 1; }
+        using SchnorrSigningKey? key = ServeTwoServerCommand.LoadOrCreateKey(c.KeyFile, group, output);
+        if (key is null) return 1;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            return RunAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or EngineException or OperationCanceledException)
+        {
+            output.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+
+        async Task<int> RunAsync()
+        {
+            await using TwoServerTcpConnection one = await TwoServerTcpConnection.ConnectAsync(c.S1, timeout.Token).ConfigureAwait(false);
+            await using TwoServerTcpConnection two = await TwoServerTcpConnection.ConnectAsync(c.S2, timeout.Token).ConfigureAwait(false);
+            var user = new TwoServerUser(c.Id, parameters, key, one, two, s1Key, s2Key);
+            return await action(user, timeout.Token).ConfigureAwait(false);
+        }
+    }
+}
