@@ -71,8 +71,10 @@ public static class IotAuthSimulation
         await using var ocServer = new IotServer(oc);
         await ocServer.StartAsync(IPAddress.Loopback, 0).ConfigureAwait(false);
 
-        // Warm up every path (JIT tiers, pools, tables) before anything is timed.
-        await RunPoint(4, "warm-up", null).ConfigureAwait(false);
+        // Warm up every path (JIT tiers, pools, tables) before anything is timed: 12 devices run each path well past
+        // the JIT's 30-call threshold, and the pause lets the background tier-1 compiles land.
+        await RunPoint(12, "warm-up", null).ConfigureAwait(false);
+        await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         var points = new List<IotAuthPointReport>();
         foreach (int n in options.Devices) points.Add(await RunPoint(n, $"{n} devices", progress).ConfigureAwait(false));
         return new IotAuthSimulationReport(MachineInfo.CpuModel(), options.Concurrency, options.Repeat,
