@@ -16,100 +16,103 @@ namespace Engine.Tests.Cli;
 [TestFixture, Category("EndToEnd"), NonParallelizable]
 public sealed class TwoServerUserCommandTests
 {
-    [Test]
-    public async Task TwoUsers_RegisterJoinSendFetch_TheMessageArrivesOnlyAtItsRecipient()
+    private static readonly PrimeOrderGroup Group = PrimeOrderGroups.Bls12381G1;
+    private SchnorrSigningKey _k1 = null!, _k2 = null!;
+    private EngineHost _host = null!;
+    private TwoServerServer _s1 = null!, _s2 = null!;
+    private string _dir = "";
+
+    /// <summary>S1 and S2 on loopback, and their public key files in a fresh folder, as the README's servers write them.</summary>
+    [SetUp]
+    public async Task StartServers()
     {
-        PrimeOrderGroup group = PrimeOrderGroups.Bls12381G1;
+        (_k1, _k2) = (SchnorrSigningKey.Generate(Group), SchnorrSigningKey.Generate(Group));
+        _host = new EngineHost();
+        _s1 = new TwoServerServer(_host.CreateTwoServerNode(1, _k1, _k2.PublicKey, TwoServerParameters.Default));
+        _s2 = new TwoServerServer(_host.CreateTwoServerNode(2, _k2, _k1.PublicKey, TwoServerParameters.Default));
+        await _s1.StartAsync();
+        await _s2.StartAsync();
+        _dir = Directory.CreateTempSubdirectory("engine-two-server-user-").FullName;
+        File.WriteAllText(Path.Combine(_dir, "s1.pub"), Convert.ToHexStringLower(_k1.PublicKey));
+        File.WriteAllText(Path.Combine(_dir, "s2.pub"), Convert.ToHexStringLower(_k2.PublicKey));
+    }
+
+    [TearDown]
+    public async Task StopServers()
+    {
+        await _s1.DisposeAsync();
+        await _s2.DisposeAsync();
+        _host.Dispose();
+        _k1.Dispose();
+        _k2.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Test]
+    public void TwoUsers_RegisterJoinSendFetch_TheMessageArrivesOnlyAtItsRecipient()
+    {
         TwoServerParameters parameters = TwoServerParameters.Default;
-        using SchnorrSigningKey k1 = SchnorrSigningKey.Generate(group), k2 = SchnorrSigningKey.Generate(group);
-        using var host = new EngineHost();
-        await using var s1 = new TwoServerServer(host.CreateTwoServerNode(1, k1, k2.PublicKey, parameters));
-        await using var s2 = new TwoServerServer(host.CreateTwoServerNode(2, k2, k1.PublicKey, parameters));
-        await s1.StartAsync();
-        await s2.StartAsync();
-        string dir = Directory.CreateTempSubdirectory("engine-two-server-user-").FullName;
-        try
+        string dir = _dir;
+        TwoServerServer s1 = _s1, s2 = _s2;
+        string[] Common(string user) => ["--id", user, "--key", Path.Combine(dir, user + ".key"), "--s1", s1.EndPoint!.ToString(), "--s2", s2.EndPoint!.ToString(),
+                                         "--s1-key", Path.Combine(dir, "s1.pub"), "--s2-key", Path.Combine(dir, "s2.pub")];
+        (int, string) Cli(string command, string user, params string[] more) => Run(["two-server", command, .. Common(user), .. more]);
+
+        foreach (string user in new[] { "alice", "bob", "carol" })
         {
-            File.WriteAllText(Path.Combine(dir, "s1.pub"), Convert.ToHexStringLower(k1.PublicKey));
-            File.WriteAllText(Path.Combine(dir, "s2.pub"), Convert.ToHexStringLower(k2.PublicKey));
-            string[] Common(string user) => ["--id", user, "--key", Path.Combine(dir, user + ".key"), "--s1", s1.EndPoint!.ToString(), "--s2", s2.EndPoint!.ToString(),
-                                             "--s1-key", Path.Combine(dir, "s1.pub"), "--s2-key", Path.Combine(dir, "s2.pub")];
-            (int, string) Cli(string command, string user, params string[] more) => Run(["two-server", command, .. Common(user), .. more]);
-
-            foreach (string user in new[] { "alice", "bob", "carol" })
-            {
-                (int code, string output) = Cli("register", user);
-                Assert.That(code, Is.Zero, output);
-                Assert.That(output, Does.Contain($"registered {user} at S1 and S2"));
-                (code, output) = Cli("join", user, "--group", "friends");
-                Assert.That(code, Is.Zero, output);
-            }
-            (int c, string o) = Cli("join", "carol", "--group", "friends");
-            Assert.That(o, Does.Contain("alice, bob, carol"), "join prints the members both servers agree on");
-
-            string text = string.Concat(Enumerable.Repeat("a message longer than one block ", 20));
-            (c, o) = Cli("send", "alice", "--group", "friends", "--to", "bob", "--message", text);
-            Assert.That(c, Is.Zero, o);
-            long round = long.Parse(o.Split(" in round ")[1].Split(';')[0]);
-            Assert.That(o, Does.Contain($"sent {Math.Ceiling(text.Length / (double)Engine.TwoServer.Content.Fragments.DataPerFragment(parameters))} block(s) to bob"));
-            Assert.That(s1.Node.CloseRound(), Is.EqualTo(s2.Node.CloseRound()));
-
-            (c, o) = Cli("fetch", "bob", "--group", "friends", "--round", round.ToString(), "--wait", "5");
-            Assert.That(c, Is.Zero, o);
-            Assert.That(o, Does.Contain($"round {round}: 1 message(s) for bob"));
-            Assert.That(o, Does.Contain(text.Trim()));
-            (c, o) = Cli("fetch", "carol", "--group", "friends", "--round", round.ToString(), "--wait", "5");
-            Assert.That(c, Is.Zero, o);
-            Assert.That(o, Does.Contain($"round {round}: 0 message(s) for carol"));
-
-            // The round open now has not closed: fetch waits, then says so.
-            (c, o) = Cli("fetch", "bob", "--group", "friends", "--wait", "0.5");
-            Assert.That(c, Is.EqualTo(1));
-            Assert.That(o, Does.Contain("did not close within 0.5 s"));
+            (int code, string output) = Cli("register", user);
+            Assert.That(code, Is.Zero, output);
+            Assert.That(output, Does.Contain($"registered {user} at S1 and S2"));
+            (code, output) = Cli("join", user, "--group", "friends");
+            Assert.That(code, Is.Zero, output);
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        (int c, string o) = Cli("join", "carol", "--group", "friends");
+        Assert.That(o, Does.Contain("alice, bob, carol"), "join prints the members both servers agree on");
+
+        string text = string.Concat(Enumerable.Repeat("a message longer than one block ", 20));
+        (c, o) = Cli("send", "alice", "--group", "friends", "--to", "bob", "--message", text);
+        Assert.That(c, Is.Zero, o);
+        long round = long.Parse(o.Split(" in round ")[1].Split(';')[0]);
+        Assert.That(o, Does.Contain($"sent {Math.Ceiling(text.Length / (double)Engine.TwoServer.Content.Fragments.DataPerFragment(parameters))} block(s) to bob"));
+        Assert.That(s1.Node.CloseRound(), Is.EqualTo(s2.Node.CloseRound()));
+
+        (c, o) = Cli("fetch", "bob", "--group", "friends", "--round", round.ToString(), "--wait", "5");
+        Assert.That(c, Is.Zero, o);
+        Assert.That(o, Does.Contain($"round {round}: 1 message(s) for bob"));
+        Assert.That(o, Does.Contain(text.Trim()));
+        (c, o) = Cli("fetch", "carol", "--group", "friends", "--round", round.ToString(), "--wait", "5");
+        Assert.That(c, Is.Zero, o);
+        Assert.That(o, Does.Contain($"round {round}: 0 message(s) for carol"));
+
+        // The round open now has not closed: fetch waits, then says so.
+        (c, o) = Cli("fetch", "bob", "--group", "friends", "--wait", "0.5");
+        Assert.That(c, Is.EqualTo(1));
+        Assert.That(o, Does.Contain("did not close within 0.5 s"));
     }
 
     [Test, Category("Malformed")]
-    public async Task BadInput_IsRefusedWithTheReason()
+    public void BadInput_IsRefusedWithTheReason()
     {
-        PrimeOrderGroup group = PrimeOrderGroups.Bls12381G1;
-        using SchnorrSigningKey k1 = SchnorrSigningKey.Generate(group), k2 = SchnorrSigningKey.Generate(group), stranger = SchnorrSigningKey.Generate(group);
-        using var host = new EngineHost();
-        await using var s1 = new TwoServerServer(host.CreateTwoServerNode(1, k1, k2.PublicKey, TwoServerParameters.Default));
-        await using var s2 = new TwoServerServer(host.CreateTwoServerNode(2, k2, k1.PublicKey, TwoServerParameters.Default));
-        await s1.StartAsync();
-        await s2.StartAsync();
-        string dir = Directory.CreateTempSubdirectory("engine-two-server-user-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "s1.pub"), Convert.ToHexStringLower(k1.PublicKey));
-            File.WriteAllText(Path.Combine(dir, "s2.pub"), Convert.ToHexStringLower(k2.PublicKey));
-            File.WriteAllText(Path.Combine(dir, "wrong.pub"), Convert.ToHexStringLower(stranger.PublicKey));
-            string key = Path.Combine(dir, "dave.key");
-            string[] Args(string command, string s1Key, params string[] more) =>
-                ["two-server", command, "--id", "dave", "--key", key, "--s1", s1.EndPoint!.ToString(), "--s2", s2.EndPoint!.ToString(), "--s1-key", s1Key, "--s2-key", Path.Combine(dir, "s2.pub"), .. more];
+        using SchnorrSigningKey stranger = SchnorrSigningKey.Generate(Group);
+        string dir = _dir;
+        TwoServerServer s1 = _s1, s2 = _s2;
+        File.WriteAllText(Path.Combine(dir, "wrong.pub"), Convert.ToHexStringLower(stranger.PublicKey));
+        string key = Path.Combine(dir, "dave.key");
+        string[] Args(string command, string s1Key, params string[] more) =>
+            ["two-server", command, "--id", "dave", "--key", key, "--s1", s1.EndPoint!.ToString(), "--s2", s2.EndPoint!.ToString(), "--s1-key", s1Key, "--s2-key", Path.Combine(dir, "s2.pub"), .. more];
 
-            (int c, string o) = Run(Args("join", Path.Combine(dir, "s1.pub"), "--group", "g"));
-            Assert.That((c, o), Is.EqualTo((1, $"error: no key file '{key}' (engine two-server register creates it)\n")));
-            (c, o) = Run(Args("register", Path.Combine(dir, "wrong.pub")));
-            Assert.That(c, Is.EqualTo(1));
-            Assert.That(o, Does.Contain("is not the trusted S1"), "a server announcing another key is refused before anything is sent");
-            (c, o) = Run(Args("register", Path.Combine(dir, "s1.pub")));
-            Assert.That(c, Is.Zero, o);
-            (c, o) = Run(Args("send", Path.Combine(dir, "s1.pub"), "--group", "nowhere", "--to", "x", "--message", "m"));
-            Assert.That(c, Is.EqualTo(1));
-            Assert.That(o, Does.StartWith("error: group: "));
-            (c, o) = Run(["two-server", "register", "--id", "dave", "--key", key, "--s1", "nonsense", "--s1-key", "a", "--s2-key", "b"]);
-            Assert.That(o, Does.Contain("--s1 and --s2 are address:port"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        (int c, string o) = Run(Args("join", Path.Combine(dir, "s1.pub"), "--group", "g"));
+        Assert.That((c, o), Is.EqualTo((1, $"error: no key file '{key}' (engine two-server register creates it)\n")));
+        (c, o) = Run(Args("register", Path.Combine(dir, "wrong.pub")));
+        Assert.That(c, Is.EqualTo(1));
+        Assert.That(o, Does.Contain("is not the trusted S1"), "a server announcing another key is refused before anything is sent");
+        (c, o) = Run(Args("register", Path.Combine(dir, "s1.pub")));
+        Assert.That(c, Is.Zero, o);
+        (c, o) = Run(Args("send", Path.Combine(dir, "s1.pub"), "--group", "nowhere", "--to", "x", "--message", "m"));
+        Assert.That(c, Is.EqualTo(1));
+        Assert.That(o, Does.StartWith("error: group: "));
+        (c, o) = Run(["two-server", "register", "--id", "dave", "--key", key, "--s1", "nonsense", "--s1-key", "a", "--s2-key", "b"]);
+        Assert.That(o, Does.Contain("--s1 and --s2 are address:port"));
     }
 
     private static (int Code, string Output) Run(string[] args)
