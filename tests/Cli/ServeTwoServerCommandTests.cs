@@ -93,10 +93,11 @@ public sealed class ServeTwoServerCommandTests
     public void SimulateLoopback_DeliversEveryMessage(bool batchSignatures)
     {
         var output = new StringWriter();
-        string[] args = ["simulate", "two-server", "--mode", "loopback", "--sizes", "6,15", "--rounds", "2", "--block", "32", .. (batchSignatures ? new[] { "--batch-signatures" } : [])];
+        string[] args = ["simulate", "two-server", "--mode", "loopback", "--sizes", "6,15", "--rounds", "3", "--block", "32", .. (batchSignatures ? new[] { "--batch-signatures" } : [])];
         int code = Engine.Cli.Program.BuildRoot(new StringReader(""), output).Parse(args).Invoke();
         Assert.That(code, Is.Zero, output.ToString());
-        Assert.That(output.ToString(), Does.Contain("12/12").And.Contain("30/30"));
+        Assert.That(output.ToString(), Does.Contain("18/18").And.Contain("45/45"));
+        Assert.That(output.ToString(), Does.Contain("3 measured rounds after a warm-up"));
     }
 
     [Test, Category("Malformed")]

@@ -10,9 +10,10 @@ using Engine.TwoServer.Roles;
 
 namespace Engine.Hosting.TwoServer;
 
-/// <summary>One group size run over real servers.</summary>
+/// <summary>One group size run over real servers: the per-round figures are medians over <see cref="Rounds"/> rounds, with the per-message spread.</summary>
 public sealed record TwoServerLoopbackSizeReport(int GroupSize, int Rounds, double SetupSeconds, double UploadMsPerRound, double FetchMsPerRound,
-                                                 double MessageMsAmortised, long ServerRequests, long ServerRefusals, int Delivered, int Expected, int Failures);
+                                                 double MessageMsAmortised, long ServerRequests, long ServerRefusals, int Delivered, int Expected, int Failures,
+                                                 double MessageMsMin = 0, double MessageMsMax = 0);
 
 /// <summary>
 /// <c>engine simulate two-server --mode loopback</c>: S1 and S2 as Kestrel servers on 127.0.0.1 and n users, each
@@ -32,6 +33,8 @@ public static class TwoServerLoopbackSimulation
         TwoServerParameters parameters = TwoServerParameters.ForBlockSize(blockSize);
         var reports = new List<TwoServerLoopbackSizeReport>();
         int done = 0, total = sizes.Count * (rounds + 1);
+        // Warm-up (JIT tiers, pools, Kestrel), not reported: a small group through every step, twice.
+        await RunSizeAsync(parameters, 8, 2, batching, () => { }, cancellationToken).ConfigureAwait(false);
         foreach (int n in sizes)
             reports.Add(await RunSizeAsync(parameters, n, rounds, batching, () => progress?.Invoke(++done, total), cancellationToken).ConfigureAwait(false));
         return reports;
@@ -80,7 +83,8 @@ public static class TwoServerLoopbackSimulation
             double setupSeconds = sw.Elapsed.TotalSeconds;
             step();
 
-            double uploadMs = 0, fetchMs = 0;
+            var uploadMs = new List<double>();
+            var fetchMs = new List<double>();
             int delivered = 0, expected = 0, failures = 0;
             for (int r = 0; r < rounds; r++)
             {
@@ -89,7 +93,7 @@ public static class TwoServerLoopbackSimulation
                 sw.Restart();
                 await ForEachAsync(Enumerable.Range(0, n).ToArray(), async i =>
                     Check((await users[i].SendAsync(round, sessions[i], Encoding.UTF8.GetBytes($"r{round} from {i}"), cancellationToken: cancellationToken).ConfigureAwait(false)).Status, "upload")).ConfigureAwait(false);
-                uploadMs += sw.Elapsed.TotalMilliseconds;
+                uploadMs.Add(sw.Elapsed.TotalMilliseconds);
                 if (s1.Node.CloseRound() != s2.Node.CloseRound()) throw new InvalidOperationException("The servers' rounds diverged.");
                 sw.Restart();
                 var got = new int[n];
@@ -101,14 +105,15 @@ public static class TwoServerLoopbackSimulation
                     got[i] = fetched!.Messages.Count(m => m.Verdict == RecordVerdict.Accepted);
                     bad[i] = fetched.Messages.Count(m => m.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed);
                 }).ConfigureAwait(false);
-                fetchMs += sw.Elapsed.TotalMilliseconds;
+                fetchMs.Add(sw.Elapsed.TotalMilliseconds);
                 delivered += got.Sum();
                 failures += bad.Sum();
                 expected += n;                                           // one message per sender, each to one recipient
                 step();
             }
-            return new TwoServerLoopbackSizeReport(n, rounds, setupSeconds, uploadMs / rounds, fetchMs / rounds, (uploadMs + fetchMs) / rounds / n,
-                                                   s1.Requests + s2.Requests, s1.Refusals + s2.Refusals, delivered, expected, failures);
+            double[] perMessage = uploadMs.Zip(fetchMs, (u, f) => (u + f) / n).Order().ToArray();
+            return new TwoServerLoopbackSizeReport(n, rounds, setupSeconds, Median(uploadMs), Median(fetchMs), Median(perMessage),
+                                                   s1.Requests + s2.Requests, s1.Refusals + s2.Refusals, delivered, expected, failures, perMessage[0], perMessage[^1]);
         }
         finally
         {
@@ -123,5 +128,11 @@ public static class TwoServerLoopbackSimulation
     private static void Check(EngineStatus status, string step)
     {
         if (status != EngineStatus.Ok) throw new InvalidOperationException($"{step} failed: {status}");
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
