@@ -88,26 +88,10 @@ public sealed class ModExpBatcherTests
         using var batcher = new ModExpBatcher(Group.P, new ModExpBatchOptions { MaxBatch = 1, MaxDelay = TimeSpan.Zero, Workers = 1 });
         (ulong[] b, ulong[] e) = Inputs(new Random(6), 1);
         ulong[] r = new ulong[Group.P.LimbCount];
-        await MeasureOnWorker(batcher, b, e, r, 50);                  // warm-up: pool, JIT tiers
-        (long allocated, bool sameThread) = await MeasureOnWorker(batcher, b, e, r, 200);
+        Func<ValueTask> pow = () => batcher.PowAsync(b, e, r);
+        await BatchWorkerAllocation.MeasureAsync("modexp-batch", pow, 50);          // warm-up: pool, JIT tiers
+        (long allocated, bool sameThread) = await BatchWorkerAllocation.MeasureAsync("modexp-batch", pow, 200);
         Assert.That(sameThread, Is.True, "continuations run on the batch worker");
         Assert.That(allocated, Is.Zero, "bytes allocated by 200 requests and their completions");
-    }
-
-    /// <summary>
-    /// After the first await the loop runs on the batch worker (continuations are inline), so every request, its
-    /// batch and its completion happen on one thread, whose allocation counter is read before and after.
-    /// </summary>
-    private static async Task<(long Allocated, bool SameThread)> MeasureOnWorker(ModExpBatcher batcher, ulong[] b, ulong[] e, ulong[] r, int count)
-    {
-        // The await moves onto the worker, unless the batch was done before the await looked (a busy machine can
-        // deschedule the caller in between): then it goes on inline on the caller's thread. Repeat until on the worker.
-        for (int i = 0; i < 100 && Thread.CurrentThread.Name?.StartsWith("modexp-batch", StringComparison.Ordinal) != true; i++)
-            await batcher.PowAsync(b, e, r).ConfigureAwait(false);
-        int thread = Environment.CurrentManagedThreadId;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < count; i++) await batcher.PowAsync(b, e, r).ConfigureAwait(false);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        return (allocated, thread == Environment.CurrentManagedThreadId);
     }
 }

@@ -1,6 +1,7 @@
 using Engine.Primitives.Batching;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
+using Engine.Tests.Support;
 using NUnit.Framework;
 
 namespace Engine.Tests.Primitives;
@@ -30,26 +31,12 @@ public sealed class SignatureBatcherTests
         using SchnorrSigningKey key = SchnorrSigningKey.Generate(Group);
         byte[] message = "steady"u8.ToArray(), signature = Sign(key, message), publicKey = key.PublicKey.ToArray();
         using var batcher = new SignatureBatcher(Group, new ModExpBatchOptions { MaxBatch = 1, MaxDelay = TimeSpan.Zero, Workers = 1 });
-        await MeasureOnWorker(batcher, publicKey, message, signature, 20);           // warm-up: pool, JIT tiers
-        (long allocated, bool sameThread) = await MeasureOnWorker(batcher, publicKey, message, signature, 100);
+        Func<ValueTask<EngineStatus>> verify = () => batcher.VerifyAsync(publicKey, message, signature);
+        await BatchWorkerAllocation.MeasureAsync("signature-batch", verify, 20);        // warm-up: pool, JIT tiers
+        (long allocated, bool sameThread, EngineStatus[] results) = await BatchWorkerAllocation.MeasureAsync("signature-batch", verify, 100);
+        Assert.That(results, Is.All.EqualTo(EngineStatus.Ok));
         Assert.That(sameThread, Is.True, "continuations run on the batch worker");
         Assert.That(allocated, Is.Zero, "bytes allocated by 100 requests, their batches and their completions");
-    }
-
-    /// <summary>After the first await the loop runs on the batch worker (continuations are inline), so the request, its batch and its completion are counted on one thread.</summary>
-    private static async Task<(long Allocated, bool SameThread)> MeasureOnWorker(SignatureBatcher batcher, byte[] publicKey, byte[] message, byte[] signature, int count)
-    {
-        // The await moves onto the worker, unless the batch was done before the await looked (a busy machine can
-        // deschedule the caller in between): then it goes on inline on the caller's thread. Repeat until on the worker.
-        for (int i = 0; i < 100 && Thread.CurrentThread.Name?.StartsWith("signature-batch", StringComparison.Ordinal) != true; i++)
-            Assert.That(await batcher.VerifyAsync(publicKey, message, signature).ConfigureAwait(false), Is.EqualTo(EngineStatus.Ok));
-        int thread = Environment.CurrentManagedThreadId;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        EngineStatus status = EngineStatus.Ok;
-        for (int i = 0; i < count; i++) status |= await batcher.VerifyAsync(publicKey, message, signature).ConfigureAwait(false);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.That(status, Is.EqualTo(EngineStatus.Ok));
-        return (allocated, Environment.CurrentManagedThreadId == thread);
     }
 
     private static byte[] Sign(SchnorrSigningKey key, byte[] message)
