@@ -83,6 +83,21 @@ public sealed class ModExpBatcherTests
     }
 
     [Test]
+    public void CompletedRequest_HoldsNoInput()
+    {
+        using var batcher = new ModExpBatcher(Group.P, new ModExpBatchOptions { MaxBatch = 1, MaxDelay = TimeSpan.Zero, Workers = 1 });
+        (ulong[] b, ulong[] e) = Inputs(new Random(7), 1);
+        var request = new PowRequest(batcher, Group.P.LimbCount, 1);
+        request.Prepare(b, e, 1, new ulong[Group.P.LimbCount]);
+        Assert.That(request.Exponents, Is.EqualTo(e), "prepared");
+        request.Complete(null);
+        Assert.That(request.Bases, Is.All.Zero, "bases wiped when the batch completes");
+        Assert.That(request.Exponents, Is.All.Zero, "secret exponents wiped when the batch completes");
+        Assert.That((request.Count, request.Results.IsEmpty), Is.EqualTo((0, true)));
+        Assert.That(request.TryReset(), Is.True, "and it goes back to the pool");
+    }
+
+    [Test]
     public async Task Requests_AllocateNothing_InSteadyState()
     {
         using var batcher = new ModExpBatcher(Group.P, new ModExpBatchOptions { MaxBatch = 1, MaxDelay = TimeSpan.Zero, Workers = 1 });

@@ -43,11 +43,17 @@ internal sealed class PowRequest : IValueTaskSource, IResettable
         if (error is null) _core.SetResult(true); else _core.SetException(error);
     }
 
-    /// <summary>Wipes the inputs and drops the result buffer (again on return to the pool: a request never carries data on).</summary>
+    /// <summary>
+    /// Wipes the inputs and drops the result buffer. <see cref="Complete"/> does it as the batch finishes, so on the way
+    /// back to the pool (Count already 0) there is nothing left to wipe.
+    /// </summary>
     public bool TryReset()
     {
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(Bases.AsSpan()));
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(Exponents.AsSpan()));
+        if (Count != 0)
+        {
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(Bases.AsSpan()));
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(Exponents.AsSpan()));
+        }
         Count = 0;
         Results = default;
         return true;
