@@ -90,6 +90,61 @@ public sealed class TwoServerUserCommandTests
         Assert.That(o, Does.Contain("did not close within 0.5 s"));
     }
 
+    [Test]
+    public void Dial_AnsweredLater_BothEndsSaveOneKey_AndOnlyTheCalleeSeesTheDial()
+    {
+        string dir = _dir;
+        TwoServerServer s1 = _s1, s2 = _s2;
+        string[] Common(string user) => ["--id", user, "--key", Path.Combine(dir, user + ".key"), "--s1", s1.EndPoint!.ToString(), "--s2", s2.EndPoint!.ToString(),
+                                         "--s1-key", Path.Combine(dir, "s1.pub"), "--s2-key", Path.Combine(dir, "s2.pub")];
+        (int, string) Cli(string command, string user, params string[] more) => Run(["two-server", command, .. Common(user), .. more]);
+        foreach (string user in new[] { "alice", "bob", "carol", "dave" })
+        {
+            Assert.That(Cli("register", user).Item1, Is.Zero);
+            Assert.That(Cli("join", user, "--group", "friends").Item1, Is.Zero);
+        }
+
+        (int c, string o) = Cli("dial", "alice", "--group", "friends", "--to", "bob");
+        Assert.That(c, Is.Zero, o);
+        Assert.That(o, Does.StartWith("dialled bob in friends (4 part(s)"), "κ defaults to n");
+        string pending = Path.Combine(dir, "alice.key.peers", "bob.dial");
+        Assert.That(File.Exists(pending), "the exponent is kept until the answer");
+        if (!OperatingSystem.IsWindows()) Assert.That(File.GetUnixFileMode(pending), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+
+        // Rounds pass before Bob looks; the dial waits in the mailbox.
+        for (int r = 0; r < 2; r++) Assert.That(s1.Node.CloseRound(), Is.EqualTo(s2.Node.CloseRound()));
+        // g^x (256 bytes) and "alice" in fragments; with κ = n every member's part holds one entry per fragment.
+        int fragments = (int)Math.Ceiling((256 + "alice".Length) / (double)Engine.TwoServer.Content.Fragments.DataPerFragment(TwoServerParameters.Default));
+        (c, o) = Cli("answer", "carol", "--group", "friends");
+        Assert.That((c, o.Split('\n')[0]), Is.EqualTo((0, $"0 dial(s) for carol in friends (mailbox of {fragments} entries, both servers' signatures checked)")),
+                    "carol holds only cover shares");
+        (c, o) = Cli("answer", "bob", "--group", "friends");
+        Assert.That(c, Is.Zero, o);
+        Assert.That(o, Does.StartWith("1 dial(s) for bob"));
+        string bobLine = o.Split('\n')[1];
+        Assert.That(bobLine, Does.StartWith("  answered alice in round "));
+        long round = long.Parse(bobLine.Split(" in round ")[1].Split(';')[0]);
+        string bobFingerprint = bobLine.Split("shared key ")[1].Split(' ')[0];
+        (c, o) = Cli("answer", "bob", "--group", "friends");
+        Assert.That(o, Does.StartWith("0 dial(s) for bob"), "a dial is fetched once");
+
+        Assert.That(s1.Node.CloseRound(), Is.EqualTo(s2.Node.CloseRound()));
+        (c, o) = Cli("fetch", "alice", "--group", "friends", "--round", round.ToString(), "--wait", "5");
+        Assert.That(c, Is.Zero, o);
+        Assert.That(o, Does.Contain($"  dial answered by bob: shared key {bobFingerprint} saved to "));
+        Assert.That(File.Exists(pending), Is.False, "the exponent is deleted once used");
+        string aliceKey = File.ReadAllText(Path.Combine(dir, "alice.key.peers", "bob.key")), bobKey = File.ReadAllText(Path.Combine(dir, "bob.key.peers", "alice.key"));
+        Assert.That(aliceKey, Does.StartWith("key ").And.EqualTo(bobKey));
+        Assert.That(bobKey.Trim().Length, Is.EqualTo("key ".Length + 64));
+        (c, o) = Cli("fetch", "carol", "--group", "friends", "--round", round.ToString(), "--wait", "5");
+        Assert.That(o, Does.Not.Contain("dial answered"));
+
+        (c, o) = Cli("dial", "alice", "--group", "friends", "--to", "alice");
+        Assert.That((c, o), Is.EqualTo((1, "error: a user cannot dial itself\n")));
+        (c, o) = Cli("dial", "alice", "--group", "friends", "--to", "bob", "--kappa", "5");
+        Assert.That((c, o), Is.EqualTo((1, "error: --kappa is between 1 and the group size 4, not 5\n")));
+    }
+
     [Test, Category("Malformed")]
     public void BadInput_IsRefusedWithTheReason()
     {

@@ -91,4 +91,55 @@ public sealed class ContentTests
         Assert.That(d.DeriveKey(two, true, key), Is.EqualTo(EngineStatus.NotInSubgroup));
         Assert.That(key, Is.All.Zero);
     }
+
+    [Test]
+    public void Dial_ExportedAndRestored_DerivesTheSameKey()
+    {
+        PrimeOrderGroup group = PrimeOrderGroups.Modp2048Q256;
+        using Dial caller = Dial.Start(group), callee = Dial.Start(group);
+        byte[] secret = new byte[PrimeOrderGroup.ScalarSizeInBytes];
+        caller.ExportSecret(secret);
+        Assert.That(Dial.Restore(group, secret, out Dial? restored), Is.EqualTo(EngineStatus.Ok));
+        using (restored)
+        {
+            Assert.That(restored!.PublicElement, Is.EqualTo(caller.PublicElement), "the restored exponent gives the same g^x");
+            byte[] k1 = new byte[Dial.KeySize], k2 = new byte[Dial.KeySize];
+            Assert.That(restored.DeriveKey(callee.PublicElement, asCaller: true, k1), Is.EqualTo(EngineStatus.Ok));
+            Assert.That(callee.DeriveKey(caller.PublicElement, asCaller: false, k2), Is.EqualTo(EngineStatus.Ok));
+            Assert.That(k1, Is.EqualTo(k2));
+        }
+    }
+
+    [Test, Category("Malformed")]
+    public void Dial_Restore_RefusesWhatIsNotAnExponent()
+    {
+        PrimeOrderGroup group = PrimeOrderGroups.Modp2048Q256;
+        Assert.That(Dial.Restore(group, new byte[32], out Dial? d), Is.EqualTo(EngineStatus.ScalarOutOfRange), "zero");
+        Assert.That(d, Is.Null);
+        Assert.That(Dial.Restore(group, Enumerable.Repeat((byte)0xff, 32).ToArray(), out _), Is.EqualTo(EngineStatus.ScalarOutOfRange), "above q");
+        Assert.That(Dial.Restore(group, new byte[31], out _), Is.EqualTo(EngineStatus.BadLength));
+    }
+
+    [Test]
+    public void DialContent_CarriesTheElementAndTheSendersId()
+    {
+        byte[] element = RandomNumberGenerator.GetBytes(256);
+        byte[] content = DialContent.Write(element, "bób");
+        Assert.That(content, Has.Length.EqualTo(256 + 4), "ó is two UTF-8 bytes");
+        Assert.That(DialContent.Read(256, content, out byte[] read, out string id), Is.EqualTo(EngineStatus.Ok));
+        Assert.That((read, id), Is.EqualTo((element, "bób")));
+    }
+
+    [Test, Category("Malformed")]
+    public void DialContent_RefusesShortContentAndBadIds()
+    {
+        Assert.That(DialContent.Read(256, new byte[256], out _, out _), Is.EqualTo(EngineStatus.BadLength), "no id");
+        Assert.That(DialContent.Read(256, new byte[256 + 256], out _, out _), Is.EqualTo(EngineStatus.BadLength), "id over 255 bytes");
+        byte[] badUtf8 = new byte[258];
+        badUtf8[256] = 0xc3;
+        badUtf8[257] = 0x28;
+        Assert.That(DialContent.Read(256, badUtf8, out _, out _), Is.EqualTo(EngineStatus.Malformed));
+        Assert.Throws<ArgumentException>(() => DialContent.Write(new byte[256], ""));
+        Assert.Throws<ArgumentException>(() => DialContent.Write(new byte[256], new string('x', 256)));
+    }
 }

@@ -161,19 +161,20 @@ internal static class ServeCommand
         if (!File.Exists(path))
         {
             if (!create) { output.WriteLine($"error: enrolment key file '{path}' does not exist (the KGC creates it; copy it to the nodes)"); return null; }
-            byte[] fresh = RandomNumberGenerator.GetBytes(Enrolment.KeySize);
-            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(path, fileOptions))
-            using (var writer = new StreamWriter(stream))
-                writer.WriteLine(Convert.ToHexStringLower(fresh));
+            byte[] fresh = GC.AllocateArray<byte>(Enrolment.KeySize, pinned: true);
+            RandomNumberGenerator.Fill(fresh);
+            SecretFile.Write(path, [(SecretFile.Unnamed, fresh)]);
             output.WriteLine($"created enrolment key file {path} (owner-only; copy it to each node over a trusted channel)");
             return fresh;
         }
-        string text = File.ReadAllText(path).Trim();
         byte[] key;
-        try { key = Convert.FromHexString(text); }
-        catch (FormatException) { output.WriteLine($"error: enrolment key file '{path}' is not hexadecimal"); return null; }
+        try
+        {
+            using SecretFile file = SecretFile.Read(path);
+            key = GC.AllocateArray<byte>(file[SecretFile.Unnamed].Length, pinned: true);
+            file[SecretFile.Unnamed].CopyTo(key);
+        }
+        catch (InvalidDataException e) { output.WriteLine($"error: enrolment key file '{path}': {e.Message}"); return null; }
         if (key.Length == Enrolment.KeySize) return key;
         output.WriteLine($"error: enrolment key file '{path}' holds {key.Length} bytes, not {Enrolment.KeySize}");
         return null;

@@ -99,20 +99,22 @@ internal static class ServeTwoServerCommand
         byte[] secret;
         if (File.Exists(path))
         {
-            try { secret = Convert.FromHexString(File.ReadAllText(path).Trim()); }
-            catch (FormatException) { Fail(output, $"the key file '{path}' is not hexadecimal"); return null; }
+            try
+            {
+                using SecretFile file = SecretFile.Read(path);
+                secret = GC.AllocateArray<byte>(file[SecretFile.Unnamed].Length, pinned: true);
+                file[SecretFile.Unnamed].CopyTo(secret);
+            }
+            catch (InvalidDataException e) { Fail(output, $"the key file '{path}': {e.Message}"); return null; }
         }
         else
         {
             Span<ulong> scalar = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
             group.RandomScalar(scalar);
-            secret = new byte[PrimeOrderGroup.ScalarSizeInBytes];
+            secret = GC.AllocateArray<byte>(PrimeOrderGroup.ScalarSizeInBytes, pinned: true);
             PrimeOrderGroup.EncodeScalar(scalar, secret);
             scalar.Clear();
-            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(path, fileOptions))
-            using (var writer = new StreamWriter(stream)) writer.WriteLine(Convert.ToHexStringLower(secret));
+            SecretFile.Write(path, [(SecretFile.Unnamed, secret)]);
             output.WriteLine($"created key file {path} (owner-only)");
         }
         EngineStatus status = SchnorrSigningKey.Import(group, secret, out SchnorrSigningKey? key);

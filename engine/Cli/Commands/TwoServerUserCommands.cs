@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.CommandLine;
 using System.Net;
 using System.Text;
@@ -14,8 +15,10 @@ namespace Engine.Cli.Commands;
 
 /// <summary>
 /// A Protocol 2 user by hand, against running <c>engine serve two-server</c> servers: <c>register</c>, <c>join</c>,
-/// <c>send</c> (a message to one member, as that round's upload) and <c>fetch</c> (waits for a round to close,
-/// checks both servers' signed inboxes and prints what arrived). Every command connects to S1 and S2, checks that
+/// <c>send</c> (a message to one member, as that round's upload), <c>fetch</c> (waits for a round to close,
+/// checks both servers' signed inboxes and prints what arrived, completing any dial answered there), and the
+/// asynchronous dial of paper §5.3: <c>dial</c> (the caller's g^x into the mailbox) and <c>answer</c> (the callee's
+/// g^y back in an ordinary round; both ends keep the shared key, see <see cref="DialPeers"/>). Every command connects to S1 and S2, checks that
 /// they announce the trusted keys, and says what a refusal means.
 /// </summary>
 internal static class TwoServerUserCommands
@@ -32,6 +35,8 @@ internal static class TwoServerUserCommands
         var s2Key = new Option<string>("--s2-key") { Description = "S2's public key file.", Required = true };
         var block = new Option<int>("--block") { Description = "Message block size B (must equal the servers').", DefaultValueFactory = _ => 256 };
         var group = new Option<string>("--group") { Description = "The group's name.", Required = true };
+        var peers = new Option<string?>("--peers") { Description = "Folder of this user's dials and shared keys (owner-only files; default: KEY.peers)." };
+        string PeersOf(ParseResult r, Connection c) => r.GetValue(peers) ?? c.KeyFile + ".peers";
         Option[] common = [id, key, s1, s2, s1Key, s2Key, block];
         Connection? Parse(ParseResult r)
         {
@@ -81,20 +86,8 @@ internal static class TwoServerUserCommands
             List<byte[]> blocks = Fragments.Split(user.Parameters, ContentKind.Data, Encoding.UTF8.GetBytes(r.GetValue(message)!));
             (status, TwoServerSession? session) = await user.OpenSessionAsync(view, GroupPartition.ForRecipient(view.Members.Count, recipient), ct).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return Refused(output, "session", status);
-            // A round can close between asking for it and the last upload: then every block goes again in the next round
-            // (a recipient ignores a message whose blocks did not all arrive).
-            long round = 0;
-            for (int attempt = 0; attempt < 3; attempt++)
-            {
-                (status, round) = await user.GetRoundAsync(ct).ConfigureAwait(false);
-                if (status != EngineStatus.Ok) return Refused(output, "round", status);
-                foreach (byte[] b in blocks)
-                {
-                    (status, _) = await user.SendAsync(round, session!, b, cancellationToken: ct).ConfigureAwait(false);
-                    if (status != EngineStatus.Ok) break;
-                }
-                if (status != EngineStatus.Expired) break;
-            }
+            long round;
+            (status, round) = await UploadAsync(user, session!, blocks, ct).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return Refused(output, "upload", status);
             output.WriteLine($"sent {blocks.Count} block(s) to {r.GetValue(to)} in round {round}; it arrives when the round closes (engine two-server fetch --round {round})");
             return 0;
@@ -104,7 +97,7 @@ internal static class TwoServerUserCommands
         var wait = new Option<double>("--wait") { Description = "Seconds to wait for the round to close.", DefaultValueFactory = _ => 60 };
         var fetch = new Command("fetch", "Wait for a round to close, fetch this member's inboxes from both servers, check them and print what arrived.");
         foreach (Option o in common) fetch.Options.Add(o);
-        foreach (Option o in new Option[] { group, roundOption, wait }) fetch.Options.Add(o);
+        foreach (Option o in new Option[] { group, roundOption, wait, peers }) fetch.Options.Add(o);
         fetch.SetAction(r => Parse(r) is { } c ? Run(output, c, createKey: false, async (user, ct) =>
         {
             (EngineStatus status, GroupView? view) = await user.GetGroupAsync(r.GetValue(group)!, ct).ConfigureAwait(false);
@@ -125,14 +118,117 @@ internal static class TwoServerUserCommands
             var accepted = fetched!.Messages.Where(m => m.Verdict == RecordVerdict.Accepted).Select(m => Fragments.Read(m.Payload, out Fragment f) == EngineStatus.Ok ? f : (Fragment?)null)
                                    .Where(f => f is not null).Select(f => f!.Value).ToList();
             int tampered = fetched.Messages.Count(m => m.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed);
-            var messages = Fragments.Reassemble(accepted).Where(m => m.Kind == ContentKind.Data).ToList();
+            var complete = Fragments.Reassemble(accepted);
+            var messages = complete.Where(m => m.Kind == ContentKind.Data).ToList();
             output.WriteLine($"round {round}: {messages.Count} message(s) for {user.Id} (inboxes of {fetched.Messages.Count} entries, both servers' signatures checked)");
             foreach ((_, byte[] content) in messages) output.WriteLine($"  {Encoding.UTF8.GetString(content)}");
+            foreach ((_, byte[] content) in complete.Where(m => m.Kind == ContentKind.DialAnswer)) DialPeers.CompleteDial(output, PeersOf(r, c), view!, content);
             if (tampered > 0) { output.WriteLine($"error: {tampered} entr(ies) failed their integrity check: a server altered them (keep the inboxes as evidence)"); return 1; }
             return 0;
         }) : 1);
 
-        foreach (Command c in new[] { register, join, send, fetch }) twoServer.Subcommands.Add(c);
+        var kappa = new Option<int?>("--kappa") { Description = "Parts the group is split into for the request, 1 to n (default n: no other account can hold both of its shares)." };
+        var dial = new Command("dial", "Leave a dial (g^x and this user's id) for one member in the servers' mailbox; it waits there until that member runs answer.");
+        foreach (Option o in common) dial.Options.Add(o);
+        foreach (Option o in new Option[] { group, to, kappa, peers }) dial.Options.Add(o);
+        dial.SetAction(r => Parse(r) is { } c ? Run(output, c, createKey: false, async (user, ct) =>
+        {
+            (EngineStatus status, GroupView? view) = await user.GetGroupAsync(r.GetValue(group)!, ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "group", status);
+            string callee = r.GetValue(to)!;
+            int recipient = view!.IndexOf(callee), n = view.Members.Count;
+            if (recipient < 0) { output.WriteLine($"error: '{callee}' is not a member of {view.Name} ({string.Join(", ", view.Members)})"); return 1; }
+            if (view.IndexOf(user.Id) < 0) { output.WriteLine($"error: {user.Id} is not a member of {view.Name}; join it first"); return 1; }
+            if (callee == user.Id) { output.WriteLine("error: a user cannot dial itself"); return 1; }
+            int parts = r.GetValue(kappa) ?? n;
+            if (parts < 1 || parts > n) { output.WriteLine($"error: --kappa is between 1 and the group size {n}, not {parts}"); return 1; }
+            using Dial request = Dial.Start(DialPeers.Group);
+            List<byte[]> fragments = Fragments.Split(user.Parameters, ContentKind.DialRequest, DialContent.Write(request.PublicElement, user.Id));
+            var sessions = new List<(bool IsCover, TwoServerSession Session)>();
+            foreach (OneToManyPart part in OneToManyPlan.ForDial(n, recipient, parts))
+            {
+                (status, TwoServerSession? session) = await user.OpenSessionAsync(view, part.Partition, ct).ConfigureAwait(false);
+                if (status != EngineStatus.Ok) return Refused(output, "session", status);
+                sessions.Add((part.IsCover, session!));
+            }
+            foreach (byte[] fragment in fragments)
+                foreach ((bool isCover, TwoServerSession session) in sessions)
+                {
+                    (status, _) = await user.SendDialAsync(session, isCover ? default : fragment, cover: isCover, ct).ConfigureAwait(false);
+                    if (status != EngineStatus.Ok) return Refused(output, "dial", status);
+                }
+            string saved = DialPeers.SaveDial(PeersOf(r, c), callee, request);
+            output.WriteLine($"dialled {callee} in {view.Name} ({parts} part(s), {fragments.Count} fragment(s) each); the request waits in the servers' mailbox until {callee} runs "
+                             + $"'engine two-server answer', and fetch then reads the answer; the exponent is kept in {saved} (owner-only) until then");
+            return 0;
+        }) : 1);
+
+        var answer = new Command("answer", "Fetch this member's pending dials, answer each with g^y in the round open now, and save each shared key.");
+        foreach (Option o in common) answer.Options.Add(o);
+        foreach (Option o in new Option[] { group, peers }) answer.Options.Add(o);
+        answer.SetAction(r => Parse(r) is { } c ? Run(output, c, createKey: false, async (user, ct) =>
+        {
+            (EngineStatus status, GroupView? view) = await user.GetGroupAsync(r.GetValue(group)!, ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "group", status);
+            (status, FetchedRound? mailbox) = await user.FetchDialsAsync(view!, ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return Refused(output, "dials", status);
+            var requests = Fragments.Reassemble(mailbox!.Messages.Where(m => m.Verdict == RecordVerdict.Accepted)
+                                                .Select(m => Fragments.Read(m.Payload, out Fragment f) == EngineStatus.Ok ? f : (Fragment?)null)
+                                                .Where(f => f is not null).Select(f => f!.Value))
+                                    .Where(m => m.Kind == ContentKind.DialRequest).ToList();
+            int tampered = mailbox.Messages.Count(m => m.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed);
+            output.WriteLine($"{requests.Count} dial(s) for {user.Id} in {view!.Name} (mailbox of {mailbox.Messages.Count} entries, both servers' signatures checked)");
+            foreach ((_, byte[] content) in requests)
+            {
+                if (DialContent.Read(DialPeers.Group.ElementSizeInBytes, content, out byte[] gx, out string caller) != EngineStatus.Ok || view.IndexOf(caller) < 0 || caller == user.Id)
+                {
+                    output.WriteLine("  a dial that names no other member of the group: ignored");
+                    continue;
+                }
+                using Dial reply = Dial.Start(DialPeers.Group);
+                byte[] key = GC.AllocateArray<byte>(Dial.KeySize, pinned: true);
+                try
+                {
+                    status = reply.DeriveKey(gx, asCaller: false, key);
+                    if (status != EngineStatus.Ok) { output.WriteLine($"  {caller}'s dial carries no valid element ({status}): ignored"); continue; }
+                    (status, TwoServerSession? session) = await user.OpenSessionAsync(view, GroupPartition.ForRecipient(view.Members.Count, view.IndexOf(caller)), ct).ConfigureAwait(false);
+                    if (status != EngineStatus.Ok) return Refused(output, "session", status);
+                    long round;
+                    (status, round) = await UploadAsync(user, session!, Fragments.Split(user.Parameters, ContentKind.DialAnswer, DialContent.Write(reply.PublicElement, user.Id)), ct).ConfigureAwait(false);
+                    if (status != EngineStatus.Ok) return Refused(output, "answer", status);
+                    string fingerprint = DialPeers.Fingerprint(key);
+                    string saved = DialPeers.SaveKey(PeersOf(r, c), caller, key);
+                    output.WriteLine($"  answered {caller} in round {round}; shared key {fingerprint} saved to {saved}");
+                }
+                finally { CryptographicOperations.ZeroMemory(key); }
+            }
+            if (tampered > 0) { output.WriteLine($"error: {tampered} mailbox entr(ies) failed their integrity check: a server altered them"); return 1; }
+            return 0;
+        }) : 1);
+
+        foreach (Command c in new[] { register, join, send, fetch, dial, answer }) twoServer.Subcommands.Add(c);
+    }
+
+    /// <summary>
+    /// Uploads every block in the round open now. A round can close between asking for it and the last upload: then
+    /// every block goes again in the next round (a recipient ignores a message whose blocks did not all arrive).
+    /// </summary>
+    private static async Task<(EngineStatus Status, long Round)> UploadAsync(TwoServerUser user, TwoServerSession session, List<byte[]> blocks, CancellationToken ct)
+    {
+        EngineStatus status = EngineStatus.Ok;
+        long round = 0;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            (status, round) = await user.GetRoundAsync(ct).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return (status, round);
+            foreach (byte[] b in blocks)
+            {
+                (status, _) = await user.SendAsync(round, session, b, cancellationToken: ct).ConfigureAwait(false);
+                if (status != EngineStatus.Ok) break;
+            }
+            if (status != EngineStatus.Expired) break;
+        }
+        return (status, round);
     }
 
     private static int Refused(TextWriter output, string step, EngineStatus status)

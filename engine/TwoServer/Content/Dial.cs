@@ -18,10 +18,10 @@ public sealed class Dial : IDisposable
 
     private readonly SecretScalar _secret;
 
-    private Dial(PrimeOrderGroup group)
+    private Dial(PrimeOrderGroup group, SecretScalar secret)
     {
         Group = group;
-        _secret = SecretScalar.Random(group);
+        _secret = secret;
         Span<ulong> element = stackalloc ulong[group.ElementLimbs];
         group.PowGenerator(_secret.Value, element);
         PublicElement = new byte[group.ElementSizeInBytes];
@@ -29,7 +29,29 @@ public sealed class Dial : IDisposable
     }
 
     /// <summary>A fresh exponent and its public element (the caller's g^x, or the callee's g^y).</summary>
-    public static Dial Start(PrimeOrderGroup group) => new(group);
+    public static Dial Start(PrimeOrderGroup group) => new(group, SecretScalar.Random(group));
+
+    /// <summary>
+    /// A dial from its exported exponent (<see cref="ExportSecret"/>): the caller keeps x between sending the request
+    /// and reading the answer, which may be days later. <see cref="EngineStatus.BadLength"/> or
+    /// <see cref="EngineStatus.ScalarOutOfRange"/> when the bytes are not a scalar in [1, q − 1].
+    /// </summary>
+    public static EngineStatus Restore(PrimeOrderGroup group, ReadOnlySpan<byte> secret, out Dial? dial)
+    {
+        dial = null;
+        Span<ulong> scalar = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
+        EngineStatus status = group.DecodeNonZeroScalar(secret, scalar);
+        if (status == EngineStatus.Ok) dial = new Dial(group, SecretScalar.From(scalar));
+        scalar.Clear();
+        return status;
+    }
+
+    /// <summary>Writes the exponent (big-endian, <see cref="PrimeOrderGroup.ScalarSizeInBytes"/> bytes): a secret, to be kept like a key.</summary>
+    public void ExportSecret(Span<byte> destination)
+    {
+        if (destination.Length != PrimeOrderGroup.ScalarSizeInBytes) throw new ArgumentException($"The exponent has {PrimeOrderGroup.ScalarSizeInBytes} bytes.", nameof(destination));
+        PrimeOrderGroup.EncodeScalar(_secret.Value, destination);
+    }
 
     /// <summary>The group.</summary>
     public PrimeOrderGroup Group { get; }

@@ -86,11 +86,12 @@ public sealed partial class TwoServerNode
         if (upload.Round == TwoServerWire.DialRound)
         {
             // The paper buffers "only one connection request" per user. One dial is an upload per part and fragment: with
-            // κ = n parts and the largest element (3072-bit group, 384 bytes) that is n·⌈384/fragment⌉ uploads, so a
-            // sender keeps one such dial (and a little room), the oldest uploads dropped first.
+            // κ = n parts, the largest element (3072-bit group, 384 bytes) and the longest sender id (DialContent) that
+            // is n·⌈(384 + 255)/fragment⌉ uploads, so a sender keeps one such dial (and a little room), the oldest
+            // uploads dropped first.
             SessionRecord session = _store.FindSession(upload.SessionId)!;
             int perFragment = Math.Max(1, Content.Fragments.DataPerFragment(Parameters));
-            if (!_store.PutDial(session.Group, session.SenderId, upload, capacity: session.GroupSize * ((384 + perFragment - 1) / perFragment) + 8))
+            if (!_store.PutDial(session.Group, session.SenderId, upload, capacity: session.GroupSize * ((384 + Content.DialContent.MaxIdBytes + perFragment - 1) / perFragment) + 8))
                 return Fail(EngineStatus.Replay);
             return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
         }

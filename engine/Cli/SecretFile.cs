@@ -3,16 +3,19 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Engine.Cli.Commands.Iot;
+namespace Engine.Cli;
 
 /// <summary>
 /// A file of named secrets, one "name hex" line each, written owner-only and atomically (temporary file, then
-/// rename). It is read into pinned buffers and parsed from bytes, never through .NET strings (which cannot be
+/// rename); a line of hex alone is the unnamed value <see cref="Unnamed"/> (the key files that hold one secret). It is read into pinned buffers and parsed from bytes, never through .NET strings (which cannot be
 /// wiped); <see cref="Dispose"/> wipes every value.
 /// </summary>
 internal sealed class SecretFile : IDisposable
 {
     private readonly Dictionary<string, byte[]> _values = new(StringComparer.Ordinal);
+
+    /// <summary>The name of a line that holds hex digits only.</summary>
+    public const string Unnamed = "";
 
     private SecretFile() { }
 
@@ -52,15 +55,15 @@ internal sealed class SecretFile : IDisposable
                 ReadOnlySpan<byte> line = raw.AsSpan(range).Trim((byte)' ').Trim((byte)'\r');
                 if (line.IsEmpty || line[0] == (byte)'#') continue;
                 int space = line.IndexOf((byte)' ');
-                if (space <= 0) throw new InvalidDataException($"line {lineNumber} is not 'name hex'");
-                string name = Encoding.ASCII.GetString(line[..space]);                  // names are not secret
-                ReadOnlySpan<byte> hex = line[(space + 1)..].Trim((byte)' ');
+                if (space == 0) throw new InvalidDataException($"line {lineNumber} is not 'name hex'");
+                string name = space < 0 ? Unnamed : Encoding.ASCII.GetString(line[..space]);     // names are not secret
+                ReadOnlySpan<byte> hex = space < 0 ? line : line[(space + 1)..].Trim((byte)' ');
                 if (hex.Length % 2 != 0) throw new InvalidDataException($"line {lineNumber}: odd number of hex digits");
                 Span<char> text = MemoryMarshal.Cast<byte, char>(chars.AsSpan(0, 2 * hex.Length));
                 for (int i = 0; i < hex.Length; i++) text[i] = (char)hex[i];
                 byte[] value = GC.AllocateArray<byte>(hex.Length / 2, pinned: true);
                 if (Convert.FromHexString(text[..hex.Length], value, out _, out _) != OperationStatus.Done)
-                    throw new InvalidDataException($"line {lineNumber}: '{name}' is not hexadecimal");
+                    throw new InvalidDataException(name == Unnamed ? $"line {lineNumber} is not hexadecimal" : $"line {lineNumber}: '{name}' is not hexadecimal");
                 file._values[name] = value;
                 text.Clear();
             }
@@ -97,7 +100,7 @@ internal sealed class SecretFile : IDisposable
             foreach ((string name, byte[] value) in values)
             {
                 offset += Encoding.ASCII.GetBytes(name, buffer.AsSpan(offset));
-                buffer[offset++] = (byte)' ';
+                if (name != Unnamed) buffer[offset++] = (byte)' ';
                 Convert.TryToHexStringLower(value, hex, out int written);
                 for (int i = 0; i < written; i++) buffer[offset + i] = (byte)hex[i];
                 offset += written;
