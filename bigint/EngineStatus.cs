@@ -47,6 +47,10 @@ public enum EngineStatus
     NotFound = 18,
     /// <summary>The keys held do not satisfy the access policy (too few attributes, or keys at another attribute version).</summary>
     PolicyNotSatisfied = 19,
+    /// <summary>A peer took longer than the limit (a frame that did not arrive in time, a reply never read); the connection was closed.</summary>
+    TimedOut = 20,
+    /// <summary>A per-user or per-server quota (pending registrations, groups, sessions, uploads per round) is used up; nothing was stored.</summary>
+    QuotaExceeded = 21,
     /// <summary>A required pointer or reference was null (C ABI).</summary>
     NullArgument = 100,
     /// <summary>An unexpected internal failure; nothing was changed.</summary>

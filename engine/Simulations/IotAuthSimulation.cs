@@ -11,6 +11,7 @@ using Engine.IotAuth.Trust;
 using Engine.IotAuth.Wire;
 using Engine.Primitives.Encryption;
 using Engine.Primitives.Schnorr;
+using Engine.Hosting.Framing;
 
 namespace Engine.Simulations;
 
@@ -62,13 +63,13 @@ public static class IotAuthSimulation
         byte[] enrolment = RandomNumberGenerator.GetBytes(32), admin = RandomNumberGenerator.GetBytes(32);
         var ocEntry = new OperationCenterEntry("oc-sim", ocSigning.PublicKey.ToArray(), ocEncryption.PublicKey.ToArray());
         var cloud = new CloudServer(TrustConfiguration.Default, csKey, [ocEntry]);
-        await using var csServer = new IotServer(cloud);
+        await using var csServer = new IotServer(cloud) { Limits = ConnectionLimits.LoopbackSimulation };
         await csServer.StartAsync(IPAddress.Loopback, 0).ConfigureAwait(false);
         using var host = new EngineHost(new EngineHostOptions { ProofBatching = new() { MaxBatch = 64, MaxDelay = TimeSpan.FromMilliseconds(2) } });
         await using var toCloud = new ReconnectingIotConnection(csServer.EndPoint!, expectHello: false);
         using OperationCenter oc = host.CreateOperationCenter(new OperationCenterOptions { Id = "oc-sim", Threshold = 6000 }, ocSigning, ocEncryption, TagKey.Generate(1),
                                                               enrolment, admin, toCloud, csKey.PublicKey);
-        await using var ocServer = new IotServer(oc);
+        await using var ocServer = new IotServer(oc) { Limits = ConnectionLimits.LoopbackSimulation };
         await ocServer.StartAsync(IPAddress.Loopback, 0).ConfigureAwait(false);
 
         // Warm up every path (JIT tiers, pools, tables) before anything is timed: 12 devices run each path well past

@@ -12,6 +12,7 @@ using Engine.Revocation.Policies;
 using Engine.Revocation.Roles;
 using Engine.Revocation.Signatures;
 using Engine.Revocation.Storage;
+using Engine.Hosting.Framing;
 
 namespace Engine.Simulations;
 
@@ -132,7 +133,7 @@ public static class RevocationSimulation
             var servers = new List<RevocationServer>();
             foreach (IRevocationRole role in authorities.Cast<IRevocationRole>().Append(source).Append(accepting))
             {
-                var server = new RevocationServer(role);
+                var server = new RevocationServer(role) { Limits = ConnectionLimits.LoopbackSimulation };
                 await server.StartAsync(IPAddress.Loopback, 0).ConfigureAwait(false);
                 servers.Add(server);
             }

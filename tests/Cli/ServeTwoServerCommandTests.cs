@@ -115,6 +115,13 @@ public sealed class ServeTwoServerCommandTests
             output = new StringWriter();
             Assert.That(ServeTwoServerCommand.RunAsync(new TwoServerServeOptions("s1", Path.Combine(dir, "k"), Path.Combine(dir, "k.pub"), "127.0.0.1", 0, 64, 1, 1), output, default).Result, Is.EqualTo(1));
             Assert.That(output.ToString(), Does.Contain("the peer key is this server's own key"));
+            foreach ((string flag, string value) in new[] { ("--max-connections", "0"), ("--max-per-address", "-1"), ("--idle-timeout", "0") })
+            {
+                output = new StringWriter();
+                string[] args = ["serve", "two-server", "--role", "s1", "--key", Path.Combine(dir, "k"), "--peer-key", Path.Combine(dir, "k.pub"), flag, value];
+                Assert.That(Engine.Cli.Program.BuildRoot(new StringReader(""), output).Parse(args).Invoke(), Is.EqualTo(1), flag);
+                Assert.That(output.ToString(), Does.Contain(flag), "the error names the option");
+            }
         }
         finally
         {

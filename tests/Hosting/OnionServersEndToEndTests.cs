@@ -104,6 +104,42 @@ public sealed class OnionServersEndToEndTests
     }
 
     [Test, Category("Malformed")]
+    public async Task ADeadNextHop_IsUnreachable_AndDialledAfresh_WhenItComesBack()
+    {
+        (OnionTestNetwork network, List<OnionNodeServer> servers, Dictionary<string, IPEndPoint> directory) = await StartAsync(PrimeOrderGroups.Bls12381G1);
+        string second = NodeHandle.Of("relay-2");
+        OnionNodeServer? revived = null;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            async Task<EngineStatus> SetupAsync()
+            {
+                await using OnionTcpClient client = await OnionTcpClient.ConnectAsync(directory[NodeHandle.Of("relay-1")], timeout.Token);
+                using ClientLink link = OnionClient.BeginLink(network.Path(2), DateTimeOffset.UtcNow.AddMinutes(5));
+                return await client.EstablishAsync(link, timeout.Token);
+            }
+            Assert.That(await SetupAsync(), Is.EqualTo(EngineStatus.Ok), "relay-1 now holds a connection to relay-2");
+
+            OnionNodeServer dead = servers.Single(x => x.EndPoint!.Equals(directory[second]));
+            await dead.DisposeAsync();
+            servers.Remove(dead);
+            EngineStatus whileDead = EngineStatus.Ok;
+            for (int i = 0; i < 50 && whileDead == EngineStatus.Ok; i++) { whileDead = await SetupAsync(); if (whileDead == EngineStatus.Ok) await Task.Delay(100); }
+            Assert.That(whileDead, Is.EqualTo(EngineStatus.Unreachable), "the client hears Unreachable instead of hanging");
+
+            revived = new OnionNodeServer(network.NodesByHandle[second], directory);
+            await revived.StartAsync();
+            directory[second] = revived.EndPoint!;
+            Assert.That(await SetupAsync(), Is.EqualTo(EngineStatus.Ok), "the dead connection left relay-1's cache: the next setup dials the new endpoint");
+        }
+        finally
+        {
+            if (revived is not null) await revived.DisposeAsync();
+            await StopAsync(network, servers);
+        }
+    }
+
+    [Test, Category("Malformed")]
     public void Frame_RefusesOversizedAndEmptyFrames()
     {
         var tooBig = new System.Buffers.ReadOnlySequence<byte>(new byte[] { 0x7f, 0xff, 0xff, 0xff, 1 });

@@ -89,6 +89,19 @@ public sealed class OnionLinkSetupTests
     }
 
     [Test, Category("Malformed")]
+    public void ASendersFarExpiry_IsCappedByTheRelaysPolicy()
+    {
+        using var network = new OnionTestNetwork(PrimeOrderGroups.Bls12381G1);
+        using var relay = new OnionNode(network.PrivateKey("relay-1")) { MaxLinkLifetime = TimeSpan.FromMinutes(10) };
+        using ClientLink far = OnionClient.BeginLink(network.Path(1), new DateTimeOffset(9027, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Assert.That(relay.ProcessSetup(far.Packet, "client", Now, out _), Is.EqualTo(EngineStatus.Ok));
+        OnionLink link = relay.FindByInLink(Convert.ToHexStringLower(far.Packet.AsSpan(0, Engine.Onion.Setup.SetupLayout.LinkIdSize)))!;
+        Assert.That(link.ExpiresAtUnixMs, Is.EqualTo(Now.AddMinutes(10).ToUnixTimeMilliseconds()), "year 9027 becomes now + 10 minutes");
+        Assert.That(relay.RemoveExpired(Now.AddMinutes(9)), Is.Zero);
+        Assert.That(relay.RemoveExpired(Now.AddMinutes(11)), Is.EqualTo(1), "and the sweep removes it then");
+    }
+
+    [Test, Category("Malformed")]
     public void FullLinkTable_RefusesNewSetups_WithoutTouchingTheExistingLink()
     {
         using var network = new OnionTestNetwork(PrimeOrderGroups.Bls12381G1);

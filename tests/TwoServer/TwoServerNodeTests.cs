@@ -26,10 +26,20 @@ public sealed class TwoServerNodeTests
         public readonly TwoServerNode S1, S2;
         public readonly List<(TwoServerUser User, SchnorrSigningKey Key)> Users = new();
 
-        public Deployment(Engine.Hosting.EngineHost? host = null)
+        public Deployment(Engine.Hosting.EngineHost? host = null, TwoServerQuotas? quotas = null, TimeProvider? clock = null)
         {
-            S1 = host is null ? new TwoServerNode(1, K1, K2.PublicKey, P) : host.CreateTwoServerNode(1, K1, K2.PublicKey, P);
-            S2 = host is null ? new TwoServerNode(2, K2, K1.PublicKey, P) : host.CreateTwoServerNode(2, K2, K1.PublicKey, P);
+            quotas ??= TwoServerQuotas.Default;
+            clock ??= TimeProvider.System;
+            S1 = host is null ? new TwoServerNode(1, K1, K2.PublicKey, P) { Quotas = quotas, Clock = clock } : host.CreateTwoServerNode(1, K1, K2.PublicKey, P);
+            S2 = host is null ? new TwoServerNode(2, K2, K1.PublicKey, P) { Quotas = quotas, Clock = clock } : host.CreateTwoServerNode(2, K2, K1.PublicKey, P);
+        }
+
+        /// <summary>A request body signed as a user signs it: kind ‖ the connection's challenge ‖ the body, the signature appended.</summary>
+        public static byte[] SignedRequest(SchnorrSigningKey key, string kind, ReadOnlySpan<byte> challenge, WireWriter body)
+        {
+            byte[] signature = new byte[SchnorrSignature.SizeInBytes(key.Group)];
+            SchnorrSignature.Sign(key, SignedMessages.Request(kind, challenge, body.ToArray()), signature);
+            return body.Blob(signature).ToArray();
         }
 
         public TwoServerUser NewUser(string id, SchnorrSigningKey? key = null)
@@ -196,11 +206,11 @@ public sealed class TwoServerNodeTests
         d.S1.Process(TwoServerMessageType.Register, Register(a), c1.Challenge.Span, out _, out byte[] r1);
         d.S2.Process(TwoServerMessageType.Register, Register(b), c2.Challenge.Span, out _, out byte[] r2);
         byte[] Receipt(byte[] response) { var reader = TwoServerWire.Reader(response); return reader.Blob(512).ToArray(); }
-        byte[] confirm1 = new TwoServerWire.Writer().Name("mallory").Blob(b.PublicKey).Blob(Receipt(r2)).ToArray();
+        byte[] confirm1 = Deployment.SignedRequest(a, "confirm", c1.Challenge.Span, new TwoServerWire.Writer().Name("mallory").Blob(b.PublicKey).Blob(Receipt(r2)));
         Assert.That(d.S1.Process(TwoServerMessageType.Confirm, confirm1, c1.Challenge.Span, out _, out _), Is.EqualTo(EngineStatus.VerificationFailed));
         Assert.That(d.S1.Store.FindUser("mallory"), Is.Null, "S1 aborted the key");
         // Claiming S2 saw key a does not help: S2's receipt is for b.
-        byte[] lie = new TwoServerWire.Writer().Name("mallory").Blob(a.PublicKey).Blob(Receipt(r2)).ToArray();
+        byte[] lie = Deployment.SignedRequest(b, "confirm", c2.Challenge.Span, new TwoServerWire.Writer().Name("mallory").Blob(a.PublicKey).Blob(Receipt(r2)));
         d.S2.Process(TwoServerMessageType.Register, Register(b), c2.Challenge.Span, out _, out _);
         Assert.That(d.S2.Process(TwoServerMessageType.Confirm, lie, c2.Challenge.Span, out _, out _), Is.EqualTo(EngineStatus.VerificationFailed));
         Assert.That(d.S2.Store.FindUser("mallory"), Is.Null);

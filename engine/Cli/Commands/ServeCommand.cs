@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Engine.Hosting.Framing;
 using System.Security.Cryptography;
 using Engine.Hosting;
 using Engine.Hosting.Onion;
@@ -11,11 +12,19 @@ using Engine.Primitives.Groups;
 namespace Engine.Cli.Commands;
 
 /// <summary>Options of <c>engine serve kgc</c>.</summary>
-internal sealed record KgcServeOptions(string Group, string Address, int Port, string EnrolmentKeyFile, string? TrustFile, double RunForSeconds);
+internal sealed record KgcServeOptions(string Group, string Address, int Port, string EnrolmentKeyFile, string? TrustFile, double RunForSeconds)
+{
+    /// <summary>The server's connection limits.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+}
 
 /// <summary>Options of <c>engine serve relay|destination</c>.</summary>
 internal sealed record NodeServeOptions(string Role, string Id, string Kgc, string Group, string Address, int Port, string EnrolmentKeyFile,
-                                        bool Batching, bool Echo, double RunForSeconds, double StatusIntervalSeconds);
+                                        bool Batching, bool Echo, double RunForSeconds, double StatusIntervalSeconds)
+{
+    /// <summary>The server's connection limits.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+}
 
 /// <summary>
 /// <c>engine serve kgc|relay|destination</c>: one real Protocol 1 server on Kestrel (raw TCP, length-prefixed frames),
@@ -38,8 +47,10 @@ internal static class ServeCommand
         var kgcGroup = Group(); var kgcAddress = Address(); var kgcPort = Port(7400); var kgcKey = EnrolmentKey(); var kgcRunFor = RunFor();
         var trust = new Option<string?>("--trust-file") { Description = "Write the trust anchor (group, endpoint, pk_sys, list key) that clients need to this file." };
         foreach (Option o in new Option[] { kgcGroup, kgcAddress, kgcPort, kgcKey, trust, kgcRunFor }) kgc.Options.Add(o);
-        kgc.SetAction(r => RunKgcAsync(new KgcServeOptions(r.GetValue(kgcGroup)!, r.GetValue(kgcAddress)!, r.GetValue(kgcPort), r.GetValue(kgcKey)!,
-                                                           r.GetValue(trust), r.GetValue(kgcRunFor)), output, CancellationToken.None).GetAwaiter().GetResult());
+        var kgcLimits = new ConnectionLimitOptions(kgc);
+        kgc.SetAction(r => !kgcLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
+                           RunKgcAsync(new KgcServeOptions(r.GetValue(kgcGroup)!, r.GetValue(kgcAddress)!, r.GetValue(kgcPort), r.GetValue(kgcKey)!,
+                                                           r.GetValue(trust), r.GetValue(kgcRunFor)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
         serve.Subcommands.Add(kgc);
 
         foreach (string role in new[] { "relay", "destination" })
@@ -53,9 +64,11 @@ internal static class ServeCommand
             var status = new Option<double>("--status-interval") { Description = "Print the counters every this many seconds (0: only at exit).", DefaultValueFactory = _ => 10 };
             foreach (Option o in new Option[] { id, kgcEndpoint, group, address, port, key, noBatching, status, runFor }) command.Options.Add(o);
             if (role == "destination") command.Options.Add(noEcho);
-            command.SetAction(r => RunNodeAsync(new NodeServeOptions(role, r.GetValue(id)!, r.GetValue(kgcEndpoint)!, r.GetValue(group)!, r.GetValue(address)!,
+            var nodeLimits = new ConnectionLimitOptions(command, OnionNodeServer.DefaultLimits);
+            command.SetAction(r => !nodeLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
+                                   RunNodeAsync(new NodeServeOptions(role, r.GetValue(id)!, r.GetValue(kgcEndpoint)!, r.GetValue(group)!, r.GetValue(address)!,
                                                                      r.GetValue(port), r.GetValue(key)!, !r.GetValue(noBatching), role == "destination" && !r.GetValue(noEcho),
-                                                                     r.GetValue(runFor), r.GetValue(status)), output, CancellationToken.None).GetAwaiter().GetResult());
+                                                                     r.GetValue(runFor), r.GetValue(status)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
             serve.Subcommands.Add(command);
         }
         serve.Subcommands.Add(ServeTwoServerCommand.Create(output));
@@ -71,7 +84,7 @@ internal static class ServeCommand
         if (enrolmentKey is null) return 1;
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
         using var kgc = new KeyGenerationCenter(new OnionParameters(group!));
-        await using var server = new KgcDirectoryServer(kgc, enrolmentKey);
+        await using var server = new KgcDirectoryServer(kgc, enrolmentKey) { Limits = options.Limits };
         CryptographicOperations.ZeroMemory(enrolmentKey);
         try { await server.StartAsync(address, options.Port).ConfigureAwait(false); }
         catch (IOException e) { output.WriteLine($"error: cannot listen on {options.Address}:{options.Port}: {e.Message}"); return 1; }
@@ -86,7 +99,7 @@ internal static class ServeCommand
         }
         output.Flush();
         await shutdown.WaitAsync().ConfigureAwait(false);
-        output.WriteLine($"kgc stopped: {server.Endpoints.Count} nodes registered");
+        output.WriteLine($"kgc stopped: {server.Endpoints.Count} nodes registered; connections: {server.Connections}");
         return 0;
     }
 
@@ -108,6 +121,7 @@ internal static class ServeCommand
         {
             service = await OnionNodeService.StartAsync(new OnionNodeServiceOptions(options.Id, kgcEndpoint, enrolmentKey, new OnionParameters(group!))
             {
+                Limits = options.Limits,
                 Address = address!,
                 Port = options.Port,
                 OnMessage = options.Role == "destination" ? m => { Interlocked.Increment(ref delivered); return options.Echo ? m : null; } : null,
@@ -128,7 +142,8 @@ internal static class ServeCommand
             output.Flush();
             string Counters() => $"{options.Role} '{options.Id}': {service.Node.LinkCount} links, {service.Server.PacketsProcessed} packets, " +
                                  (options.Role == "destination" ? $"{delivered} messages delivered, " : "") +
-                                 $"refused {{{string.Join(", ", service.Server.Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}}}";
+                                 $"refused {{{string.Join(", ", service.Server.Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}}}; " +
+                                 $"connections: {service.Server.Connections}";
             if (options.StatusIntervalSeconds > 0)
             {
                 using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.StatusIntervalSeconds));

@@ -7,11 +7,16 @@ using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
 using Engine.TwoServer;
 using Engine.TwoServer.Roles;
+using Engine.Hosting.Framing;
 
 namespace Engine.Cli.Commands;
 
 /// <summary>Options of <c>engine serve two-server</c>.</summary>
-internal sealed record TwoServerServeOptions(string Role, string KeyFile, string PeerKeyFile, string Address, int Port, int BlockSize, double RoundSeconds, double RunForSeconds);
+internal sealed record TwoServerServeOptions(string Role, string KeyFile, string PeerKeyFile, string Address, int Port, int BlockSize, double RoundSeconds, double RunForSeconds)
+{
+    /// <summary>The server's connection limits.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+}
 
 /// <summary>
 /// <c>engine serve two-server --role s1|s2</c>: one of Protocol 2's two servers on Kestrel until Ctrl+C, SIGTERM or
@@ -33,8 +38,10 @@ internal static class ServeTwoServerCommand
         var runFor = new Option<double>("--run-for") { Description = "Stop after this many seconds (0: run until Ctrl+C or SIGTERM)." };
         var command = new Command("two-server", "One of Protocol 2's two servers (S1 or S2) (SPEC.md §2.6).");
         foreach (Option o in new Option[] { role, key, peer, address, port, block, round, runFor }) command.Options.Add(o);
-        command.SetAction(r => RunAsync(new TwoServerServeOptions(r.GetValue(role)!, r.GetValue(key)!, r.GetValue(peer)!, r.GetValue(address)!, r.GetValue(port),
-                                                                  r.GetValue(block), r.GetValue(round), r.GetValue(runFor)), output, CancellationToken.None).GetAwaiter().GetResult());
+        var limitOptions = new ConnectionLimitOptions(command);
+        command.SetAction(r => !limitOptions.TryRead(r, output, out ConnectionLimits limits) ? 1 :
+                               RunAsync(new TwoServerServeOptions(r.GetValue(role)!, r.GetValue(key)!, r.GetValue(peer)!, r.GetValue(address)!, r.GetValue(port),
+                                                                  r.GetValue(block), r.GetValue(round), r.GetValue(runFor)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
         return command;
     }
 
@@ -61,7 +68,7 @@ internal static class ServeTwoServerCommand
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
         using var host = new EngineHost();
         TwoServerNode node = host.CreateTwoServerNode(index, key, peerKey, parameters);
-        await using var server = new TwoServerServer(node);
+        await using var server = new TwoServerServer(node) { Limits = options.Limits };
         int port = options.Port >= 0 ? options.Port : 7500 + index;
         try { await server.StartAsync(address, port).ConfigureAwait(false); }
         catch (IOException e) { return Fail(output, $"cannot listen on {address}:{port}: {e.Message}"); }
@@ -83,7 +90,7 @@ internal static class ServeTwoServerCommand
             }
         }
         catch (OperationCanceledException) { }
-        output.WriteLine($"{options.Role} stopped: {server.Requests} requests, {server.Refusals} refused");
+        output.WriteLine($"{options.Role} stopped: {server.Requests} requests, {server.Refusals} refused; connections: {server.Connections}");
         return 0;
     }
 

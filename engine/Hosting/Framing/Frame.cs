@@ -36,14 +36,26 @@ public static class Frame
         return EngineStatus.Ok;
     }
 
+    /// <summary>
+    /// The status an Error frame carries: its one byte, or <see cref="EngineStatus.Malformed"/> when the frame is
+    /// empty, longer, or says Ok (a peer's broken refusal must not read past the payload or pass for success).
+    /// </summary>
+    public static EngineStatus ErrorStatus(ReadOnlySpan<byte> payload)
+        => payload.Length == 1 && payload[0] != (byte)EngineStatus.Ok ? (EngineStatus)payload[0] : EngineStatus.Malformed;
+
     /// <summary>Writes one frame.</summary>
     public static void Write(IBufferWriter<byte> writer, byte type, ReadOnlySpan<byte> payload)
     {
-        Span<byte> span = writer.GetSpan(HeaderSize + payload.Length);
-        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)(payload.Length + 1));
-        span[4] = type;
-        payload.CopyTo(span[HeaderSize..]);
+        Write(writer.GetSpan(HeaderSize + payload.Length), type, payload);
         writer.Advance(HeaderSize + payload.Length);
+    }
+
+    /// <summary>Writes one frame at the start of <paramref name="destination"/> (at least <see cref="HeaderSize"/> + the payload's length).</summary>
+    public static void Write(Span<byte> destination, byte type, ReadOnlySpan<byte> payload)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(destination, (uint)(payload.Length + 1));
+        destination[4] = type;
+        payload.CopyTo(destination[HeaderSize..]);
     }
 }
 

@@ -14,10 +14,15 @@ public sealed class FrameConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly FrameChannel _channel;
-    private readonly Channel<(byte Type, byte[] Payload)> _received = Channel.CreateUnbounded<(byte, byte[])>();
+    // Bounded: when the caller stops taking frames, the read loop waits, the socket stops being read, and TCP
+    // flow control holds the server back (back-pressure, not an unbounded buffer in the client).
+    private readonly Channel<(byte Type, byte[] Payload)> _received = Channel.CreateBounded<(byte, byte[])>(new BoundedChannelOptions(ReceiveQueueFrames) { SingleWriter = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly Task _loop;
+
+    /// <summary>Frames received and not yet taken before reading from the socket pauses.</summary>
+    public const int ReceiveQueueFrames = 256;
 
     private FrameConnection(Socket socket, int maxFrameBytes)
     {

@@ -35,10 +35,16 @@ public sealed class IotServer : IAsyncDisposable
     /// <summary>Requests handled and refused.</summary>
     public (long Requests, long Refusals) Counts => (Interlocked.Read(ref _requests), Interlocked.Read(ref _refusals));
 
+    /// <summary>Connection caps, timeouts and the send queue's size; set before <see cref="StartAsync"/>.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+
+    /// <summary>What the connection limits refused or closed.</summary>
+    public ConnectionCounters Connections { get; } = new("iot");
+
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, IotServer>(this, address, port).ConfigureAwait(false);
+        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, IotServer>(this, address, port, Limits, Connections, MaxFrameBytes).ConfigureAwait(false);
         // The OC's outstanding challenges and sessions expire: sweep them (and wipe their secrets) every 5 s.
         if (Role is OperationCenter oc) _sweeper = new Timer(_ => oc.Sweep(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
@@ -47,7 +53,7 @@ public sealed class IotServer : IAsyncDisposable
     {
         public override async Task OnConnectedAsync(ConnectionContext connection)
         {
-            var channel = new FrameChannel(connection.Transport.Input, connection.Transport.Output, MaxFrameBytes);
+            var channel = FrameChannel.Accept(connection, MaxFrameBytes, server.Limits, server.Connections);
             byte[] hello = server.Role.Hello();
             if (hello.Length > 0) await channel.SendAsync((byte)IotMessageType.Hello, hello).ConfigureAwait(false);
             await channel.RunAsync((type, payload) => server.OnFrameAsync(channel, type, payload), server._stopping.Token).ConfigureAwait(false);

@@ -26,7 +26,7 @@ public sealed class KgcClient : IAsyncDisposable
     {
         using Enrolment.Request request = Enrolment.CreateRequest(secret, enrolmentKey);
         (byte type, byte[] payload) = await RequestAsync(KgcFrameType.Enrol, request.Bytes, cancellationToken).ConfigureAwait(false);
-        if (type == (byte)KgcFrameType.Error) return ((EngineStatus)payload[0], null, null, null);
+        if (type == (byte)KgcFrameType.Error) return (Frame.ErrorStatus(payload), null, null, null);
         if (type != (byte)KgcFrameType.Enrolled) return (EngineStatus.UnknownMessageType, null, null, null);
         EngineStatus status = Enrolment.Complete(secret, request, enrolmentKey, payload, out CertificatelessPrivateKey? key, out byte[]? mpk, out byte[]? listKey);
         return (status, key, mpk, listKey);
@@ -36,7 +36,7 @@ public sealed class KgcClient : IAsyncDisposable
     public async Task<EngineStatus> RegisterAsync(string id, int port, byte[] enrolmentKey, CancellationToken cancellationToken = default)
     {
         (byte type, byte[] payload) = await RequestAsync(KgcFrameType.Register, Enrolment.CreateRegistration(id, port, enrolmentKey, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
-        return type == (byte)KgcFrameType.Registered ? EngineStatus.Ok : type == (byte)KgcFrameType.Error ? (EngineStatus)payload[0] : EngineStatus.UnknownMessageType;
+        return type == (byte)KgcFrameType.Registered ? EngineStatus.Ok : type == (byte)KgcFrameType.Error ? Frame.ErrorStatus(payload) : EngineStatus.UnknownMessageType;
     }
 
     /// <summary>

@@ -41,10 +41,16 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
     /// <summary>Registered endpoints by identity.</summary>
     public IReadOnlyDictionary<string, IPEndPoint> Endpoints => _endpoints;
 
+    /// <summary>Connection caps, timeouts and the send queue's size; set before <see cref="StartAsync"/>.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+
+    /// <summary>What the connection limits refused or closed.</summary>
+    public ConnectionCounters Connections { get; } = new("kgc");
+
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, KgcDirectoryServer>(this, address, port).ConfigureAwait(false);
+        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, KgcDirectoryServer>(this, address, port, Limits, Connections, MaxFrameBytes).ConfigureAwait(false);
     }
 
     private sealed class Handler(KgcDirectoryServer server) : ConnectionHandler
@@ -52,7 +58,7 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
         public override Task OnConnectedAsync(ConnectionContext connection)
         {
             IPAddress remote = (connection.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress) ?? IPAddress.Loopback;
-            var channel = new FrameChannel(connection.Transport.Input, connection.Transport.Output, MaxFrameBytes);
+            var channel = FrameChannel.Accept(connection, MaxFrameBytes, server.Limits, server.Connections);
             return channel.RunAsync((type, payload) => server.OnFrameAsync(channel, remote, type, payload), server._stopping.Token);
         }
     }

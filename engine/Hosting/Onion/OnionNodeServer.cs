@@ -56,10 +56,22 @@ public sealed class OnionNodeServer : IAsyncDisposable
     /// <summary>Packets refused, by status.</summary>
     public ConcurrentDictionary<EngineStatus, long> Refusals { get; } = new();
 
+    /// <summary>
+    /// Connection caps, timeouts and the send queue's size; set before <see cref="StartAsync"/>. A relay's links
+    /// route back over the connection they came on, so an idle connection is kept 10 minutes (not the default 2).
+    /// </summary>
+    public ConnectionLimits Limits { get; init; } = DefaultLimits;
+
+    /// <summary>A relay's default limits: <see cref="ConnectionLimits.Default"/> with a 10-minute idle timeout.</summary>
+    public static ConnectionLimits DefaultLimits { get; } = ConnectionLimits.Default with { IdleTimeout = TimeSpan.FromMinutes(10) };
+
+    /// <summary>What the connection limits refused or closed.</summary>
+    public ConnectionCounters Connections { get; } = new("onion");
+
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default), port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        (_app, EndPoint) = await KestrelListener.StartAsync<InboundHandler, OnionNodeServer>(this, address, port).ConfigureAwait(false);
+        (_app, EndPoint) = await KestrelListener.StartAsync<InboundHandler, OnionNodeServer>(this, address, port, Limits, Connections, MaxFrameBytes).ConfigureAwait(false);
         _sweep = SweepExpiredLinksAsync();
     }
 
@@ -84,13 +96,13 @@ public sealed class OnionNodeServer : IAsyncDisposable
 
     private sealed class InboundHandler(OnionNodeServer server) : ConnectionHandler
     {
-        public override Task OnConnectedAsync(ConnectionContext connection) => server.ServeInboundAsync(connection.Transport);
+        public override Task OnConnectedAsync(ConnectionContext connection) => server.ServeInboundAsync(connection);
     }
 
-    private async Task ServeInboundAsync(IDuplexPipe transport)
+    private async Task ServeInboundAsync(ConnectionContext connection)
     {
         string id = "conn-" + Interlocked.Increment(ref _connectionCounter);
-        var channel = new FrameChannel(transport.Input, transport.Output, MaxFrameBytes);
+        FrameChannel channel = FrameChannel.Accept(connection, MaxFrameBytes, Limits, Connections);
         _inbound[id] = channel;
         try
         {
@@ -123,7 +135,9 @@ public sealed class OnionNodeServer : IAsyncDisposable
                 if (status != EngineStatus.Ok) { await RefuseAsync(channel, status).ConfigureAwait(false); return; }
                 if (route.Action == SetupAction.Forward)
                 {
-                    await (await OutboundAsync(route.Destination).ConfigureAwait(false)).SendAsync(type, payload).ConfigureAwait(false);
+                    FrameChannel? next = await TryOutboundAsync(route.Destination).ConfigureAwait(false);
+                    if (next is null) { await RefuseAsync(channel, EngineStatus.Unreachable).ConfigureAwait(false); return; }
+                    await next.SendAsync(type, payload).ConfigureAwait(false);
                     return;
                 }
                 byte[]? reply = _onMessage?.Invoke(payload.Slice(route.MessageOffset, route.MessageLength).ToArray());
@@ -149,12 +163,10 @@ public sealed class OnionNodeServer : IAsyncDisposable
             if (result.Status != EngineStatus.Ok) { await RefuseAsync(channel, result.Status).ConfigureAwait(false); return; }
             Outgoing outgoing = result.Outgoing;
             if (outgoing.Action == SetupAction.Acknowledge) { await channel.SendAsync((byte)OnionFrameType.Ack, outgoing.Packet).ConfigureAwait(false); return; }
-            FrameChannel next;
-            try { next = await OutboundAsync(outgoing.Destination).ConfigureAwait(false); }
-            catch (Exception e) when (e is SocketException or InvalidOperationException or IOException)
+            FrameChannel? next = await TryOutboundAsync(outgoing.Destination).ConfigureAwait(false);
+            if (next is null)
             {
                 // Unknown or dead next hop: forget the link just made and tell the previous hop why.
-                _outbound.TryRemove(outgoing.Destination, out _);
                 _node.RemoveLink(packet);
                 await RefuseAsync(channel, EngineStatus.Unreachable).ConfigureAwait(false);
                 return;
@@ -196,20 +208,57 @@ public sealed class OnionNodeServer : IAsyncDisposable
         return channel.SendAsync((byte)OnionFrameType.Error, new[] { (byte)status });
     }
 
-    /// <summary>The connection to the next hop, opened once per handle; its read loop carries ACKs and backward packets back.</summary>
-    private Task<FrameChannel> OutboundAsync(string handle)
-        => _outbound.GetOrAdd(handle, h => new Lazy<Task<FrameChannel>>(() => ConnectAsync(h))).Value;
+    /// <summary>
+    /// The connection to the next hop, opened once per handle (its read loop carries ACKs and backward packets back);
+    /// null when the hop is unknown, refuses, does not answer within the write timeout, or was dropped. A failed or
+    /// dropped connection leaves the cache, so the next packet for that hop dials again.
+    /// </summary>
+    private async Task<FrameChannel?> TryOutboundAsync(string handle)
+    {
+        Lazy<Task<FrameChannel>> entry = _outbound.GetOrAdd(handle, h => new Lazy<Task<FrameChannel>>(() => ConnectAsync(h)));
+        try
+        {
+            FrameChannel channel = await entry.Value.ConfigureAwait(false);
+            if (!channel.Dropped) return channel;
+        }
+        catch (Exception e) when (e is SocketException or InvalidOperationException or IOException or OperationCanceledException) { }
+        _outbound.TryRemove(new KeyValuePair<string, Lazy<Task<FrameChannel>>>(handle, entry));
+        return null;
+    }
 
     private async Task<FrameChannel> ConnectAsync(string handle)
     {
         if (!_directory.TryGetValue(handle, out IPEndPoint? endpoint)) throw new InvalidOperationException($"No endpoint for node {handle}.");
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(endpoint).ConfigureAwait(false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            timeout.CancelAfter(Limits.WriteTimeout);
+            await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch { socket.Dispose(); throw; }
         lock (_sockets) _sockets.Add(socket);
         var stream = new NetworkStream(socket, ownsSocket: true);
-        var channel = new FrameChannel(PipeReader.Create(stream), PipeWriter.Create(stream), MaxFrameBytes);
-        _ = channel.RunAsync(OnOutboundFrameAsync, _stopping.Token);
+        // Sends to the next hop queue like a server's (a next hop that stops reading is dropped, not waited for);
+        // no idle timeout on this side: the next hop closes idle links itself.
+        var channel = new FrameChannel(PipeReader.Create(stream), PipeWriter.Create(stream), MaxFrameBytes,
+                                       new FrameChannelOptions { Limits = Limits, QueueSends = true, Abort = socket.Dispose, Counters = Connections });
+        _ = RunOutboundAsync(handle, socket, channel);
         return channel;
+    }
+
+    /// <summary>Reads ACKs and backward packets from a next hop; when that connection ends, the next setup to that hop dials again.</summary>
+    private async Task RunOutboundAsync(string handle, Socket socket, FrameChannel channel)
+    {
+        try { await channel.RunAsync(OnOutboundFrameAsync, _stopping.Token).ConfigureAwait(false); }
+        finally
+        {
+            if (_outbound.TryGetValue(handle, out Lazy<Task<FrameChannel>>? cached) && cached.IsValueCreated
+                && cached.Value.IsCompletedSuccessfully && ReferenceEquals(cached.Value.Result, channel))
+                _outbound.TryRemove(new KeyValuePair<string, Lazy<Task<FrameChannel>>>(handle, cached));
+            lock (_sockets) _sockets.Remove(socket);
+            socket.Dispose();
+        }
     }
 
     private async ValueTask OnOutboundFrameAsync(byte type, Memory<byte> payload)

@@ -20,6 +20,9 @@ public sealed record OnionNodeServiceOptions(string Id, IPEndPoint Kgc, byte[] E
 
     /// <summary>How often the directory (handles → endpoints) is fetched again from the KGC.</summary>
     public TimeSpan DirectoryRefresh { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The server's connection limits (null: <see cref="OnionNodeServer"/>'s defaults).</summary>
+    public Framing.ConnectionLimits? Limits { get; init; }
 }
 
 /// <summary>
@@ -62,7 +65,8 @@ public sealed class OnionNodeService : IAsyncDisposable
             service._masterPublicKey = masterPublicKey;
             service._listSigningKey = listSigningKey;
             service._node = host.CreateOnionNode(key!);
-            service._server = new OnionNodeServer(service._node, service._directory, options.OnMessage);
+            service._server = options.Limits is null ? new OnionNodeServer(service._node, service._directory, options.OnMessage)
+                                                     : new OnionNodeServer(service._node, service._directory, options.OnMessage) { Limits = options.Limits };
             await service._server.StartAsync(options.Address, options.Port).ConfigureAwait(false);
             status = await kgc.RegisterAsync(options.Id, service._server.EndPoint!.Port, options.EnrolmentKey, cancellationToken).ConfigureAwait(false);
             if (status != EngineStatus.Ok) throw new EngineException(status, $"The KGC refused to register '{options.Id}': {status}.");

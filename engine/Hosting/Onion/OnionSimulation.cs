@@ -8,6 +8,7 @@ using Engine.Onion.Keys;
 using Engine.Onion.Roles;
 using Engine.Onion.Setup;
 using Engine.Primitives.Groups;
+using Engine.Hosting.Framing;
 
 namespace Engine.Hosting.Onion;
 
@@ -59,7 +60,7 @@ public static class OnionSimulation
         byte[] enrolmentKey = RandomNumberGenerator.GetBytes(Enrolment.KeySize);
         using var host = new EngineHost(new EngineHostOptions { EnableBatching = options.Batching });
         var services = new List<OnionNodeService>();
-        await using var kgcServer = new KgcDirectoryServer(kgc, enrolmentKey);
+        await using var kgcServer = new KgcDirectoryServer(kgc, enrolmentKey) { Limits = ConnectionLimits.LoopbackSimulation };
         try
         {
             await kgcServer.StartAsync().ConfigureAwait(false);
@@ -68,6 +69,7 @@ public static class OnionSimulation
                 services.Add(await OnionNodeService.StartAsync(new OnionNodeServiceOptions(id, kgcServer.EndPoint!, enrolmentKey, parameters)
                 {
                     OnMessage = id == "destination" ? m => m : null,
+                    Limits = ConnectionLimits.LoopbackSimulation with { IdleTimeout = TimeSpan.FromMinutes(10) },
                 }, host, cancellationToken).ConfigureAwait(false));
             // Every node knows every endpoint before traffic starts (the refresh loop would get there within 2 s).
             foreach (OnionNodeService s in services) await s.RefreshAsync(cancellationToken).ConfigureAwait(false);

@@ -35,15 +35,21 @@ public sealed class RevocationServer : IAsyncDisposable
     public (long Requests, long Refusals, long BytesIn, long BytesOut) Counts
         => (Interlocked.Read(ref _requests), Interlocked.Read(ref _refusals), Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _bytesOut));
 
+    /// <summary>Connection caps, timeouts and the send queue's size; set before <see cref="StartAsync"/>.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+
+    /// <summary>What the connection limits refused or closed.</summary>
+    public ConnectionCounters Connections { get; } = new("revocation");
+
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
-        => (_app, EndPoint) = await KestrelListener.StartAsync<Handler, RevocationServer>(this, address, port).ConfigureAwait(false);
+        => (_app, EndPoint) = await KestrelListener.StartAsync<Handler, RevocationServer>(this, address, port, Limits, Connections, MaxFrameBytes).ConfigureAwait(false);
 
     private sealed class Handler(RevocationServer server) : ConnectionHandler
     {
         public override async Task OnConnectedAsync(ConnectionContext connection)
         {
-            var channel = new FrameChannel(connection.Transport.Input, connection.Transport.Output, MaxFrameBytes);
+            var channel = FrameChannel.Accept(connection, MaxFrameBytes, server.Limits, server.Connections);
             await channel.RunAsync((type, payload) => server.OnFrameAsync(channel, type, payload), server._stopping.Token).ConfigureAwait(false);
         }
     }

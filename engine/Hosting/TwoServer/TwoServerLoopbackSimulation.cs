@@ -7,6 +7,7 @@ using Engine.TwoServer;
 using Engine.TwoServer.Partitions;
 using Engine.TwoServer.Records;
 using Engine.TwoServer.Roles;
+using Engine.Hosting.Framing;
 
 namespace Engine.Hosting.TwoServer;
 
@@ -45,8 +46,8 @@ public static class TwoServerLoopbackSimulation
         PrimeOrderGroup group = PrimeOrderGroups.Bls12381G1;
         using SchnorrSigningKey k1 = SchnorrSigningKey.Generate(group), k2 = SchnorrSigningKey.Generate(group);
         using var host = new EngineHost(new EngineHostOptions { BatchSignatures = batching });   // upload signatures one by one, or in batches
-        await using var s1 = new TwoServerServer(host.CreateTwoServerNode(1, k1, k2.PublicKey, parameters));
-        await using var s2 = new TwoServerServer(host.CreateTwoServerNode(2, k2, k1.PublicKey, parameters));
+        await using var s1 = new TwoServerServer(host.CreateTwoServerNode(1, k1, k2.PublicKey, parameters)) { Limits = ConnectionLimits.LoopbackSimulation };
+        await using var s2 = new TwoServerServer(host.CreateTwoServerNode(2, k2, k1.PublicKey, parameters)) { Limits = ConnectionLimits.LoopbackSimulation };
         await s1.StartAsync().ConfigureAwait(false);
         await s2.StartAsync().ConfigureAwait(false);
         var keys = new SchnorrSigningKey[n];

@@ -15,8 +15,14 @@ namespace Engine.Hosting.TwoServer;
 /// <remarks>The paper assumes private user–server channels: on anything but loopback, put TLS in front.</remarks>
 public sealed class TwoServerServer : IAsyncDisposable
 {
-    /// <summary>Largest frame in either direction (a member's inbox holds one record per message of the round).</summary>
+    /// <summary>Largest frame a client accepts from a server (a member's inbox holds one record per message of the round).</summary>
     public const int MaxFrameBytes = 64 << 20;
+
+    /// <summary>
+    /// Largest request frame the server reads, close to its largest legal request: an upload (four records and a
+    /// signature) or a session (three partition vectors of the largest group), plus 4 KiB of names and lengths.
+    /// </summary>
+    public int MaxRequestBytes => Math.Max(4 * Node.Parameters.RecordSize, 3 * ((Node.Quotas.MaxGroupMembers + 7) / 8)) + 4096;
 
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
@@ -37,17 +43,23 @@ public sealed class TwoServerServer : IAsyncDisposable
     /// <summary>Requests refused.</summary>
     public long Refusals => Interlocked.Read(ref _refusals);
 
+    /// <summary>Connection caps, timeouts and the send queue's size; set before <see cref="StartAsync"/>.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+
+    /// <summary>What the connection limits refused or closed.</summary>
+    public ConnectionCounters Connections { get; } = new("two-server");
+
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, TwoServerServer>(this, address, port).ConfigureAwait(false);
+        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, TwoServerServer>(this, address, port, Limits, Connections, MaxRequestBytes).ConfigureAwait(false);
     }
 
     private sealed class Handler(TwoServerServer server) : ConnectionHandler
     {
         public override async Task OnConnectedAsync(ConnectionContext connection)
         {
-            var channel = new FrameChannel(connection.Transport.Input, connection.Transport.Output, MaxFrameBytes);
+            var channel = FrameChannel.Accept(connection, server.MaxRequestBytes, server.Limits, server.Connections);
             byte[] challenge = TwoServerNode.NewChallenge();
             await channel.SendAsync((byte)TwoServerMessageType.Hello, server.Node.Hello(challenge)).ConfigureAwait(false);
             await channel.RunAsync((type, payload) => server.OnFrameAsync(channel, challenge, type, payload), server._stopping.Token).ConfigureAwait(false);

@@ -39,7 +39,7 @@ public readonly record struct SetupResult(EngineStatus Status, Outgoing Outgoing
 /// exponentiations: Z = W^x inside the CL decryption and K = Y^x) and ACKs, and keeps the link table. Every
 /// rejected packet returns a status and leaves no state behind.
 /// </summary>
-/// <remarks>Thread-safe. Links expire at the time the sender put in the packet.</remarks>
+/// <remarks>Thread-safe. Links expire at the time the sender put in the packet, capped at <see cref="MaxLinkLifetime"/> from their setup.</remarks>
 public sealed partial class OnionNode : IDisposable
 {
     private readonly CertificatelessPrivateKey _key;
@@ -99,6 +99,9 @@ public sealed partial class OnionNode : IDisposable
     public ValueTask<SetupResult> ProcessSetupAsync(ReadOnlyMemory<byte> packet, string previousHop, DateTimeOffset now)
         => ProcessSetupCoreAsync(packet, previousHop, now, Batcher);
 
+    /// <summary>The longest a link lives, whatever expiry its sender asked for (the relay's policy; 1 hour by default).</summary>
+    public TimeSpan MaxLinkLifetime { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>The batcher that setups and ACKs share on the async paths (null: compute at once).</summary>
     public ModExpBatcher? Batcher { get; init; }
 
@@ -120,15 +123,18 @@ public sealed partial class OnionNode : IDisposable
         HopSecrets secrets = peeled.Secrets!;
 
         // Compared as integers: an out-of-range expiry must not throw (DateTimeOffset would).
-        if (routing.ExpiresAtUnixMs <= now.ToUnixTimeMilliseconds()) { secrets.Dispose(); return new SetupResult(EngineStatus.Expired, default); }
-        var expires = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(routing.ExpiresAtUnixMs, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
+        long nowMs = now.ToUnixTimeMilliseconds();
+        if (routing.ExpiresAtUnixMs <= nowMs) { secrets.Dispose(); return new SetupResult(EngineStatus.Expired, default); }
+        // The sender picks the expiry, the relay's policy caps it: no link outlives MaxLinkLifetime (year 9027 is now + the cap).
+        long expiresMs = Math.Min(routing.ExpiresAtUnixMs, nowMs + (long)MaxLinkLifetime.TotalMilliseconds);
+        var expires = DateTimeOffset.FromUnixTimeMilliseconds(expiresMs);
         EngineStatus status = _replay.TryAdd(encodedY, expires, now);
         if (status != EngineStatus.Ok) { secrets.Dispose(); return new SetupResult(status, default); }
 
-        if (routing.IsFinal) return await AcceptAsync(inLinkId, previousHop, routing, secrets, encodedY, y, finalPayload, batcher).ConfigureAwait(false);
+        if (routing.IsFinal) return await AcceptAsync(inLinkId, previousHop, expiresMs, secrets, encodedY, y, finalPayload, batcher).ConfigureAwait(false);
 
         UInt128 outLinkId = LinkId.Random();
-        var link = new OnionLink(inLinkId, previousHop, outLinkId, routing.NextHandle, routing.ExpiresAtUnixMs, secrets, encodedY) { Y = y };
+        var link = new OnionLink(inLinkId, previousHop, outLinkId, routing.NextHandle, expiresMs, secrets, encodedY) { Y = y };
         if (!_byInLink.TryAdd(inLinkId, link)) { link.Dispose(); return new SetupResult(EngineStatus.Replay, default); }
         _byOutLink[outLinkId] = link;
         LinkId.Write(outLinkId, next);
@@ -136,10 +142,10 @@ public sealed partial class OnionNode : IDisposable
     }
 
     /// <summary>The destination accepts (step 5): X' ← Z_q*, Y' = g^X', K' = Y^X'; the ACK's first slot carries Y'.</summary>
-    private async ValueTask<SetupResult> AcceptAsync(UInt128 inLinkId, string previousHop, RoutingInfo routing, HopSecrets secrets, byte[] encodedY,
+    private async ValueTask<SetupResult> AcceptAsync(UInt128 inLinkId, string previousHop, long expiresMs, HopSecrets secrets, byte[] encodedY,
                                                      ulong[] y, byte[] finalPayload, ModExpBatcher? batcher)
     {
-        var link = new OnionLink(inLinkId, previousHop, null, null, routing.ExpiresAtUnixMs, secrets, encodedY)
+        var link = new OnionLink(inLinkId, previousHop, null, null, expiresMs, secrets, encodedY)
         {
             LinkVerificationKey = finalPayload[.._layout.ElementSize],
             Y = y,

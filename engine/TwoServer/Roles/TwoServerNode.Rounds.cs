@@ -43,6 +43,7 @@ public sealed partial class TwoServerNode
         if (!members.Contains(sender, StringComparer.Ordinal)) return Fail(EngineStatus.NotFound);
         EngineStatus status = CheckRequestSignature(sender, "session", challenge, request[..signedLength], signature);
         if (status != EngineStatus.Ok) return Fail(status);
+        if (_store.SessionsOf(group, epoch, sender) >= Quotas.MaxSessionsPerUserAndGroup) return Fail(EngineStatus.QuotaExceeded);
         if (!_store.TryAddSession(new SessionRecord(sessionId, group, epoch, n, sender, partition, membersMask, third))) return Fail(EngineStatus.Replay);
         return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
     }
@@ -76,6 +77,8 @@ public sealed partial class TwoServerNode
         UserRecord? sender = _store.FindUser(session.SenderId);
         if (sender is null || !sender.Active) return EngineStatus.NotFound;
         if (_store.HasUpload(round, messageId)) return EngineStatus.Replay;     // before the signature check it would cost
+        if (round != TwoServerWire.DialRound && _uploadsThisRound.GetValueOrDefault((round, session.SenderId)) >= Quotas.MaxUploadsPerUserPerRound)
+            return EngineStatus.QuotaExceeded;
         pending = new PendingUpload(new StoredUpload(round, messageId, session.SessionId, shares.ToArray(), signature.ToArray()), sender.SigningKey,
                                     SignedMessages.Upload(round, messageId, ServerIndex, session.Partition, shares));
         return EngineStatus.Ok;
@@ -95,7 +98,12 @@ public sealed partial class TwoServerNode
                 return Fail(EngineStatus.Replay);
             return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
         }
-        if (_store.TryAddUpload(upload)) return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
+        if (_store.TryAddUpload(upload))
+        {
+            string sender = _store.FindSession(upload.SessionId)!.SenderId;
+            _uploadsThisRound.AddOrUpdate((upload.Round, sender), 1, (_, n) => n + 1);
+            return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
+        }
         return Fail(upload.Round != _store.CurrentRound ? EngineStatus.Expired : EngineStatus.Replay);   // the round closed meanwhile, or a repeated id
     }
 

@@ -58,6 +58,15 @@ public sealed partial class TwoServerNode
     /// <summary>The store.</summary>
     public ITwoServerStore Store => _store;
 
+    /// <summary>What clients may make this node store (checked before anything is stored).</summary>
+    public TwoServerQuotas Quotas { get; init => (field = value).Validate(); } = TwoServerQuotas.Default;
+
+    /// <summary>The clock that dates registrations (tests move it).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    // Uploads per (round, sender) of the open round; older rounds' counts go when the round closes.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long Round, string Sender), int> _uploadsThisRound = new();
+
     /// <summary>A fresh per-connection challenge.</summary>
     public static byte[] NewChallenge() => RandomNumberGenerator.GetBytes(TwoServerWire.ChallengeSize);
 
@@ -68,6 +77,8 @@ public sealed partial class TwoServerNode
     public long CloseRound()
     {
         long current = _store.CloseRound(RoundsKept);
+        foreach (var key in _uploadsThisRound.Keys)
+            if (key.Round < current) _uploadsThisRound.TryRemove(key, out _);
         // The decoded copies of forgotten rounds go with them.
         foreach (var key in _closedRounds.Keys)
             if (key.Round < current - RoundsKept) _closedRounds.TryRemove(key, out _);
@@ -92,7 +103,7 @@ public sealed partial class TwoServerNode
             (status, responseType, body) = type switch
             {
                 TwoServerMessageType.Register => Register(ref reader),
-                TwoServerMessageType.Confirm => Confirm(ref reader),
+                TwoServerMessageType.Confirm => Confirm(ref reader, request, challenge),
                 TwoServerMessageType.Join => Join(ref reader, request, challenge),
                 TwoServerMessageType.GetGroup => GetGroup(ref reader),
                 TwoServerMessageType.OpenSession => OpenSession(ref reader, request, challenge),
@@ -123,21 +134,33 @@ public sealed partial class TwoServerNode
         if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
         EngineStatus status = CheckKey(key);
         if (status != EngineStatus.Ok) return Fail(status);
+        DateTimeOffset now = Clock.GetUtcNow();
         UserRecord? existing = _store.FindUser(id);
+        if (existing is not null && !existing.Active && existing.Registered < now - Quotas.PendingRegistrationLifetime) existing = null;  // expired: the name is free
         if (existing is not null && (existing.Active || !existing.SigningKey.AsSpan().SequenceEqual(key))) return Fail(EngineStatus.Replay);
-        if (existing is null) _store.PutUser(new UserRecord(id, key.ToArray(), Active: false));
+        if (existing is null)
+        {
+            if (_store.PendingUserCount >= Quotas.MaxPendingRegistrations && _store.RemovePendingBefore(now - Quotas.PendingRegistrationLifetime) == 0
+                && _store.PendingUserCount >= Quotas.MaxPendingRegistrations)
+                return Fail(EngineStatus.QuotaExceeded);
+            _store.PutUser(new UserRecord(id, key.ToArray(), Active: false, Registered: now));
+        }
         byte[] receipt = KeyRegistration.Receipt(_key, ServerIndex, id, key);
         return (EngineStatus.Ok, TwoServerMessageType.Registered, new TwoServerWire.Writer().Blob(receipt).ToArray());
     }
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) Confirm(ref WireReader reader)
+    private (EngineStatus, TwoServerMessageType, byte[]?) Confirm(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
     {
         string id = reader.Name();
         ReadOnlySpan<byte> otherKey = reader.Blob(MaxKeyBytes), otherReceipt = reader.Blob(MaxSignatureBytes);
+        int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
         if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
         UserRecord? user = _store.FindUser(id);
         if (user is null) return Fail(EngineStatus.NotFound);
         if (user.Active) return Fail(EngineStatus.Replay);
+        // Only the key's holder may confirm (or, on a mismatch, abort) its registration: a forged Confirm changes nothing.
+        if (SchnorrSignature.Verify(SignatureGroup, user.SigningKey, SignedMessages.Request("confirm", challenge, request[..signedLength]), signature) != EngineStatus.Ok)
+            return Fail(EngineStatus.VerificationFailed);
         EngineStatus status = KeyRegistration.CrossCheck(SignatureGroup, _peerKey, 3 - ServerIndex, id, user.SigningKey, otherKey, otherReceipt);
         if (status != EngineStatus.Ok)
         {
@@ -156,6 +179,10 @@ public sealed partial class TwoServerNode
         if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
         EngineStatus status = CheckRequestSignature(id, "join", challenge, request[..signedLength], signature);
         if (status != EngineStatus.Ok) return Fail(status);
+        (int currentEpoch, IReadOnlyList<string> current) = _store.Group(group);
+        if (IndexOf(current, id) < 0
+            && (current.Count >= Quotas.MaxGroupMembers || _store.GroupsOf(id) >= Quotas.MaxGroupsPerUser || (currentEpoch == 0 && _store.GroupCount >= Quotas.MaxGroups)))
+            return Fail(EngineStatus.QuotaExceeded);
         (int epoch, IReadOnlyList<string> members) = _store.AddMember(group, id);
         return (EngineStatus.Ok, TwoServerMessageType.Group, GroupPayload(epoch, members));
     }

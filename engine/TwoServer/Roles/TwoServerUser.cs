@@ -77,8 +77,8 @@ public sealed class TwoServerUser
         }
         for (int s = 0; s < 2; s++)
         {
-            (EngineStatus status, _) = await CallAsync(s, TwoServerMessageType.Confirm, TwoServerMessageType.Confirmed,
-                                                       new TwoServerWire.Writer().Name(Id).Blob(_key.PublicKey).Blob(receipts[1 - s]).ToArray(), cancellationToken).ConfigureAwait(false);
+            byte[] request = Signed(s, "confirm", new TwoServerWire.Writer().Name(Id).Blob(_key.PublicKey).Blob(receipts[1 - s]));
+            (EngineStatus status, _) = await CallAsync(s, TwoServerMessageType.Confirm, TwoServerMessageType.Confirmed, request, cancellationToken).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return status;
         }
         return EngineStatus.Ok;

@@ -1,7 +1,10 @@
 namespace Engine.TwoServer.Storage;
 
-/// <summary>A user's signing key at one server; active once the other server's receipt matched (paper §5.3.1).</summary>
-public sealed record UserRecord(string Id, byte[] SigningKey, bool Active);
+/// <summary>
+/// A user's signing key at one server; active once the other server's receipt matched (paper §5.3.1).
+/// <paramref name="Registered"/> is when the registration arrived (a pending one expires).
+/// </summary>
+public sealed record UserRecord(string Id, byte[] SigningKey, bool Active, DateTimeOffset Registered = default);
 
 /// <summary>A session: the sender's partition for this server (encoded) and, in one-to-many and subgroup modes, the members and third vectors.</summary>
 public sealed record SessionRecord(byte[] SessionId, string Group, int Epoch, int GroupSize, string SenderId, byte[] Partition, byte[]? Members, byte[]? Third);
@@ -25,10 +28,28 @@ public interface ITwoServerStore
     /// <summary>Removes a user (an aborted registration).</summary>
     void RemoveUser(string id);
 
+    /// <summary>Users registered but not yet confirmed.</summary>
+    int PendingUserCount { get; }
+
+    /// <summary>Removes the pending (unconfirmed) users registered before <paramref name="cutoff"/>; returns how many.</summary>
+    int RemovePendingBefore(DateTimeOffset cutoff);
+
+    /// <summary>Groups with at least one member.</summary>
+    int GroupCount { get; }
+
+    /// <summary>Groups <paramref name="userId"/> is a member of.</summary>
+    int GroupsOf(string userId);
+
+    /// <summary>Sessions of <paramref name="senderId"/> in <paramref name="group"/> at <paramref name="epoch"/>.</summary>
+    int SessionsOf(string group, int epoch, string senderId);
+
     /// <summary>The group's epoch and members in order (epoch 0 and no member for an unknown group).</summary>
     (int Epoch, IReadOnlyList<string> Members) Group(string name);
 
-    /// <summary>Adds a member (no change if present); a change starts a new epoch. Returns the group after the change.</summary>
+    /// <summary>
+    /// Adds a member (no change if present); a change starts a new epoch and forgets the group's sessions of older
+    /// epochs (their partitions are for another membership). Returns the group after the change.
+    /// </summary>
     (int Epoch, IReadOnlyList<string> Members) AddMember(string group, string userId);
 
     /// <summary>Stores a session; false if the id is taken.</summary>

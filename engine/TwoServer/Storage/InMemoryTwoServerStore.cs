@@ -6,7 +6,10 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
     private readonly object _gate = new();
     private readonly Dictionary<string, UserRecord> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Epoch, List<string> Members)> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _groupsByUser = new(StringComparer.Ordinal);
     private readonly Dictionary<UInt128, SessionRecord> _sessions = new();
+    private readonly Dictionary<string, List<UInt128>> _sessionsByGroup = new(StringComparer.Ordinal);
+    private int _pending;
     private readonly Dictionary<long, (List<StoredUpload> List, HashSet<ulong> Ids)> _rounds = new();
     private readonly Dictionary<(string Group, string Sender), List<(StoredUpload Upload, HashSet<string> FetchedBy)>> _dials = new();
     private long _round = 1;
@@ -15,10 +18,50 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
     public UserRecord? FindUser(string id) { lock (_gate) return _users.GetValueOrDefault(id); }
 
     /// <inheritdoc/>
-    public void PutUser(UserRecord user) { lock (_gate) _users[user.Id] = user; }
+    public void PutUser(UserRecord user)
+    {
+        lock (_gate)
+        {
+            if (_users.TryGetValue(user.Id, out UserRecord? old) && !old.Active) _pending--;
+            _users[user.Id] = user;
+            if (!user.Active) _pending++;
+        }
+    }
 
     /// <inheritdoc/>
-    public void RemoveUser(string id) { lock (_gate) _users.Remove(id); }
+    public void RemoveUser(string id)
+    {
+        lock (_gate)
+            if (_users.Remove(id, out UserRecord? old) && !old.Active) _pending--;
+    }
+
+    /// <inheritdoc/>
+    public int PendingUserCount { get { lock (_gate) return _pending; } }
+
+    /// <inheritdoc/>
+    public int RemovePendingBefore(DateTimeOffset cutoff)
+    {
+        lock (_gate)
+        {
+            List<string> expired = _users.Values.Where(u => !u.Active && u.Registered < cutoff).Select(u => u.Id).ToList();
+            foreach (string id in expired) _users.Remove(id);
+            _pending -= expired.Count;
+            return expired.Count;
+        }
+    }
+
+    /// <inheritdoc/>
+    public int GroupCount { get { lock (_gate) return _groups.Count; } }
+
+    /// <inheritdoc/>
+    public int GroupsOf(string userId) { lock (_gate) return _groupsByUser.GetValueOrDefault(userId); }
+
+    /// <inheritdoc/>
+    public int SessionsOf(string group, int epoch, string senderId)
+    {
+        lock (_gate)
+            return _sessionsByGroup.TryGetValue(group, out var ids) ? ids.Count(id => _sessions[id] is { } r && r.Epoch == epoch && r.SenderId == senderId) : 0;
+    }
 
     /// <inheritdoc/>
     public (int Epoch, IReadOnlyList<string> Members) Group(string name)
@@ -38,6 +81,12 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
                 g.Members.Insert(~at, userId);                  // ordinal order: both servers agree whatever the join order
                 g.Epoch++;
                 _groups[group] = g;
+                _groupsByUser[userId] = _groupsByUser.GetValueOrDefault(userId) + 1;
+                if (_sessionsByGroup.TryGetValue(group, out var ids))
+                {
+                    foreach (UInt128 id in ids) _sessions.Remove(id);   // every session was for an older epoch
+                    ids.Clear();
+                }
             }
             return (g.Epoch, g.Members.ToArray());
         }
@@ -46,7 +95,14 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
     /// <inheritdoc/>
     public bool TryAddSession(SessionRecord session)
     {
-        lock (_gate) return _sessions.TryAdd(Key(session.SessionId), session);
+        UInt128 key = Key(session.SessionId);
+        lock (_gate)
+        {
+            if (!_sessions.TryAdd(key, session)) return false;
+            if (!_sessionsByGroup.TryGetValue(session.Group, out var ids)) _sessionsByGroup[session.Group] = ids = new();
+            ids.Add(key);
+            return true;
+        }
     }
 
     /// <inheritdoc/>

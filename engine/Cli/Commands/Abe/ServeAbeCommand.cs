@@ -12,6 +12,7 @@ using Engine.Revocation.Roles;
 using Engine.Revocation.Signatures;
 using Engine.Revocation.Storage;
 using Engine.Revocation.Wire;
+using Engine.Hosting.Framing;
 
 namespace Engine.Cli.Commands.Abe;
 
@@ -40,8 +41,10 @@ internal static class ServeAbeCommand
         var trust = Required("--trust-file", "Write the authority's trust file (endpoint) here.");
         var address = Address(); var port = Port(7701); var runFor = RunFor();
         foreach (Option o in new Option[] { name, state, admin, ring, noEncryption, trust, address, port, runFor }) authority.Options.Add(o);
-        authority.SetAction(r => RunAuthorityAsync(r.GetValue(name)!, r.GetValue(state)!, r.GetValue(admin)!, r.GetValue(ring), !r.GetValue(noEncryption),
-                                                   r.GetValue(trust)!, r.GetValue(address)!, r.GetValue(port), r.GetValue(runFor), output).GetAwaiter().GetResult());
+        var authorityLimits = new ConnectionLimitOptions(authority);
+        authority.SetAction(r => !authorityLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
+                                 RunAuthorityAsync(r.GetValue(name)!, r.GetValue(state)!, r.GetValue(admin)!, r.GetValue(ring), !r.GetValue(noEncryption),
+                                                   r.GetValue(trust)!, r.GetValue(address)!, r.GetValue(port), r.GetValue(runFor), limits, output).GetAwaiter().GetResult());
 
         var csp = new Command("csp", "Protocol 4 cloud service provider: --role source verifies ring signatures and issues tokens; --role accepting stores, serves and updates ciphertexts.");
         var role = new Option<string>("--role") { Description = "source or accepting.", Required = true };
@@ -55,8 +58,10 @@ internal static class ServeAbeCommand
         var cspTrust = Required("--trust-file", "Write the CSP's trust file here.");
         var cspAddress = Address(); var cspPort = Port(7711); var cspRun = RunFor();
         foreach (Option o in new Option[] { role, cspName, key, authorities, source, owner, store, cspTrust, cspAddress, cspPort, cspRun }) csp.Options.Add(o);
-        csp.SetAction(r => RunCspAsync(r.GetValue(role)!, r.GetValue(cspName)!, r.GetValue(key)!, r.GetValue(authorities)!, r.GetValue(source), r.GetValue(owner), r.GetValue(store),
-                                       r.GetValue(cspTrust)!, r.GetValue(cspAddress)!, r.GetValue(cspPort), r.GetValue(cspRun), output).GetAwaiter().GetResult());
+        var cspLimits = new ConnectionLimitOptions(csp);
+        csp.SetAction(r => !cspLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
+                           RunCspAsync(r.GetValue(role)!, r.GetValue(cspName)!, r.GetValue(key)!, r.GetValue(authorities)!, r.GetValue(source), r.GetValue(owner), r.GetValue(store),
+                                       r.GetValue(cspTrust)!, r.GetValue(cspAddress)!, r.GetValue(cspPort), r.GetValue(cspRun), limits, output).GetAwaiter().GetResult());
         return [authority, csp];
     }
 
@@ -74,7 +79,7 @@ internal static class ServeAbeCommand
     }
 
     private static async Task<int> RunAuthorityAsync(string name, string statePath, string adminPath, string? ring, bool encryption, string trustPath,
-                                                     string addressText, int port, double runFor, TextWriter output)
+                                                     string addressText, int port, double runFor, ConnectionLimits limits, TextWriter output)
     {
         if (!IPAddress.TryParse(addressText, out IPAddress? address)) return IotFiles.Fail(output, $"--address must be an IP address, not '{addressText}'");
         if (!encryption && ring is null) return IotFiles.Fail(output, "--no-encryption needs --ring");
@@ -102,7 +107,7 @@ internal static class ServeAbeCommand
             // Persist before the answer leaves: Changed runs under the authority's lock, inside the request.
             authority.Changed += () => SecretFile.WriteAndWipe(statePath, "state", authority.ExportState());
             using var shutdown = new ShutdownSignal(runFor, CancellationToken.None);
-            await using var server = new RevocationServer(authority);
+            await using var server = new RevocationServer(authority) { Limits = limits };
             try { await server.StartAsync(address, port).ConfigureAwait(false); }
             catch (IOException e) { return IotFiles.Fail(output, $"cannot listen on {address}:{port}: {e.Message}"); }
             AbeTrustFile.Write(trustPath, [("role", "authority"), ("name", name), ("endpoint", server.EndPoint!.ToString())]);
@@ -111,13 +116,13 @@ internal static class ServeAbeCommand
             output.Flush();
             await shutdown.WaitAsync().ConfigureAwait(false);
             var c = server.Counts;
-            output.WriteLine($"abe-authority {name}: {c.Requests} requests, {c.Refusals} refused (stopped)");
+            output.WriteLine($"abe-authority {name}: {c.Requests} requests, {c.Refusals} refused; connections: {server.Connections} (stopped)");
             return 0;
         }
     }
 
     private static async Task<int> RunCspAsync(string role, string name, string keyPath, string[] authorityTrust, string? sourceTrust, string? ownerPath, string? storePath,
-                                               string trustPath, string addressText, int port, double runFor, TextWriter output)
+                                               string trustPath, string addressText, int port, double runFor, ConnectionLimits limits, TextWriter output)
     {
         if (!IPAddress.TryParse(addressText, out IPAddress? address)) return IotFiles.Fail(output, $"--address must be an IP address, not '{addressText}'");
         using var host = new EngineHost();
@@ -199,7 +204,7 @@ internal static class ServeAbeCommand
                 lines.Add(("signing-key", Convert.ToHexStringLower(signing.PublicKey)));
                 lines.Add(("encryption-key", Convert.ToHexStringLower(encryption.PublicKey)));
             }
-            await using var server = new RevocationServer(served);
+            await using var server = new RevocationServer(served) { Limits = limits };
             try { await server.StartAsync(address, port).ConfigureAwait(false); }
             catch (IOException e) { return IotFiles.Fail(output, $"cannot listen on {address}:{port}: {e.Message}"); }
             lines.Insert(2, ("endpoint", server.EndPoint!.ToString()));
@@ -209,7 +214,7 @@ internal static class ServeAbeCommand
             await shutdown.WaitAsync().ConfigureAwait(false);
             if (refresh is not null) await refresh.DisposeAsync().ConfigureAwait(false);
             var c = server.Counts;
-            output.WriteLine($"csp {name}: {c.Requests} requests, {c.Refusals} refused (stopped)");
+            output.WriteLine($"csp {name}: {c.Requests} requests, {c.Refusals} refused; connections: {server.Connections} (stopped)");
             return 0;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or EngineException or ArgumentException or UnauthorizedAccessException or FormatException or TimeoutException or System.Net.Sockets.SocketException)

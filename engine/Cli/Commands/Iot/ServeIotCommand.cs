@@ -10,15 +10,24 @@ using Engine.IotAuth.Trust;
 using Engine.Primitives.Batching;
 using Engine.Primitives.Encryption;
 using Engine.Primitives.Schnorr;
+using Engine.Hosting.Framing;
 
 namespace Engine.Cli.Commands.Iot;
 
 /// <summary>Options of <c>engine serve iot-cs</c>.</summary>
-internal sealed record CloudServeOptions(string KeyFile, string TrustFile, string[] OperationCenterTrust, string? ConfigFile, string Address, int Port, double RunForSeconds, double StatusSeconds);
+internal sealed record CloudServeOptions(string KeyFile, string TrustFile, string[] OperationCenterTrust, string? ConfigFile, string Address, int Port, double RunForSeconds, double StatusSeconds)
+{
+    /// <summary>The server's connection limits.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+}
 
 /// <summary>Options of <c>engine serve iot-oc</c>.</summary>
 internal sealed record OperationCenterServeOptions(string Id, string KeyFile, string EnrolmentKeyFile, string AdminKeyFile, string CloudTrust, string TrustFile,
-                                                   int Threshold, double EpochSeconds, string Address, int Port, bool Batching, double RunForSeconds, double StatusSeconds);
+                                                   int Threshold, double EpochSeconds, string Address, int Port, bool Batching, double RunForSeconds, double StatusSeconds)
+{
+    /// <summary>The server's connection limits.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+}
 
 /// <summary>
 /// <c>engine serve iot-cs</c> and <c>engine serve iot-oc</c>: Protocol 3's cloud server and operation centre on
@@ -42,8 +51,10 @@ internal static class ServeIotCommand
         var config = new Option<string?>("--config") { Description = "Trust model as JSON (attributes with ranges, directions and weights; vote weight; anchors). Default: the built-in sensor model." };
         var csAddress = Address(); var csPort = Port(7601); var csRun = RunFor(); var csStatus = Status();
         foreach (Option o in new Option[] { csKey, csTrust, ocTrust, config, csAddress, csPort, csRun, csStatus }) cs.Options.Add(o);
-        cs.SetAction(r => RunCloudAsync(new CloudServeOptions(r.GetValue(csKey)!, r.GetValue(csTrust)!, r.GetValue(ocTrust)!, r.GetValue(config), r.GetValue(csAddress)!,
-                                                               r.GetValue(csPort), r.GetValue(csRun), r.GetValue(csStatus)), output, CancellationToken.None).GetAwaiter().GetResult());
+        var csLimits = new ConnectionLimitOptions(cs);
+        cs.SetAction(r => !csLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
+                          RunCloudAsync(new CloudServeOptions(r.GetValue(csKey)!, r.GetValue(csTrust)!, r.GetValue(ocTrust)!, r.GetValue(config), r.GetValue(csAddress)!,
+                                                               r.GetValue(csPort), r.GetValue(csRun), r.GetValue(csStatus)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
 
         var oc = new Command("iot-oc", "Protocol 3's operation centre: registration, tags, anonymous authentication and key agreement (SPEC.md §3.3–3.4).");
         var id = new Option<string>("--id") { Description = "The OC's identifier (hashed into every challenge).", DefaultValueFactory = _ => "oc-1" };
@@ -57,9 +68,11 @@ internal static class ServeIotCommand
         var noBatching = new Option<bool>("--no-batching") { Description = "Verify each proof at once instead of batching concurrent devices." };
         var ocAddress = Address(); var ocPort = Port(7602); var ocRun = RunFor(); var ocStatus = Status();
         foreach (Option o in new Option[] { id, ocKey, enrolment, admin, cloud, trust, threshold, epoch, noBatching, ocAddress, ocPort, ocRun, ocStatus }) oc.Options.Add(o);
-        oc.SetAction(r => RunOperationCenterAsync(new OperationCenterServeOptions(r.GetValue(id)!, r.GetValue(ocKey)!, r.GetValue(enrolment)!, r.GetValue(admin)!, r.GetValue(cloud)!,
+        var ocLimits = new ConnectionLimitOptions(oc);
+        oc.SetAction(r => !ocLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
+                          RunOperationCenterAsync(new OperationCenterServeOptions(r.GetValue(id)!, r.GetValue(ocKey)!, r.GetValue(enrolment)!, r.GetValue(admin)!, r.GetValue(cloud)!,
                                                                                    r.GetValue(trust)!, r.GetValue(threshold), r.GetValue(epoch), r.GetValue(ocAddress)!, r.GetValue(ocPort),
-                                                                                   !r.GetValue(noBatching), r.GetValue(ocRun), r.GetValue(ocStatus)), output, CancellationToken.None).GetAwaiter().GetResult());
+                                                                                   !r.GetValue(noBatching), r.GetValue(ocRun), r.GetValue(ocStatus)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
         return [cs, oc];
     }
 
@@ -97,7 +110,7 @@ internal static class ServeIotCommand
         }
         var server = new CloudServer(configuration, key, []) { ResolveOperationCenter = Resolve };
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
-        await using var host = new IotServer(server);
+        await using var host = new IotServer(server) { Limits = options.Limits };
         try { await host.StartAsync(address, options.Port).ConfigureAwait(false); }
         catch (IOException e) { return IotFiles.Fail(output, $"cannot listen on {address}:{options.Port}: {e.Message}"); }
         new TrustFile("cs", "cs", host.EndPoint!, key.PublicKey.ToArray(), null).Write(options.TrustFile);
@@ -138,7 +151,7 @@ internal static class ServeIotCommand
             output.Flush();
         };
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
-        await using var server = new IotServer(oc);
+        await using var server = new IotServer(oc) { Limits = options.Limits };
         try { await server.StartAsync(address, options.Port).ConfigureAwait(false); }
         catch (IOException e) { return IotFiles.Fail(output, $"cannot listen on {address}:{options.Port}: {e.Message}"); }
         new TrustFile("oc", options.Id, server.EndPoint!, keys.Signing.PublicKey.ToArray(), keys.Encryption.PublicKey.ToArray()).Write(options.TrustFile);
@@ -150,7 +163,7 @@ internal static class ServeIotCommand
         {
             var c = oc.Counts;
             string batches = host.ProofBatcher is { } b ? $", {b.Items} proofs in {b.Batches} batches" : "";
-            return $"iot-oc: epoch {oc.Epoch}, {c.TagsIssued} tags, {c.Authentications} authentications ({c.Confirmed} confirmed){batches}, {server.Counts.Refusals} refused";
+            return $"iot-oc: epoch {oc.Epoch}, {c.TagsIssued} tags, {c.Authentications} authentications ({c.Confirmed} confirmed){batches}, {server.Counts.Refusals} refused; connections: {server.Connections}";
         }, output).ConfigureAwait(false);
         return 0;
     }
