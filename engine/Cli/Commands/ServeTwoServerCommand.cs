@@ -7,6 +7,7 @@ using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
 using Engine.TwoServer;
 using Engine.TwoServer.Roles;
+using Engine.TwoServer.Storage;
 using Engine.Hosting.Framing;
 
 namespace Engine.Cli.Commands;
@@ -14,6 +15,9 @@ namespace Engine.Cli.Commands;
 /// <summary>Options of <c>engine serve two-server</c>.</summary>
 internal sealed record TwoServerServeOptions(string Role, string KeyFile, string PeerKeyFile, string Address, int Port, int BlockSize, double RoundSeconds, double RunForSeconds)
 {
+    /// <summary>Where the state lives: a directory (SQLite), a PostgreSQL connection string, or "memory"; null: KEY.data beside the key file.</summary>
+    public string? Data { get; init; }
+
     /// <summary>The server's connection limits.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
 }
@@ -36,12 +40,13 @@ internal static class ServeTwoServerCommand
         var block = new Option<int>("--block") { Description = "Message block size B in bytes (both servers and all users must agree).", DefaultValueFactory = _ => 256 };
         var round = new Option<double>("--round-seconds") { Description = "Close a round and open the next this often.", DefaultValueFactory = _ => 10 };
         var runFor = new Option<double>("--run-for") { Description = "Stop after this many seconds (0: run until Ctrl+C or SIGTERM)." };
+        var data = new Option<string?>("--data") { Description = "Durable state: a directory (SQLite, default KEY.data beside --key), a PostgreSQL connection string (Host=…), or 'memory'." };
         var command = new Command("two-server", "One of Protocol 2's two servers (S1 or S2) (SPEC.md §2.6).");
-        foreach (Option o in new Option[] { role, key, peer, address, port, block, round, runFor }) command.Options.Add(o);
+        foreach (Option o in new Option[] { role, key, peer, address, port, block, round, runFor, data }) command.Options.Add(o);
         var limitOptions = new ConnectionLimitOptions(command);
         command.SetAction(r => !limitOptions.TryRead(r, output, out ConnectionLimits limits) ? 1 :
                                RunAsync(new TwoServerServeOptions(r.GetValue(role)!, r.GetValue(key)!, r.GetValue(peer)!, r.GetValue(address)!, r.GetValue(port),
-                                                                  r.GetValue(block), r.GetValue(round), r.GetValue(runFor)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
+                                                                  r.GetValue(block), r.GetValue(round), r.GetValue(runFor)) { Limits = limits, Data = r.GetValue(data) }, output, CancellationToken.None).GetAwaiter().GetResult());
         return command;
     }
 
@@ -65,26 +70,39 @@ internal static class ServeTwoServerCommand
         if (peerStatus != EngineStatus.Ok) return Fail(output, $"the peer key is not a {group.Name} public key: {peerStatus}");
         if (peerKey.AsSpan().SequenceEqual(key.PublicKey)) return Fail(output, "the peer key is this server's own key");
 
+        string data = options.Data ?? options.KeyFile + ".data";
+        ITwoServerStore store;
+        try { store = data == "memory" ? new InMemoryTwoServerStore() : SqlTwoServerStore.Open(data); }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or System.Data.Common.DbException)
+        {
+            return Fail(output, $"cannot open the state at '{data}': {e.Message}");
+        }
+        using var closeStore = store as IDisposable;
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
         using var host = new EngineHost();
-        TwoServerNode node = host.CreateTwoServerNode(index, key, peerKey, parameters);
+        TwoServerNode node = host.CreateTwoServerNode(index, key, peerKey, parameters, store);
+        // Rounds are numbered by the wall clock (round r is open from (r − 1)·T to r·T since the Unix epoch, T the
+        // round length), so two servers agree on the round without talking to each other (given synchronised
+        // clocks), and a restarted one resumes in step: the rounds it missed are closed at once, its uploads kept.
+        long roundMs = (long)(options.RoundSeconds * 1000);
+        long WallClockRound() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / roundMs + 1;
+        long stored = store.CurrentRound, resumed = node.AdvanceRoundTo(WallClockRound());
         await using var server = new TwoServerServer(node) { Limits = options.Limits };
         int port = options.Port >= 0 ? options.Port : 7500 + index;
         try { await server.StartAsync(address, port).ConfigureAwait(false); }
         catch (IOException e) { return Fail(output, $"cannot listen on {address}:{port}: {e.Message}"); }
         output.WriteLine($"{options.Role} listening on {server.EndPoint}, B = {parameters.BlockSize}, a round every {options.RoundSeconds:0.###} s, public key {Convert.ToHexStringLower(key.PublicKey)}");
+        output.WriteLine($"{options.Role}: state in {(store is SqlTwoServerStore sql ? sql.Description : "memory (lost on restart)")}; round {resumed}" +
+                         (stored > 1 ? $" (resumed from round {stored})" : ""));
         output.Flush();
-        // Rounds close on wall-clock multiples of the round length, so two servers started in the same round stay in
-        // step without talking to each other (given synchronised clocks).
-        long roundMs = (long)(options.RoundSeconds * 1000);
         try
         {
             while (true)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(roundMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() % roundMs), shutdown.Token).ConfigureAwait(false);
-                long closed = node.Store.CurrentRound;
-                int uploads = node.Store.Uploads(closed).Count;
-                node.CloseRound();
+                long closed = store.CurrentRound;
+                int uploads = store.Uploads(closed).Count;
+                node.AdvanceRoundTo(Math.Max(closed + 1, WallClockRound()));
                 output.WriteLine($"{options.Role}: round {closed} closed with {uploads} uploads; {server.Requests} requests, {server.Refusals} refused");
                 output.Flush();
             }

@@ -74,9 +74,16 @@ public sealed partial class TwoServerNode
     public byte[] Hello(ReadOnlySpan<byte> challenge) => new TwoServerWire.Writer().Byte((byte)ServerIndex).Fixed(challenge).Blob(_key.PublicKey).ToArray();
 
     /// <summary>Closes the round open for uploads and opens the next; returns the new round.</summary>
-    public long CloseRound()
+    public long CloseRound() => Forget(_store.CloseRound(RoundsKept));
+
+    /// <summary>
+    /// Closes every round before <paramref name="round"/> (a server that restarts, or missed a tick, catches up with
+    /// the clock that numbers the rounds); nothing when the open round is already there. Returns the open round.
+    /// </summary>
+    public long AdvanceRoundTo(long round) => Forget(_store.AdvanceRound(round, RoundsKept));
+
+    private long Forget(long current)
     {
-        long current = _store.CloseRound(RoundsKept);
         foreach (var key in _uploadsThisRound.Keys)
             if (key.Round < current) _uploadsThisRound.TryRemove(key, out _);
         // The decoded copies of forgotten rounds go with them.

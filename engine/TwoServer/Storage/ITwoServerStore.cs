@@ -74,6 +74,12 @@ public interface ITwoServerStore
     long CloseRound(int keepRounds);
 
     /// <summary>
+    /// Closes every round before <paramref name="round"/> at once (a server that was down for some rounds catches up
+    /// with the clock); nothing when the current round is already there or later. Returns the current round after.
+    /// </summary>
+    long AdvanceRound(long round, int keepRounds);
+
+    /// <summary>
     /// The dial mailbox (paper §4: the servers buffer connection requests, asynchronously): adds one upload of a
     /// sender's pending dial in a group (a dial is one upload per part and fragment); beyond
     /// <paramref name="capacity"/> uploads per sender and group the oldest are dropped. False (nothing stored) when

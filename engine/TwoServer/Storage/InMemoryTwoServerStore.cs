@@ -154,6 +154,18 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
     }
 
     /// <inheritdoc/>
+    public long AdvanceRound(long round, int keepRounds)
+    {
+        lock (_gate)
+        {
+            if (round <= _round) return _round;
+            _round = round;
+            foreach (long old in _rounds.Keys.Where(k => k < _round - keepRounds).ToList()) _rounds.Remove(old);
+            return _round;
+        }
+    }
+
+    /// <inheritdoc/>
     public bool PutDial(string group, string senderId, StoredUpload upload, int capacity)
     {
         lock (_gate)
