@@ -39,19 +39,23 @@ public sealed class ServeCommandTests
         Assert.That(condition(), Is.True, $"timed out waiting for {what}");
     }
 
-    private async Task<KgcTrustFile> StartKgcAsync()
+    private async Task<KgcTrustFile> StartKgcAsync(CancellationToken? stop = null, StringWriter? output = null)
     {
-        var output = new StringWriter();
-        _servers.Add(Task.Run(() => ServeCommand.RunKgcAsync(new KgcServeOptions("BLS12381G1", "127.0.0.1", 0, File("ek.hex"), File("trust.txt"), 0), output, _stop.Token)));
+        output ??= new StringWriter();
+        System.IO.File.Delete(File("trust.txt"));
+        _servers.Add(Task.Run(() => ServeCommand.RunKgcAsync(new KgcServeOptions("BLS12381G1", "127.0.0.1", 0, File("ek.hex"), File("trust.txt"), 0), output, stop ?? _stop.Token)));
         await WaitForAsync(() => System.IO.File.Exists(File("trust.txt")), "the trust file");
         return KgcTrustFile.Load(File("trust.txt"));
     }
 
-    private async Task<StringWriter> StartNodeAsync(string role, string id, KgcTrustFile anchor, string keyFile = "ek.hex")
+    private async Task<StringWriter> StartNodeAsync(string role, string id, KgcTrustFile anchor, string keyFile = "ek.hex", string? nodeKey = null, CancellationToken? stop = null)
     {
         var output = new StringWriter();
-        var options = new NodeServeOptions(role, id, anchor.Endpoint.ToString(), "BLS12381G1", "127.0.0.1", 0, File(keyFile), true, true, 0, 0);
-        Task<int> server = Task.Run(() => ServeCommand.RunNodeAsync(options, output, _stop.Token));
+        var options = new NodeServeOptions(role, id, anchor.Endpoint.ToString(), "BLS12381G1", "127.0.0.1", 0, File(keyFile), true, true, 0, 0)
+        {
+            KeyFile = nodeKey is null ? null : File(nodeKey),
+        };
+        Task<int> server = Task.Run(() => ServeCommand.RunNodeAsync(options, output, stop ?? _stop.Token));
         _servers.Add(server);
         await WaitForAsync(() => server.IsCompleted || output.ToString().Contains("listening on"), $"{id} to start");
         return output;
@@ -87,6 +91,36 @@ public sealed class ServeCommandTests
         Assert.That(destination.ToString(), Does.Contain("4 messages delivered"));
     }
 
+    [Test]
+    public async Task RestartedKgcAndNodes_KeepTheirKeys_AndTheNetworkWorksAgain()
+    {
+        KgcTrustFile before;
+        using (var first = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+        {
+            before = await StartKgcAsync(first.Token);
+            await StartNodeAsync("destination", "destination", before, stop: first.Token);
+            await StartNodeAsync("relay", "relay-1", before, stop: first.Token);
+            (int code, string output) = Send(new OnionSendOptions(File("trust.txt"), "relay-1,destination", "before", 1, false, 30));
+            Assert.That(code, Is.Zero, output);
+            first.Cancel();
+            await Task.WhenAll(_servers);
+            Assert.That(_servers.Select(t => t.Result), Is.All.Zero);
+            _servers.Clear();
+        }
+        var kgcOutput = new StringWriter();
+        KgcTrustFile after = await StartKgcAsync(output: kgcOutput);
+        Assert.That(after.MasterPublicKey, Is.EqualTo(before.MasterPublicKey), "pk_sys survived the restart: clients' trust files stay valid");
+        Assert.That(after.ListSigningKey, Is.EqualTo(before.ListSigningKey));
+        Assert.That(kgcOutput.ToString(), Does.Contain("2 registered endpoints restored"));
+        // The restarted nodes re-enrol with their saved secret values (no Replay) and register their new ports.
+        StringWriter destination = await StartNodeAsync("destination", "destination", after);
+        StringWriter relay = await StartNodeAsync("relay", "relay-1", after);
+        Assert.That(destination.ToString() + relay.ToString(), Does.Not.Contain("error"));
+        (int code2, string output2) = Send(new OnionSendOptions(File("trust.txt"), "relay-1,destination", "after", 1, false, 30));
+        Assert.That(code2, Is.Zero, output2);
+        Assert.That(output2, Does.Contain("): after"));
+    }
+
     [Test, Category("Malformed")]
     public async Task BadKeysPathsAndTrustFiles_AreRefusedWithAMessage()
     {
@@ -97,9 +131,9 @@ public sealed class ServeCommandTests
         StringWriter intruder = await StartNodeAsync("relay", "intruder", anchor, "other.hex");
         Assert.That(await _servers[^1], Is.EqualTo(1));
         Assert.That(intruder.ToString(), Does.Contain("refused to enrol 'intruder': VerificationFailed (wrong enrolment key"));
-        StringWriter twice = await StartNodeAsync("relay", "destination", anchor);
+        StringWriter twice = await StartNodeAsync("relay", "destination", anchor, nodeKey: "another.node-key");
         Assert.That(await _servers[^1], Is.EqualTo(1));
-        Assert.That(twice.ToString(), Does.Contain("already enrolled"));
+        Assert.That(twice.ToString(), Does.Contain("enrolled with another secret value"));
 
         (int code, string output) = Send(new OnionSendOptions(File("trust.txt"), "nobody,destination", "x", 1, false, 30));
         Assert.That((code, output), Is.EqualTo((1, "error: 'nobody' is not in the KGC's signed node list (destination)\n")).Using<(int, string)>((a, b) => a.Item1 == b.Item1 && a.Item2.Trim() == b.Item2.Trim()));

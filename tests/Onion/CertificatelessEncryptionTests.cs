@@ -90,7 +90,11 @@ public sealed class CertificatelessEncryptionTests
         tampered[^1] ^= 1;
         Assert.That(secret.Complete(tampered, kgc.MasterPublicKey, out _), Is.EqualTo(EngineStatus.VerificationFailed), "rD changed");
         Assert.That(secret.Complete(partial.AsSpan(1), kgc.MasterPublicKey, out _), Is.EqualTo(EngineStatus.BadLength));
-        Assert.That(kgc.IssuePartialKey("dest", secret.PublicValue, partial), Is.EqualTo(EngineStatus.Replay), "one key per identity");
+        byte[] again = new byte[partial.Length];
+        Assert.That(kgc.IssuePartialKey("dest", secret.PublicValue, again), Is.EqualTo(EngineStatus.Ok), "the same u: the key issued before");
+        Assert.That(again, Is.EqualTo(partial));
+        using (var claimant = new CertificatelessSecretValue(secret.Parameters, "dest"))
+            Assert.That(kgc.IssuePartialKey("dest", claimant.PublicValue, again), Is.EqualTo(EngineStatus.Replay), "one key per identity");
         Assert.That(kgc.IssuePartialKey("", secret.PublicValue, partial), Is.EqualTo(EngineStatus.Malformed));
 
         byte[] list = kgc.PublishNodeList();

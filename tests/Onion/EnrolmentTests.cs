@@ -52,7 +52,10 @@ public sealed class EnrolmentTests
         Assert.That(PublicNodeList.Verify(Parameters, kgc.PublishNodeList(), kgc.ListSigningKey, kgc.MasterPublicKey, out var keys), Is.EqualTo(EngineStatus.Ok));
         Assert.That(keys, Is.Empty, "no refused request left an entry");
         Assert.That(Enrolment.Answer(kgc, Key, request.Bytes, out _), Is.EqualTo(EngineStatus.Ok), "the genuine request still works");
-        Assert.That(Enrolment.Answer(kgc, Key, request.Bytes, out _), Is.EqualTo(EngineStatus.Replay), "one key per identity");
+        Assert.That(Enrolment.Answer(kgc, Key, request.Bytes, out _), Is.EqualTo(EngineStatus.Ok), "the same u again: a restarted node, answered with its key");
+        using (var other = new CertificatelessSecretValue(Parameters, secret.Id))
+        using (Enrolment.Request claim = Enrolment.CreateRequest(other, Key))
+            Assert.That(Enrolment.Answer(kgc, Key, claim.Bytes, out _), Is.EqualTo(EngineStatus.Replay), "one key per identity: another u is refused");
     }
 
     [Test, Category("Malformed")]
@@ -98,7 +101,9 @@ public sealed class EnrolmentTests
         using var secret = new CertificatelessSecretValue(Parameters, "relay-1");
         using Enrolment.Request request = Enrolment.CreateRequest(secret, Key);
         Assert.That(Enrolment.Answer(kgc, Key, request.Bytes, out _), Is.EqualTo(EngineStatus.Ok));
-        Assert.That(Enrolment.Answer(kgc, Key, request.Bytes, out _), Is.EqualTo(EngineStatus.Replay), "known identity, refused before decoding E_c");
+        using (var other = new CertificatelessSecretValue(Parameters, "relay-1"))
+        using (Enrolment.Request claim = Enrolment.CreateRequest(other, Key))
+            Assert.That(Enrolment.Answer(kgc, Key, claim.Bytes, out _), Is.EqualTo(EngineStatus.Replay), "known identity with another u, refused before decoding E_c");
         await using var connection = await Engine.Hosting.Framing.FrameConnection.ConnectAsync(server.EndPoint!, 1 << 16);
         async Task<EngineStatus> Register(byte[] bytes)
         {

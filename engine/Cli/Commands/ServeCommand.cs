@@ -6,6 +6,8 @@ using Engine.Hosting;
 using Engine.Hosting.Onion;
 using Engine.Onion;
 using Engine.Onion.Keys;
+using Engine.Storage;
+using Engine.Onion.Storage;
 using Engine.Primitives.Batching;
 using Engine.Primitives.Groups;
 
@@ -14,6 +16,12 @@ namespace Engine.Cli.Commands;
 /// <summary>Options of <c>engine serve kgc</c>.</summary>
 internal sealed record KgcServeOptions(string Group, string Address, int Port, string EnrolmentKeyFile, string? TrustFile, double RunForSeconds)
 {
+    /// <summary>Where the state lives: a directory (SQLite), a PostgreSQL connection string, or "memory"; null: kgc.data beside the enrolment key.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>The key file that seals the KGC's secrets at rest; null: kgc-state.key beside the enrolment key.</summary>
+    public string? StateKeyFile { get; init; }
+
     /// <summary>The server's connection limits.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
 }
@@ -22,6 +30,9 @@ internal sealed record KgcServeOptions(string Group, string Address, int Port, s
 internal sealed record NodeServeOptions(string Role, string Id, string Kgc, string Group, string Address, int Port, string EnrolmentKeyFile,
                                         bool Batching, bool Echo, double RunForSeconds, double StatusIntervalSeconds)
 {
+    /// <summary>The node's secret-value file; null: ID.node-key beside the enrolment key.</summary>
+    public string? KeyFile { get; init; }
+
     /// <summary>The server's connection limits.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
 }
@@ -46,11 +57,13 @@ internal static class ServeCommand
         var kgc = new Command("kgc", "The key generation centre and node directory (SPEC.md §1.1).");
         var kgcGroup = Group(); var kgcAddress = Address(); var kgcPort = Port(7400); var kgcKey = EnrolmentKey(); var kgcRunFor = RunFor();
         var trust = new Option<string?>("--trust-file") { Description = "Write the trust anchor (group, endpoint, pk_sys, list key) that clients need to this file." };
-        foreach (Option o in new Option[] { kgcGroup, kgcAddress, kgcPort, kgcKey, trust, kgcRunFor }) kgc.Options.Add(o);
+        var kgcData = new Option<string?>("--data") { Description = "Durable state: a directory (SQLite, default kgc.data beside the enrolment key), a PostgreSQL connection string (Host=…), or 'memory'." };
+        var stateKey = new Option<string?>("--state-key") { Description = "Key file sealing the KGC's secrets at rest (created if missing, owner-only; default kgc-state.key beside the enrolment key). Keep it apart from backups of --data." };
+        foreach (Option o in new Option[] { kgcGroup, kgcAddress, kgcPort, kgcKey, trust, kgcRunFor, kgcData, stateKey }) kgc.Options.Add(o);
         var kgcLimits = new ConnectionLimitOptions(kgc);
         kgc.SetAction(r => !kgcLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
                            RunKgcAsync(new KgcServeOptions(r.GetValue(kgcGroup)!, r.GetValue(kgcAddress)!, r.GetValue(kgcPort), r.GetValue(kgcKey)!,
-                                                           r.GetValue(trust), r.GetValue(kgcRunFor)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
+                                                           r.GetValue(trust), r.GetValue(kgcRunFor)) { Limits = limits, Data = r.GetValue(kgcData), StateKeyFile = r.GetValue(stateKey) }, output, CancellationToken.None).GetAwaiter().GetResult());
         serve.Subcommands.Add(kgc);
 
         foreach (string role in new[] { "relay", "destination" })
@@ -62,13 +75,14 @@ internal static class ServeCommand
             var noBatching = new Option<bool>("--no-batching") { Description = "Compute each exponentiation at once instead of batching concurrent setups." };
             var noEcho = new Option<bool>("--no-echo") { Description = "Destination: deliver messages without answering (default: echo each one back)." };
             var status = new Option<double>("--status-interval") { Description = "Print the counters every this many seconds (0: only at exit).", DefaultValueFactory = _ => 10 };
-            foreach (Option o in new Option[] { id, kgcEndpoint, group, address, port, key, noBatching, status, runFor }) command.Options.Add(o);
+            var nodeKey = new Option<string?>("--key") { Description = "The node's secret value (created if missing, owner-only; default ID.node-key beside the enrolment key): a restart with it keeps the node's key." };
+            foreach (Option o in new Option[] { id, kgcEndpoint, group, address, port, key, nodeKey, noBatching, status, runFor }) command.Options.Add(o);
             if (role == "destination") command.Options.Add(noEcho);
             var nodeLimits = new ConnectionLimitOptions(command, OnionNodeServer.DefaultLimits);
             command.SetAction(r => !nodeLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
                                    RunNodeAsync(new NodeServeOptions(role, r.GetValue(id)!, r.GetValue(kgcEndpoint)!, r.GetValue(group)!, r.GetValue(address)!,
                                                                      r.GetValue(port), r.GetValue(key)!, !r.GetValue(noBatching), role == "destination" && !r.GetValue(noEcho),
-                                                                     r.GetValue(runFor), r.GetValue(status)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
+                                                                     r.GetValue(runFor), r.GetValue(status)) { Limits = limits, KeyFile = r.GetValue(nodeKey) }, output, CancellationToken.None).GetAwaiter().GetResult());
             serve.Subcommands.Add(command);
         }
         serve.Subcommands.Add(ServeTwoServerCommand.Create(output));
@@ -82,13 +96,45 @@ internal static class ServeCommand
         if (!TryGroup(options.Group, output, out PrimeOrderGroup? group) || !TryAddress(options.Address, output, out IPAddress? address)) return 1;
         byte[]? enrolmentKey = ReadEnrolmentKey(options.EnrolmentKeyFile, create: true, output);
         if (enrolmentKey is null) return 1;
+        string beside = Path.GetDirectoryName(Path.GetFullPath(options.EnrolmentKeyFile))!;
+        string data = options.Data ?? Path.Combine(beside, "kgc.data");
+        SqlKgcStore? store = null;
+        SecretSealer? sealer = null;
+        KeyGenerationCenter kgc;
+        if (data == "memory") kgc = new KeyGenerationCenter(new OnionParameters(group!));
+        else
+        {
+            string stateKeyFile = options.StateKeyFile ?? Path.Combine(beside, "kgc-state.key");
+            byte[]? stateKey = ReadOrCreateKey(stateKeyFile, "state key", SecretSealer.KeySize, output);
+            if (stateKey is null) { CryptographicOperations.ZeroMemory(enrolmentKey); return 1; }
+            sealer = new SecretSealer(stateKey);
+            CryptographicOperations.ZeroMemory(stateKey);
+            try
+            {
+                store = SqlKgcStore.Open(data, sealer);
+                kgc = store.LoadOrCreate(new OnionParameters(group!));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or System.Data.Common.DbException)
+            {
+                store?.Dispose();
+                sealer.Dispose();
+                CryptographicOperations.ZeroMemory(enrolmentKey);
+                output.WriteLine($"error: cannot open the KGC state at '{data}': {e.Message}");
+                return 1;
+            }
+        }
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
-        using var kgc = new KeyGenerationCenter(new OnionParameters(group!));
-        await using var server = new KgcDirectoryServer(kgc, enrolmentKey) { Limits = options.Limits };
+        using var ownedKgc = kgc;
+        using var ownedStore = store;
+        using var ownedSealer = sealer;
+        await using var server = new KgcDirectoryServer(kgc, enrolmentKey) { Limits = options.Limits, OnRegistered = store is null ? null : store.RecordEndpoint };
         CryptographicOperations.ZeroMemory(enrolmentKey);
+        if (store is not null) server.RestoreEndpoints(store.Endpoints());
         try { await server.StartAsync(address, options.Port).ConfigureAwait(false); }
         catch (IOException e) { output.WriteLine($"error: cannot listen on {options.Address}:{options.Port}: {e.Message}"); return 1; }
         output.WriteLine($"kgc listening on {server.EndPoint}, group {group!.Name}");
+        output.WriteLine(store is null ? "kgc state in memory: a restart makes new keys (every node re-enrols, every trust file is replaced)"
+                                       : $"kgc state in {store.Description}: {server.Endpoints.Count} registered endpoints restored, pk_sys {Convert.ToHexStringLower(kgc.MasterPublicKey)[..16]}…");
         if (options.TrustFile is not null)
         {
             var anchor = new KgcTrustFile(group.Name, server.EndPoint!, kgc.MasterPublicKey.ToArray(), kgc.ListSigningKey.ToArray());
@@ -116,11 +162,16 @@ internal static class ServeCommand
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
         using var host = new EngineHost(new EngineHostOptions { EnableBatching = options.Batching });
         int delivered = 0;
+        var parameters = new OnionParameters(group!);
+        string keyFile = options.KeyFile ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.EnrolmentKeyFile))!, FileName(options.Id) + ".node-key");
+        using CertificatelessSecretValue? secretValue = LoadOrCreateSecretValue(keyFile, parameters, options.Id, output);
+        if (secretValue is null) { CryptographicOperations.ZeroMemory(enrolmentKey); return 1; }
         OnionNodeService service;
         try
         {
-            service = await OnionNodeService.StartAsync(new OnionNodeServiceOptions(options.Id, kgcEndpoint, enrolmentKey, new OnionParameters(group!))
+            service = await OnionNodeService.StartAsync(new OnionNodeServiceOptions(options.Id, kgcEndpoint, enrolmentKey, parameters)
             {
+                SecretValue = secretValue,
                 Limits = options.Limits,
                 Address = address!,
                 Port = options.Port,
@@ -154,6 +205,58 @@ internal static class ServeCommand
             output.WriteLine($"stopped: {Counters()}");
         }
         return 0;
+    }
+
+    /// <summary>A file name for an identity: itself when it is a plain name, else its hex.</summary>
+    private static string FileName(string id)
+        => id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && !id.StartsWith('.') ? id : "x-" + Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(id));
+
+    /// <summary>The node's secret value from its key file, or a new one written there (owner-only) before the node enrols with it.</summary>
+    private static CertificatelessSecretValue? LoadOrCreateSecretValue(string path, OnionParameters parameters, string id, TextWriter output)
+    {
+        byte[] secret = GC.AllocateArray<byte>(PrimeOrderGroup.ScalarSizeInBytes, pinned: true);
+        try
+        {
+            if (!File.Exists(path))
+            {
+                var fresh = new CertificatelessSecretValue(parameters, id);
+                fresh.ExportSecret(secret);
+                SecretFile.Write(path, [("id", System.Text.Encoding.UTF8.GetBytes(id)), ("secret-value", secret)]);
+                output.WriteLine($"created node key file {path} (owner-only: a restart with it keeps this node's key)");
+                return fresh;
+            }
+            using SecretFile file = SecretFile.Read(path);
+            string saved = System.Text.Encoding.UTF8.GetString(file["id"]);
+            if (saved != id) { output.WriteLine($"error: the node key file '{path}' is for '{saved}', not '{id}'"); return null; }
+            if (file["secret-value"].Length != secret.Length) { output.WriteLine($"error: the node key file '{path}' holds no 32-byte secret value"); return null; }
+            file["secret-value"].CopyTo(secret);
+            EngineStatus status = CertificatelessSecretValue.Restore(parameters, id, secret, out CertificatelessSecretValue? value);
+            if (status != EngineStatus.Ok) { output.WriteLine($"error: the node key file '{path}' does not hold a secret value for group {parameters.Group.Name}: {status}"); return null; }
+            return value;
+        }
+        catch (InvalidDataException e) { output.WriteLine($"error: the node key file '{path}': {e.Message}"); return null; }
+        finally { CryptographicOperations.ZeroMemory(secret); }
+    }
+
+    /// <summary>A random <paramref name="size"/>-byte key from its file, or a new one written there (owner-only).</summary>
+    private static byte[]? ReadOrCreateKey(string path, string what, int size, TextWriter output)
+    {
+        byte[] key = GC.AllocateArray<byte>(size, pinned: true);
+        if (!File.Exists(path))
+        {
+            RandomNumberGenerator.Fill(key);
+            SecretFile.Write(path, [(SecretFile.Unnamed, key)]);
+            output.WriteLine($"created {what} file {path} (owner-only; back it up apart from the data it seals)");
+            return key;
+        }
+        try
+        {
+            using SecretFile file = SecretFile.Read(path);
+            if (file[SecretFile.Unnamed].Length != size) { output.WriteLine($"error: the {what} file '{path}' does not hold {size} bytes"); return null; }
+            file[SecretFile.Unnamed].CopyTo(key);
+            return key;
+        }
+        catch (InvalidDataException e) { output.WriteLine($"error: the {what} file '{path}': {e.Message}"); return null; }
     }
 
     private static bool TryGroup(string name, TextWriter output, out PrimeOrderGroup? group)

@@ -38,6 +38,19 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
     /// <summary>The bound endpoint, once started.</summary>
     public IPEndPoint? EndPoint { get; private set; }
 
+    /// <summary>Called with each accepted registration (identity, endpoint, its time) before it is acknowledged: a durable store commits it here.</summary>
+    public Action<string, IPEndPoint, long>? OnRegistered { get; init; }
+
+    /// <summary>Puts back the endpoints a store saved (before <see cref="StartAsync"/>), with their registration times, so older registrations stay replays.</summary>
+    public void RestoreEndpoints(IEnumerable<(string Id, IPEndPoint EndPoint, long RegisteredUnixMs)> saved)
+    {
+        foreach ((string id, IPEndPoint endpoint, long unixMs) in saved)
+        {
+            _endpoints[id] = endpoint;
+            _lastRegistration[id] = unixMs;
+        }
+    }
+
     /// <summary>Registered endpoints by identity.</summary>
     public IReadOnlyDictionary<string, IPEndPoint> Endpoints => _endpoints;
 
@@ -79,7 +92,10 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
                 if (status == EngineStatus.Ok && !_kgc.IsEnrolled(id!)) status = EngineStatus.NotFound;
                 if (status == EngineStatus.Ok && !TryAdvance(id!, unixMs)) status = EngineStatus.Replay;
                 if (status != EngineStatus.Ok) return Refuse(channel, status);
-                _endpoints[id!] = new IPEndPoint(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote, port);
+                var endpoint = new IPEndPoint(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote, port);
+                try { OnRegistered?.Invoke(id!, endpoint, unixMs); }                  // durable before it is acknowledged
+                catch (Exception e) when (e is System.Data.Common.DbException or IOException) { return Refuse(channel, EngineStatus.InternalError); }
+                _endpoints[id!] = endpoint;
                 return channel.SendAsync((byte)KgcFrameType.Registered, ReadOnlyMemory<byte>.Empty);
             }
             case KgcFrameType.GetDirectory:

@@ -21,6 +21,12 @@ public sealed record OnionNodeServiceOptions(string Id, IPEndPoint Kgc, byte[] E
     /// <summary>How often the directory (handles → endpoints) is fetched again from the KGC.</summary>
     public TimeSpan DirectoryRefresh { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The node's saved secret value (null: a fresh one). A node that restarts with the one it enrolled with gets the
+    /// same partial key from the KGC again, so its published key does not change. Stays the caller's to dispose.
+    /// </summary>
+    public CertificatelessSecretValue? SecretValue { get; init; }
+
     /// <summary>The server's connection limits (null: <see cref="OnionNodeServer"/>'s defaults).</summary>
     public Framing.ConnectionLimits? Limits { get; init; }
 }
@@ -57,7 +63,9 @@ public sealed class OnionNodeService : IAsyncDisposable
         try
         {
             await using KgcClient kgc = await KgcClient.ConnectAsync(options.Kgc, cancellationToken).ConfigureAwait(false);
-            using var secret = new CertificatelessSecretValue(options.Parameters, options.Id);
+            using CertificatelessSecretValue? fresh = options.SecretValue is null ? new CertificatelessSecretValue(options.Parameters, options.Id) : null;
+            CertificatelessSecretValue secret = options.SecretValue ?? fresh!;
+            if (secret.Id != options.Id) throw new ArgumentException($"The secret value is for '{secret.Id}', not '{options.Id}'.", nameof(options));
             (EngineStatus status, CertificatelessPrivateKey? key, byte[]? masterPublicKey, byte[]? listSigningKey) =
                 await kgc.EnrolAsync(secret, options.EnrolmentKey, cancellationToken).ConfigureAwait(false);
             if (status != EngineStatus.Ok) throw new EngineException(status, $"The KGC refused to enrol '{options.Id}': {status}{Explain(status)}.");
@@ -83,7 +91,7 @@ public sealed class OnionNodeService : IAsyncDisposable
 
     private static string Explain(EngineStatus status) => status switch
     {
-        EngineStatus.Replay => " (the identity is already enrolled)",
+        EngineStatus.Replay => " (the identity is enrolled with another secret value: another node holds it, or this node lost its key file)",
         EngineStatus.VerificationFailed => " (wrong enrolment key, or the answer was tampered with)",
         EngineStatus.Malformed => " (the identity is not usable: 1 to 255 bytes of UTF-8)",
         _ => "",

@@ -12,13 +12,34 @@ public sealed class CertificatelessSecretValue : IDisposable
     private readonly byte[] _u;
 
     /// <summary>t ← Z_q*, u = g^t.</summary>
-    public CertificatelessSecretValue(OnionParameters parameters, string id)
+    public CertificatelessSecretValue(OnionParameters parameters, string id) : this(parameters, id, SecretScalar.Random(parameters.Group)) { }
+
+    /// <summary>
+    /// The secret value a node saved (32 bytes, as <see cref="ExportSecret"/> wrote it): a restarted node keeps its u,
+    /// so the KGC hands back the same partial key and the published list is unchanged. <see cref="EngineStatus.BadLength"/>
+    /// or <see cref="EngineStatus.ScalarOutOfRange"/> for bytes that are not a secret value.
+    /// </summary>
+    /// <exception cref="ArgumentException">The identity is not 1 to 255 UTF-8 bytes.</exception>
+    public static EngineStatus Restore(OnionParameters parameters, string id, ReadOnlySpan<byte> secret, out CertificatelessSecretValue? value)
     {
-        if (!PartialKeyHash.IsValidIdentity(id)) throw new ArgumentException("An identity is 1 to 255 UTF-8 bytes.", nameof(id));
+        value = null;
+        Span<ulong> t = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
+        EngineStatus status = parameters.Group.DecodeNonZeroScalar(secret, t);
+        if (status == EngineStatus.Ok) value = new CertificatelessSecretValue(parameters, id, SecretScalar.From(t));
+        t.Clear();
+        return status;
+    }
+
+    /// <summary>Writes t (32 bytes) for the node's key file; the caller protects and wipes the buffer.</summary>
+    public void ExportSecret(Span<byte> destination) => PrimeOrderGroup.EncodeScalar(_t.Value, destination);
+
+    private CertificatelessSecretValue(OnionParameters parameters, string id, SecretScalar t)
+    {
+        if (!PartialKeyHash.IsValidIdentity(id)) { t.Dispose(); throw new ArgumentException("An identity is 1 to 255 UTF-8 bytes.", nameof(id)); }
         Parameters = parameters;
         Id = id;
         PrimeOrderGroup group = parameters.Group;
-        _t = SecretScalar.Random(group);
+        _t = t;
         Span<ulong> u = stackalloc ulong[group.ElementLimbs];
         group.PowGenerator(_t.Value, u);
         _u = new byte[group.ElementSizeInBytes];

@@ -60,7 +60,8 @@ public static class Enrolment
     /// <summary>
     /// The KGC answers a request: <see cref="EngineStatus.BadLength"/>/<see cref="EngineStatus.Malformed"/>
     /// (structure), <see cref="EngineStatus.VerificationFailed"/> (MAC, before any exponentiation), the decoding
-    /// status of u or E_c, <see cref="EngineStatus.Replay"/> (the identity already holds a key), or Ok with the
+    /// status of u or E_c, <see cref="EngineStatus.Replay"/> (the identity holds a key for another u; the same u is a
+    /// restarted node and gets its key again), or Ok with the
     /// response bytes.
     /// </summary>
     public static EngineStatus Answer(KeyGenerationCenter kgc, ReadOnlySpan<byte> enrolmentKey, ReadOnlySpan<byte> request, out byte[]? response)
@@ -78,8 +79,8 @@ public static class Enrolment
         string id;
         try { id = new UTF8Encoding(false, true).GetString(request.Slice(1, idLength)); }
         catch (DecoderFallbackException) { return EngineStatus.Malformed; }
-        if (kgc.IsEnrolled(id)) return EngineStatus.Replay;                 // before decoding E_c, which costs an exponentiation
         ReadOnlySpan<byte> u = request.Slice(1 + idLength, e), ecBytes = request.Slice(1 + idLength + e, e);
+        if (kgc.IsEnrolledWithAnother(id, u)) return EngineStatus.Replay;   // before decoding E_c, which costs an exponentiation
         Span<ulong> ec = stackalloc ulong[group.ElementLimbs];
         EngineStatus status = group.Decode(ecBytes, ec);
         if (status != EngineStatus.Ok) return status;
