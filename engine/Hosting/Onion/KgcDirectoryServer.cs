@@ -150,7 +150,7 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
         endpoints = null;
         if (payload.Length < 6) return EngineStatus.Malformed;
         int listLength = BinaryPrimitives.ReadInt32BigEndian(payload);
-        if (listLength < 0 || payload.Length < 4 + listLength + 2) return EngineStatus.Malformed;
+        if (listLength < 0 || payload.Length < 4L + listLength + 2) return EngineStatus.Malformed;   // long: 2³¹−1 must not wrap (found by fuzzing)
         byte[] list = payload.Slice(4, listLength).ToArray();
         int o = 4 + listLength;
         int count = BinaryPrimitives.ReadUInt16BigEndian(payload[o..]);
