@@ -218,6 +218,46 @@ public sealed class ConnectionLimitsTests
         Assert.That((await honest.RequestAsync(TwoServerMessageType.GetRound, new TwoServerWire.Writer().ToArray())).Type, Is.EqualTo(TwoServerMessageType.Round));
     }
 
+    [Test]
+    public async Task AFloodOfIdleConnectionsAndRegistrations_IsCapped_AndAnHonestClientIsServed()
+    {
+        await using TwoServerServer server = await StartAsync(ConnectionLimits.Default);      // 1024 in total, 64 per address
+        var flood = new List<TcpClient>();
+        try
+        {
+            // 1500 connections from one address (the 20 000 filled the file table and killed the server).
+            for (int i = 0; i < 1500; i++)
+            {
+                var c = new TcpClient();
+                try { await c.ConnectAsync(server.EndPoint!); flood.Add(c); }
+                catch (SocketException) { c.Dispose(); }
+            }
+            for (int i = 0; i < 100 && server.Connections.RefusedPerAddress < flood.Count - 64; i++) await Task.Delay(50);
+            Assert.That(server.Connections.RefusedPerAddress, Is.EqualTo(flood.Count - 64), "all but 64 closed at once");
+            // Another address is served, and its registrations are capped, not stored without end.
+            using TcpClient honestSocket = await ConnectAsync(server.EndPoint!, IPAddress.Parse("127.0.0.3"));
+            Assert.That(await GreetedAsync(honestSocket), Is.True, "an honest client from another address is greeted");
+            NetworkStream honest = honestSocket.GetStream();
+            using SchnorrSigningKey key = SchnorrSigningKey.Generate(Group);
+            int max = server.Node.Quotas.MaxPendingRegistrations, refused = 0;
+            byte[] header = new byte[Frame.HeaderSize];
+            for (int i = 0; i < max + 200; i++)
+            {
+                await honest.WriteAsync(FrameBytes(TwoServerMessageType.Register, new TwoServerWire.Writer().Name($"squat-{i}").Blob(key.PublicKey).ToArray()));
+                await honest.ReadExactlyAsync(header);
+                byte[] answer = new byte[BinaryPrimitives.ReadUInt32BigEndian(header) - 1];
+                await honest.ReadExactlyAsync(answer);
+                if (header[4] == (byte)TwoServerMessageType.Error && answer[^1] == (byte)EngineStatus.QuotaExceeded) refused++;
+            }
+            Assert.That(refused, Is.EqualTo(200));
+            Assert.That(server.Node.Store.PendingUserCount, Is.EqualTo(max));
+        }
+        finally
+        {
+            foreach (TcpClient c in flood) c.Dispose();
+        }
+    }
+
     [Test, Category("Malformed")]
     public void QueuedSends_ReturnAtOnce_AndDropAPeerThatLetsTheQueueFill()
     {
