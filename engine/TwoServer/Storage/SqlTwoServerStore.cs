@@ -111,15 +111,21 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
         => (int)Read((c, tx) => Count(c, tx, "SELECT COUNT(*) FROM ts_sessions WHERE grp = @g AND epoch = @e AND sender = @s", ("g", group), ("e", (long)epoch), ("s", senderId)));
 
     /// <inheritdoc/>
-    public (int Epoch, IReadOnlyList<string> Members) Group(string name) => Write((c, tx) => GroupIn(c, tx, name));
+    public (int Epoch, IReadOnlyList<string> Members) Group(string name) => Read((c, tx) => GroupIn(c, tx, name));
 
-    private static (int Epoch, IReadOnlyList<string> Members) GroupIn(DbConnection c, DbTransaction tx, string name)
+    /// <summary>The epoch and members in one statement: one consistent snapshot without a write lock (every upload asks).</summary>
+    private static (int Epoch, IReadOnlyList<string> Members) GroupIn(DbConnection c, DbTransaction? tx, string name)
     {
-        if (SqlDatabase.Scalar(c, tx, "SELECT epoch FROM ts_groups WHERE name = @g", ("g", name)) is not long epoch) return (0, Array.Empty<string>());
+        long epoch = 0;
         var members = new List<string>();
-        using (DbCommand command = SqlDatabase.Command(c, tx, "SELECT user_id FROM ts_members WHERE grp = @g", ("g", name)))
+        using (DbCommand command = SqlDatabase.Command(c, tx, "SELECT g.epoch, m.user_id FROM ts_groups g LEFT JOIN ts_members m ON m.grp = g.name WHERE g.name = @g", ("g", name)))
         using (DbDataReader r = command.ExecuteReader())
-            while (r.Read()) members.Add(r.GetString(0));
+            while (r.Read())
+            {
+                epoch = r.GetInt64(0);
+                if (!r.IsDBNull(1)) members.Add(r.GetString(1));
+            }
+        if (epoch == 0) return (0, Array.Empty<string>());
         members.Sort(StringComparer.Ordinal);                                     // ordinal, as in memory (SQL collations differ)
         return ((int)epoch, members);
     }
