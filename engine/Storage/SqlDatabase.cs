@@ -104,6 +104,7 @@ public sealed class SqlDatabase : IDisposable
             if (version > migrations.Count)
                 throw new InvalidDataException($"{Description}: the {component} schema is at version {version}, newer than this engine's {migrations.Count}; use a newer engine.");
             if (version == migrations.Count) { tx.Commit(); return; }
+            // Statements are split at ';': migrations hold DDL without string literals.
             foreach (string statement in migrations[(int)version].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 Execute(connection, tx, statement);
             Execute(connection, tx, "INSERT INTO schema_versions (component, version) VALUES (@c, @v) ON CONFLICT (component) DO UPDATE SET version = excluded.version",

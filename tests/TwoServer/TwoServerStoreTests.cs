@@ -82,6 +82,7 @@ public sealed class TwoServerStoreTests
         Assert.That(members, Is.EqualTo(new[] { "Amy", "zed" }), "ordinal order (upper case first)");
         s.Store.AddMember("h", "zed");
         Assert.That((s.Store.GroupCount, s.Store.GroupsOf("zed"), s.Store.GroupsOf("Amy")), Is.EqualTo((2, 2, 1)));
+        Assert.That((s.Store.GroupEpoch("g"), s.Store.GroupEpoch("h"), s.Store.GroupEpoch("none")), Is.EqualTo((2, 1, 0)));
 
         byte[] sid = Enumerable.Repeat((byte)7, 16).ToArray();
         var session = new SessionRecord(sid, "g", 2, 2, "zed", [1], [3], null);

@@ -49,7 +49,7 @@ public sealed partial class TwoServerNode
     }
 
     /// <summary>An upload whose structure, session, round and size were checked; its signature is next.</summary>
-    private sealed record PendingUpload(StoredUpload Upload, byte[] SenderKey, byte[] SignedMessage);
+    private sealed record PendingUpload(StoredUpload Upload, SessionRecord Session, byte[] SenderKey, byte[] SignedMessage);
 
     private (EngineStatus, TwoServerMessageType, byte[]?) Upload(ref WireReader reader)
     {
@@ -57,7 +57,7 @@ public sealed partial class TwoServerNode
         if (status != EngineStatus.Ok) return Fail(status);
         if (SchnorrSignature.Verify(SignatureGroup, pending!.SenderKey, pending.SignedMessage, pending.Upload.SenderSignature) != EngineStatus.Ok)
             return Fail(EngineStatus.VerificationFailed);
-        return StoreUpload(pending.Upload);
+        return StoreUpload(pending.Upload, pending.Session);
     }
 
     /// <summary>Everything about an upload but its signature, cheapest first (STYLE.md B6).</summary>
@@ -72,19 +72,19 @@ public sealed partial class TwoServerNode
         if (!reader.AtEndOk) return EngineStatus.Malformed;
         SessionRecord? session = _store.FindSession(sessionId);
         if (session is null) return EngineStatus.NotFound;
-        if ((round != _store.CurrentRound && round != TwoServerWire.DialRound) || session.Epoch != _store.Group(session.Group).Epoch) return EngineStatus.Expired;
+        if ((round != _store.CurrentRound && round != TwoServerWire.DialRound) || session.Epoch != _store.GroupEpoch(session.Group)) return EngineStatus.Expired;
         if (shares.Length != (session.Third is null ? 2 : 4) * Parameters.RecordSize) return EngineStatus.BadLength;
         UserRecord? sender = _store.FindUser(session.SenderId);
         if (sender is null || !sender.Active) return EngineStatus.NotFound;
         if (_store.HasUpload(round, messageId)) return EngineStatus.Replay;     // before the signature check it would cost
         if (round != TwoServerWire.DialRound && _uploadsThisRound.GetValueOrDefault((round, session.SenderId)) >= Quotas.MaxUploadsPerUserPerRound)
             return EngineStatus.QuotaExceeded;
-        pending = new PendingUpload(new StoredUpload(round, messageId, session.SessionId, shares.ToArray(), signature.ToArray()), sender.SigningKey,
+        pending = new PendingUpload(new StoredUpload(round, messageId, session.SessionId, shares.ToArray(), signature.ToArray()), session, sender.SigningKey,
                                     SignedMessages.Upload(round, messageId, ServerIndex, session.Partition, shares));
         return EngineStatus.Ok;
     }
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) StoreUpload(StoredUpload upload)
+    private (EngineStatus, TwoServerMessageType, byte[]?) StoreUpload(StoredUpload upload, SessionRecord session)
     {
         if (upload.Round == TwoServerWire.DialRound)
         {
@@ -92,7 +92,6 @@ public sealed partial class TwoServerNode
             // κ = n parts, the largest element (3072-bit group, 384 bytes) and the longest sender id (DialContent) that
             // is n·⌈(384 + 255)/fragment⌉ uploads, so a sender keeps one such dial (and a little room), the oldest
             // uploads dropped first.
-            SessionRecord session = _store.FindSession(upload.SessionId)!;
             int perFragment = Math.Max(1, Content.Fragments.DataPerFragment(Parameters));
             if (!_store.PutDial(session.Group, session.SenderId, upload, capacity: session.GroupSize * ((384 + Content.DialContent.MaxIdBytes + perFragment - 1) / perFragment) + 8))
                 return Fail(EngineStatus.Replay);
@@ -100,8 +99,7 @@ public sealed partial class TwoServerNode
         }
         if (_store.TryAddUpload(upload))
         {
-            string sender = _store.FindSession(upload.SessionId)!.SenderId;
-            _uploadsThisRound.AddOrUpdate((upload.Round, sender), 1, (_, n) => n + 1);
+            _uploadsThisRound.AddOrUpdate((upload.Round, session.SenderId), 1, (_, n) => n + 1);
             return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
         }
         return Fail(upload.Round != _store.CurrentRound ? EngineStatus.Expired : EngineStatus.Replay);   // the round closed meanwhile, or a repeated id
@@ -125,7 +123,7 @@ public sealed partial class TwoServerNode
         if (result == EngineStatus.Ok)
         {
             EngineStatus verified = await Verifier.VerifyAsync(pending!.SenderKey, pending.SignedMessage, pending.Upload.SenderSignature).ConfigureAwait(false);
-            result = verified == EngineStatus.Ok ? StoreUpload(pending.Upload).Item1 : EngineStatus.VerificationFailed;
+            result = verified == EngineStatus.Ok ? StoreUpload(pending.Upload, pending.Session).Item1 : EngineStatus.VerificationFailed;
         }
         if (result == EngineStatus.Ok) return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
         return (result, TwoServerMessageType.Error, new TwoServerWire.Writer().Byte((byte)result).ToArray());

@@ -46,6 +46,9 @@ public interface ITwoServerStore
     /// <summary>The group's epoch and members in order (epoch 0 and no member for an unknown group).</summary>
     (int Epoch, IReadOnlyList<string> Members) Group(string name);
 
+    /// <summary>The group's epoch alone (0 for an unknown group): every upload checks it, without copying the members.</summary>
+    int GroupEpoch(string name);
+
     /// <summary>
     /// Adds a member (no change if present); a change starts a new epoch and forgets the group's sessions of older
     /// epochs (their partitions are for another membership). Returns the group after the change.

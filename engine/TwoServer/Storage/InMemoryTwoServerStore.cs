@@ -70,6 +70,9 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
     }
 
     /// <inheritdoc/>
+    public int GroupEpoch(string name) { lock (_gate) return _groups.TryGetValue(name, out var g) ? g.Epoch : 0; }
+
+    /// <inheritdoc/>
     public (int Epoch, IReadOnlyList<string> Members) AddMember(string group, string userId)
     {
         lock (_gate)

@@ -113,6 +113,9 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     /// <inheritdoc/>
     public (int Epoch, IReadOnlyList<string> Members) Group(string name) => Read((c, tx) => GroupIn(c, tx, name));
 
+    /// <inheritdoc/>
+    public int GroupEpoch(string name) => (int)Read((c, tx) => SqlDatabase.Scalar(c, tx, "SELECT epoch FROM ts_groups WHERE name = @g", ("g", name)) as long? ?? 0);
+
     /// <summary>The epoch and members in one statement: one consistent snapshot without a write lock (every upload asks).</summary>
     private static (int Epoch, IReadOnlyList<string> Members) GroupIn(DbConnection c, DbTransaction? tx, string name)
     {
