@@ -32,6 +32,43 @@ public sealed class EnrolmentTests
     }
 
     [Test, Category("Malformed")]
+    public void AnotherHolderOfTheEnrolmentKey_ReplayingANodesPublicU_CannotOpenItsPartialKey()
+    {
+        using var kgc = new KeyGenerationCenter(Parameters);
+        using var node = new CertificatelessSecretValue(Parameters, "relay-1");
+        using (Enrolment.Request honest = Enrolment.CreateRequest(node, Key))
+            Assert.That(Enrolment.Answer(kgc, Key, honest.Bytes, out _), Is.EqualTo(EngineStatus.Ok));
+
+        // The attacker knows the enrolment key and relay-1's u (it is in the node list), not t: it sends (ID, u) with
+        // its own ephemeral E_c and a valid MAC, and the KGC answers (same identity, same u).
+        PrimeOrderGroup group = Parameters.Group;
+        int e = group.ElementSizeInBytes;
+        using Enrolment.Request template = Enrolment.CreateRequest(node, Key);
+        var ephemeral = SecretScalar.Random(group);
+        byte[] bytes = (byte[])template.Bytes.Clone();
+        Span<ulong> ec = stackalloc ulong[group.ElementLimbs];
+        group.PowGenerator(ephemeral.Value, ec);
+        group.Encode(ec, bytes.AsSpan(bytes.Length - 32 - e, e));
+        System.Security.Cryptography.HMACSHA256.HashData(Key, bytes.AsSpan(0, bytes.Length - 32), bytes.AsSpan(bytes.Length - 32));
+        using var forged = new Enrolment.Request(ephemeral, bytes);
+        Assert.That(Enrolment.Answer(kgc, Key, forged.Bytes, out byte[]? response), Is.EqualTo(EngineStatus.Ok));
+
+        // With only its e it computes E_k^e, the old channel secret: the answer does not open, so rD stays sealed.
+        Span<ulong> ek = stackalloc ulong[group.ElementLimbs], withoutT = stackalloc ulong[group.ElementLimbs];
+        Assert.That(group.Decode(response.AsSpan(0, e), ek), Is.EqualTo(EngineStatus.Ok));
+        group.Pow(ek, ephemeral.Value, withoutT);
+        byte[] partial = new byte[kgc.PartialKeySizeInBytes];
+        Assert.That(Enrolment.OpenAnswer(group, Key, withoutT, forged.Bytes, response, partial), Is.False);
+        Assert.That(partial, Is.All.Zero);
+        // Its best guess of t is its own: the channel key needs e + t, so the answer does not open either.
+        using var guess = new CertificatelessSecretValue(Parameters, "relay-1");
+        Assert.That(Enrolment.Complete(guess, forged, Key, response, out _, out _, out _), Is.EqualTo(EngineStatus.VerificationFailed));
+        // The node itself, with t and that ephemeral, would open it: the refusal above is the missing t, nothing else.
+        Assert.That(Enrolment.Complete(node, forged, Key, response, out CertificatelessPrivateKey? key, out _, out _), Is.EqualTo(EngineStatus.Ok));
+        key!.Dispose();
+    }
+
+    [Test, Category("Malformed")]
     public void TamperedRequests_AreRefusedBeforeTheKgcRecordsAnything()
     {
         using var kgc = new KeyGenerationCenter(Parameters);

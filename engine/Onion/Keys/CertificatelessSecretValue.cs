@@ -30,6 +30,9 @@ public sealed class CertificatelessSecretValue : IDisposable
         return status;
     }
 
+    /// <summary>t, for the enrolment channel's key (throws once disposed).</summary>
+    internal ReadOnlySpan<ulong> Secret => _t.Value;
+
     /// <summary>Writes t (32 bytes) for the node's key file; the caller protects and wipes the buffer.</summary>
     public void ExportSecret(Span<byte> destination) => PrimeOrderGroup.EncodeScalar(_t.Value, destination);
 

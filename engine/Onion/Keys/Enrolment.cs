@@ -11,7 +11,8 @@ namespace Engine.Onion.Keys;
 /// servers run it. The operator gives the KGC and its nodes a 32-byte enrolment key out of band; a request is
 /// ID ‖ u ‖ E_c (the node's ephemeral g^e) ‖ HMAC(enrolment key, request), so only holders of the key can enrol,
 /// checked before any exponentiation. The answer is E_k ‖ pk_sys ‖ list key ‖ AES-256-GCM(partial key) under
-/// HKDF(E_c^k, salt = enrolment key, transcript): a passive observer learns nothing of rD and a forged answer fails.
+/// HKDF((E_c·u)^k, salt = enrolment key, transcript): only the holder of e and t opens it (so another holder of the
+/// enrolment key who replays a node's public u learns nothing of its rD), and a forged answer fails.
 /// Wire: request = idLen (1) ‖ ID ‖ enc(u) ‖ enc(E_c) ‖ MAC (32); response = enc(E_k) ‖ enc(pk_sys) ‖ list key ‖
 /// ciphertext ‖ tag (16).
 /// </summary>
@@ -89,10 +90,16 @@ public static class Enrolment
         status = kgc.IssuePartialKey(id, u, partial);
         if (status != EngineStatus.Ok) return status;
 
+        // The answer is sealed under (E_c·u)^k, which only the holder of both e and t (u = g^t) can compute: u is public
+        // (it is in the node list), and a known identity with its u gets its issued key again, so without t in the
+        // channel any holder of the enrolment key could fetch another node's rD.
         using SecretScalar k = SecretScalar.Random(group);
-        Span<ulong> ek = stackalloc ulong[group.ElementLimbs], shared = stackalloc ulong[group.ElementLimbs];
+        Span<ulong> ek = stackalloc ulong[group.ElementLimbs], shared = stackalloc ulong[group.ElementLimbs], uc = stackalloc ulong[group.ElementLimbs];
+        status = group.Decode(u, uc);
+        if (status != EngineStatus.Ok) { CryptographicOperations.ZeroMemory(partial); return status; }
+        group.Multiply(ec, uc, uc);
         group.PowGenerator(k.Value, ek);
-        group.Pow(ec, k.Value, shared);
+        group.Pow(uc, k.Value, shared);
         int listKeyLength = kgc.ListSigningKey.Length;
         byte[] bytes = new byte[2 * e + listKeyLength + partial.Length + TagSize];
         group.Encode(ek, bytes.AsSpan(0, e));
@@ -124,10 +131,12 @@ public static class Enrolment
         Span<ulong> ek = stackalloc ulong[group.ElementLimbs], shared = stackalloc ulong[group.ElementLimbs];
         EngineStatus status = group.Decode(response[..e], ek);
         if (status != EngineStatus.Ok) return status;
-        group.Pow(ek, request.Ephemeral, shared);
+        Span<ulong> et = stackalloc ulong[PrimeOrderGroup.ScalarLimbs];
+        group.ScalarAdd(request.Ephemeral, secret.Secret, et);           // E_k^(e + t) = (E_c·u)^k
+        group.Pow(ek, et, shared);
+        et.Clear();
         byte[] partial = new byte[partialSize];
-        bool opened = Open(group, enrolmentKey, shared, request.Bytes.AsSpan(0, request.Bytes.Length - MacSize), response[..(2 * e + listKeyLength)],
-                           response.Slice(2 * e + listKeyLength, partialSize), response[^TagSize..], partial);
+        bool opened = OpenAnswer(group, enrolmentKey, shared, request.Bytes, response, partial);
         shared.Clear();
         if (!opened) return EngineStatus.VerificationFailed;
         masterPublicKey = response.Slice(e, e).ToArray();
@@ -135,6 +144,14 @@ public static class Enrolment
         status = secret.Complete(partial, masterPublicKey, out key);
         CryptographicOperations.ZeroMemory(partial);
         return status;
+    }
+
+    /// <summary>Opens an answer's partial key under the channel secret <paramref name="shared"/> (tests try wrong secrets through this).</summary>
+    internal static bool OpenAnswer(PrimeOrderGroup group, ReadOnlySpan<byte> enrolmentKey, ReadOnlySpan<ulong> shared, ReadOnlySpan<byte> request,
+                                    ReadOnlySpan<byte> response, Span<byte> partial)
+    {
+        int e = group.ElementSizeInBytes, head = 3 * e;                  // E_k ‖ pk_sys ‖ list key (a group element)
+        return Open(group, enrolmentKey, shared, request[..^MacSize], response[..head], response.Slice(head, partial.Length), response[^TagSize..], partial);
     }
 
     private static void CheckKey(ReadOnlySpan<byte> enrolmentKey)
