@@ -121,6 +121,23 @@ public sealed class SqlDatabase : IDisposable
         return Scalar(connection, null, "SELECT version FROM schema_versions WHERE component = @c", ("c", component)) is long v ? v : 0;
     }
 
+    /// <summary>Runs <paramref name="body"/> on a connection of its own, outside any transaction (reads).</summary>
+    public T Read<T>(Func<DbConnection, T> body)
+    {
+        using DbConnection connection = OpenConnection();
+        return body(connection);
+    }
+
+    /// <summary>Runs <paramref name="body"/> in one transaction, committed before this returns (the write is then durable).</summary>
+    public T Write<T>(Func<DbConnection, DbTransaction, T> body)
+    {
+        using DbConnection connection = OpenConnection();
+        using DbTransaction tx = connection.BeginTransaction();
+        T result = body(connection, tx);
+        tx.Commit();
+        return result;
+    }
+
     /// <summary>A command with its parameters bound.</summary>
     public static DbCommand Command(DbConnection connection, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {

@@ -44,7 +44,7 @@ public sealed class ServeAbeCommandTests
     [Test]
     public async Task Servers_RunTheProtocol_AndTheAuthoritySurvivesARestart()
     {
-        var authority = Serve("abe-authority", "--name", "HOSP", "--ring", "ring-1", "--state", P("hosp.state"), "--admin-key", P("admin.key"),
+        var authority = Serve("abe-authority", "--name", "HOSP", "--ring", "ring-1", "--data", P("hosp.data"), "--admin-key", P("admin.key"),
                               "--trust-file", P("hosp.trust"), "--port", "0", "--run-for", "20");
         await WaitFor(P("hosp.trust"), authority.Run, authority.Output);
         var source = Serve("csp", "--role", "source", "--name", "csp-a", "--key", P("a.key"), "--authority-trust", P("hosp.trust"), "--trust-file", P("a.trust"), "--port", "0", "--run-for", "19");
@@ -90,7 +90,7 @@ public sealed class ServeAbeCommandTests
 
         // Restarted from its state file, the authority has the same keys and still knows alice.
         File.Delete(P("hosp.trust"));
-        var again = Serve("abe-authority", "--name", "HOSP", "--ring", "ring-1", "--state", P("hosp.state"), "--admin-key", P("admin.key"),
+        var again = Serve("abe-authority", "--name", "HOSP", "--ring", "ring-1", "--data", P("hosp.data"), "--admin-key", P("admin.key"),
                           "--trust-file", P("hosp.trust"), "--port", "0", "--run-for", "4");
         await WaitFor(P("hosp.trust"), again.Run, again.Output);
         await using var toRestarted = new RevocationTcpConnection(AbeTrustFile.Read(P("hosp.trust"), "authority").EndPoint);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Engine.Cli.Commands;
@@ -24,43 +23,10 @@ namespace Engine.Tests.Cli;
 [TestFixture, Category("EndToEnd"), NonParallelizable]
 public sealed class TwoServerCrashTests
 {
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     /// <summary>S1 as a child process; returns once it listens.</summary>
-    private static async Task<Process> StartS1Async(string dir, string data, int port)
-    {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var info = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "Engine.Cli.dll"), "serve", "two-server", "--role", "s1", "--key", Path.Combine(dir, "s1.key"),
-                                     "--peer-key", Path.Combine(dir, "s2.key.pub"), "--port", port.ToString(), "--block", "64", "--round-seconds", "86400", "--data", data })
-            info.ArgumentList.Add(a);
-        Process process = Process.Start(info)!;
-        var listening = new TaskCompletionSource();
-        var log = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); if (e.Data?.Contains("listening on") == true) listening.TrySetResult(); };
-        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        Task done = await Task.WhenAny(listening.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-        if (done != listening.Task)
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            Assert.Fail($"S1 did not start:\n{log}");
-        }
-        return process;
-    }
+    private static Task<ChildServer> StartS1Async(string dir, string data, int port)
+        => ChildServer.StartAsync("two-server", "--role", "s1", "--key", Path.Combine(dir, "s1.key"), "--peer-key", Path.Combine(dir, "s2.key.pub"),
+                                  "--port", port.ToString(), "--block", "64", "--round-seconds", "86400", "--data", data);
 
     [TestCaseSource(typeof(TestDatabase), nameof(TestDatabase.Kinds))]
     public async Task KilledS1_RestartsFromItsData_WithEveryAcknowledgedUpload(string kind)
@@ -70,7 +36,7 @@ public sealed class TwoServerCrashTests
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var out2 = new StringWriter();
         Task<int>? s2 = null;
-        Process? s1 = null;
+        ChildServer? s1 = null;
         var keys = new List<SchnorrSigningKey>();
         var connections = new List<TwoServerTcpConnection>();
         try
@@ -79,7 +45,7 @@ public sealed class TwoServerCrashTests
             Assert.That(TwoServerCommand.Create(new StringWriter()).Parse(["keygen", "--key", Path.Combine(dir, "s2.key")]).Invoke(), Is.Zero);
             s2 = Task.Run(() => ServeTwoServerCommand.RunAsync(new TwoServerServeOptions("s2", Path.Combine(dir, "s2.key"), Path.Combine(dir, "s1.key.pub"), "127.0.0.1", 0, 64, 86400, 0)
                                                                 { Data = "memory" }, out2, stop.Token));
-            int port = FreePort();
+            int port = ChildServer.FreePort();
             s1 = await StartS1Async(dir, database.Location, port);
             for (int i = 0; i < 400 && !out2.ToString().Contains("listening on"); i++) await Task.Delay(50);
             var s1End = new IPEndPoint(IPAddress.Loopback, port);
@@ -128,12 +94,12 @@ public sealed class TwoServerCrashTests
                 }
             });
             Assert.That(await Task.WhenAny(fifteen.Task, Task.Delay(TimeSpan.FromSeconds(60))), Is.SameAs(fifteen.Task), "15 uploads acknowledged");
-            s1.Kill(entireProcessTree: true);                                   // SIGKILL: no shutdown code runs
-            await s1.WaitForExitAsync();
+            await s1.KillAsync();                                               // SIGKILL: no shutdown code runs
             await sender;
             ulong[] acked;
             lock (acknowledged) acked = acknowledged.ToArray();
 
+            await s1.DisposeAsync();
             s1 = await StartS1Async(dir, database.Location, port);
             using (SqlTwoServerStore store = SqlTwoServerStore.Open(database.Location))
             {
@@ -155,7 +121,7 @@ public sealed class TwoServerCrashTests
         finally
         {
             foreach (TwoServerTcpConnection c in connections) await c.DisposeAsync();
-            if (s1 is { HasExited: false }) { s1.Kill(entireProcessTree: true); await s1.WaitForExitAsync(); }
+            if (s1 is not null) await s1.DisposeAsync();
             stop.Cancel();
             if (s2 is not null) await s2;
             foreach (SchnorrSigningKey k in keys) k.Dispose();

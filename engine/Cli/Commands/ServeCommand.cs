@@ -208,7 +208,8 @@ internal static class ServeCommand
     }
 
     /// <summary>A file name for an identity: itself when it is a plain name, else its hex.</summary>
-    private static string FileName(string id)
+    /// <summary>An identifier as a file name: itself when it is plain, else hex (no path tricks from a name).</summary>
+    internal static string FileName(string id)
         => id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && !id.StartsWith('.') ? id : "x-" + Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(id));
 
     /// <summary>The node's secret value from its key file, or a new one written there (owner-only) before the node enrols with it.</summary>
@@ -239,7 +240,7 @@ internal static class ServeCommand
     }
 
     /// <summary>A random <paramref name="size"/>-byte key from its file, or a new one written there (owner-only).</summary>
-    private static byte[]? ReadOrCreateKey(string path, string what, int size, TextWriter output)
+    internal static byte[]? ReadOrCreateKey(string path, string what, int size, TextWriter output)
     {
         byte[] key = GC.AllocateArray<byte>(size, pinned: true);
         if (!File.Exists(path))

@@ -59,20 +59,9 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
         ];
     }
 
-    private T Read<T>(Func<DbConnection, DbTransaction?, T> body)
-    {
-        using DbConnection connection = _db.OpenConnection();
-        return body(connection, null);
-    }
+    private T Read<T>(Func<DbConnection, DbTransaction?, T> body) => _db.Read(c => body(c, null));
 
-    private T Write<T>(Func<DbConnection, DbTransaction, T> body)
-    {
-        using DbConnection connection = _db.OpenConnection();
-        using DbTransaction tx = connection.BeginTransaction();
-        T result = body(connection, tx);
-        tx.Commit();
-        return result;
-    }
+    private T Write<T>(Func<DbConnection, DbTransaction, T> body) => _db.Write(body);
 
     private static long Count(DbConnection c, DbTransaction? tx, string sql, params (string, object?)[] p) => (long)SqlDatabase.Scalar(c, tx, sql, p)!;
 

@@ -277,7 +277,7 @@ internal static class AbeCommand
         var keys = new Option<string[]>("--update-key") { Description = "Ciphertext update key file(s) from revoke (chains are applied in version order).", AllowMultipleArgumentsPerToken = true, Required = true };
         var input = new Option<string?>("--in") { Description = "Ciphertext file." };
         var target = new Option<string?>("--out") { Description = "Updated ciphertext file (may be the same path: written to a temporary file, then renamed)." };
-        var store = new Option<string?>("--store") { Description = "Instead of --in/--out: an accepting CSP's store folder; every ciphertext is committed atomically, so a rerun after a crash resumes." };
+        var store = new Option<string?>("--store") { Description = "Instead of --in/--out: an accepting CSP's store (its directory or PostgreSQL connection string); every ciphertext is committed atomically, so a rerun after a crash resumes." };
         foreach (Option o in new Option[] { keys, input, target, store }) command.Options.Add(o);
         command.SetAction(r => Run(output, () =>
         {
@@ -290,7 +290,8 @@ internal static class AbeCommand
             }
             if (r.GetValue(store) is string folder)
             {
-                var ciphertexts = new Engine.Revocation.Storage.FileCiphertextStore(folder);
+                Engine.Revocation.Storage.ICiphertextStore ciphertexts = ServeAbeCommand.OpenCiphertextStore(folder);
+                using var closeStore = ciphertexts as IDisposable;
                 Engine.Revocation.Roles.UpdateJobReport? report = null;
                 DemoCommand.CreateConsole(output).Progress().AutoClear(true)
                     .Columns(new Spectre.Console.TaskDescriptionColumn(), new Spectre.Console.ProgressBarColumn(), new Spectre.Console.PercentageColumn(), new Spectre.Console.ElapsedTimeColumn())

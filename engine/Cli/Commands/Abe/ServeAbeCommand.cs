@@ -13,15 +13,16 @@ using Engine.Revocation.Signatures;
 using Engine.Revocation.Storage;
 using Engine.Revocation.Wire;
 using Engine.Hosting.Framing;
+using Engine.Storage;
 
 namespace Engine.Cli.Commands.Abe;
 
 /// <summary>
 /// <c>engine serve abe-authority</c> and <c>engine serve csp --role source|accepting</c>: Protocol 4's servers on
-/// Kestrel until Ctrl+C, SIGTERM or <c>--run-for</c>. Key and state files are created on first start (owner-only);
-/// the authority rewrites its state file (keys, registry, queued updates) before it answers each request that changed
-/// it, and the accepting CSP keeps its ciphertexts in a folder with atomic per-ciphertext commits, so what a server
-/// acknowledged survives a restart.
+/// Kestrel until Ctrl+C, SIGTERM or <c>--run-for</c>. Key files are created on first start (owner-only); the
+/// authority commits its state (keys, registry, queued updates), sealed under its state key, to <c>--data</c> before
+/// it answers each request that changed it, and the accepting CSP commits each ciphertext atomically to its store, so
+/// what a server acknowledged survives a restart or kill -9.
 /// </summary>
 internal static class ServeAbeCommand
 {
@@ -34,16 +35,17 @@ internal static class ServeAbeCommand
     {
         var authority = new Command("abe-authority", "Protocol 4 authority: RW15 encryption keys for its attributes and, with --ring, the ring-signature authority (SPEC.md §4).");
         var name = Required("--name", "The authority's name (its attributes are name@NAME).");
-        var state = Required("--state", "State file: keys, registry and queued updates (created if missing, owner-only).");
+        var data = new Option<string?>("--data") { Description = "Durable state (keys, registry, queued updates): a directory (SQLite, default NAME.data beside --admin-key) or a PostgreSQL connection string (Host=…)." };
+        var stateKey = new Option<string?>("--state-key") { Description = "Key file sealing the state at rest (created if missing, owner-only; default NAME-state.key beside --admin-key). Keep it apart from backups of --data." };
         var admin = Required("--admin-key", "The operator's key file (\"signing\" line; created if missing): grants and revocations are signed with it.");
         var ring = new Option<string?>("--ring") { Description = "Also act as the signature authority of this ring." };
         var noEncryption = new Option<bool>("--no-encryption") { Description = "With --ring: only the signature authority." };
         var trust = Required("--trust-file", "Write the authority's trust file (endpoint) here.");
         var address = Address(); var port = Port(7701); var runFor = RunFor();
-        foreach (Option o in new Option[] { name, state, admin, ring, noEncryption, trust, address, port, runFor }) authority.Options.Add(o);
+        foreach (Option o in new Option[] { name, data, stateKey, admin, ring, noEncryption, trust, address, port, runFor }) authority.Options.Add(o);
         var authorityLimits = new ConnectionLimitOptions(authority);
         authority.SetAction(r => !authorityLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
-                                 RunAuthorityAsync(r.GetValue(name)!, r.GetValue(state)!, r.GetValue(admin)!, r.GetValue(ring), !r.GetValue(noEncryption),
+                                 RunAuthorityAsync(r.GetValue(name)!, r.GetValue(data), r.GetValue(stateKey), r.GetValue(admin)!, r.GetValue(ring), !r.GetValue(noEncryption),
                                                    r.GetValue(trust)!, r.GetValue(address)!, r.GetValue(port), r.GetValue(runFor), limits, output).GetAwaiter().GetResult());
 
         var csp = new Command("csp", "Protocol 4 cloud service provider: --role source verifies ring signatures and issues tokens; --role accepting stores, serves and updates ciphertexts.");
@@ -54,7 +56,7 @@ internal static class ServeAbeCommand
         var authorities = new Option<string[]>("--authority-trust") { Description = "Trust files of the authorities (source: the ring's; accepting: every encryption authority).", AllowMultipleArgumentsPerToken = true, Required = true };
         var source = new Option<string?>("--source-trust") { Description = "Accepting: the source CSP's trust file (its token key)." };
         var owner = new Option<string?>("--admin-key") { Description = "Accepting: the data owner's key file (stores and syncs are signed with it)." };
-        var store = new Option<string?>("--store") { Description = "Accepting: the ciphertext folder (durable, atomic per ciphertext)." };
+        var store = new Option<string?>("--store") { Description = "Accepting: the ciphertext store, a directory (SQLite; a folder written by the file store is kept as it is) or a PostgreSQL connection string (Host=…)." };
         var cspTrust = Required("--trust-file", "Write the CSP's trust file here.");
         var cspAddress = Address(); var cspPort = Port(7711); var cspRun = RunFor();
         foreach (Option o in new Option[] { role, cspName, key, authorities, source, owner, store, cspTrust, cspAddress, cspPort, cspRun }) csp.Options.Add(o);
@@ -78,41 +80,52 @@ internal static class ServeAbeCommand
         return SchnorrSigningKey.Import(RevocationParameters.Group, file[line], out SchnorrSigningKey? key) == EngineStatus.Ok ? key! : throw new InvalidDataException($"{path}: '{line}' is not a signing key");
     }
 
-    private static async Task<int> RunAuthorityAsync(string name, string statePath, string adminPath, string? ring, bool encryption, string trustPath,
+    private static async Task<int> RunAuthorityAsync(string name, string? dataOption, string? stateKeyOption, string adminPath, string? ring, bool encryption, string trustPath,
                                                      string addressText, int port, double runFor, ConnectionLimits limits, TextWriter output)
     {
         if (!IPAddress.TryParse(addressText, out IPAddress? address)) return IotFiles.Fail(output, $"--address must be an IP address, not '{addressText}'");
         if (!encryption && ring is null) return IotFiles.Fail(output, "--no-encryption needs --ring");
+        string beside = Path.GetDirectoryName(Path.GetFullPath(adminPath))!, fileName = ServeCommand.FileName(name);
+        string data = dataOption ?? Path.Combine(beside, fileName + ".data");
+        byte[]? sealingKey = ServeCommand.ReadOrCreateKey(stateKeyOption ?? Path.Combine(beside, fileName + "-state.key"), "state key", SecretSealer.KeySize, output);
+        if (sealingKey is null) return 1;
+        using var sealer = new SecretSealer(sealingKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(sealingKey);
+        SqlAuthorityStore? store = null;
         Authority authority;
         try
         {
             using SchnorrSigningKey admin = LoadOrCreateSigning(adminPath, "signing");
-            if (File.Exists(statePath))
+            store = SqlAuthorityStore.Open(data, sealer, name);
+            byte[]? saved = store.Load();
+            if (saved is not null)
             {
-                using SecretFile file = SecretFile.Read(statePath);
-                authority = Authority.Import(file["state"], admin.PublicKey);
+                try { authority = Authority.Import(saved, admin.PublicKey); }
+                finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(saved); }
             }
             else
             {
                 authority = new Authority(encryption ? AttributeAuthority.Create(name) : null, ring is null ? null : SignatureAuthority.Create(name, ring), admin.PublicKey);
-                SecretFile.WriteAndWipe(statePath, "state", authority.ExportState());
+                Save(store, authority);
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or EngineException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or EngineException or ArgumentException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
-            return IotFiles.Fail(output, e.Message);
+            store?.Dispose();
+            return IotFiles.Fail(output, $"cannot open the authority's state at '{data}': {e.Message}");
         }
+        using var ownedStore = store;
         using (authority)
         {
             // Persist before the answer leaves: Changed runs under the authority's lock, inside the request.
-            authority.Changed += () => SecretFile.WriteAndWipe(statePath, "state", authority.ExportState());
+            authority.Changed += () => Save(store, authority);
             using var shutdown = new ShutdownSignal(runFor, CancellationToken.None);
             await using var server = new RevocationServer(authority) { Limits = limits };
             try { await server.StartAsync(address, port).ConfigureAwait(false); }
             catch (IOException e) { return IotFiles.Fail(output, $"cannot listen on {address}:{port}: {e.Message}"); }
             AbeTrustFile.Write(trustPath, [("role", "authority"), ("name", name), ("endpoint", server.EndPoint!.ToString())]);
             output.WriteLine($"abe-authority {name} listening on {server.EndPoint}: {(authority.Encryption is null ? "" : "encryption keys")}{(authority.Signatures is null ? "" : $"{(authority.Encryption is null ? "" : ", ")}ring {authority.Signatures.Ring.Id} epoch {authority.Signatures.Ring.Epoch}")}; " +
-                             $"{authority.UserCount} users; state {statePath}; trust file {trustPath}");
+                             $"{authority.UserCount} users; state in {store.Description} (revision {store.Revision}); trust file {trustPath}");
             output.Flush();
             await shutdown.WaitAsync().ConfigureAwait(false);
             var c = server.Counts;
@@ -127,6 +140,7 @@ internal static class ServeAbeCommand
         if (!IPAddress.TryParse(addressText, out IPAddress? address)) return IotFiles.Fail(output, $"--address must be an IP address, not '{addressText}'");
         using var host = new EngineHost();
         var connections = new List<(string Name, RevocationTcpConnection Connection)>();
+        IDisposable? ownedCiphertexts = null;
         try
         {
             foreach (string path in authorityTrust)
@@ -167,7 +181,9 @@ internal static class ServeAbeCommand
                 AbeTrustFile sourceFile = AbeTrustFile.Read(sourceTrust, "source");
                 using SchnorrSigningKey owner = LoadOrCreateSigning(ownerPath, "signing");
                 HashedElGamalKey encryption = LoadOrCreateEncryption(keyPath);
-                var ciphertexts = new FileCiphertextStore(storePath);
+                ICiphertextStore ciphertexts = OpenCiphertextStore(storePath);
+                ownedCiphertexts = ciphertexts as IDisposable;
+                output.WriteLine($"csp {name}: ciphertexts in {(ciphertexts is SqlCiphertextStore sql ? sql.Description : $"the folder {storePath}")}");
                 AcceptingCsp accepting = host.CreateAcceptingCsp(name, owner.PublicKey, new Dictionary<string, byte[]> { [sourceFile["name"]] = sourceFile.Bytes("token-key") },
                                                                  published.Where(p => p.Encryption is not null).Select(p => p.Encryption!), ciphertexts);
                 var client = new RevocationAdmin(signing);
@@ -224,7 +240,23 @@ internal static class ServeAbeCommand
         finally
         {
             foreach ((_, RevocationTcpConnection connection) in connections) await connection.DisposeAsync().ConfigureAwait(false);
+            ownedCiphertexts?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The accepting CSP's store: PostgreSQL for a connection string; in a directory, the folder layout of
+    /// <see cref="FileCiphertextStore"/> when one is there already (kept as it is), else SQLite.
+    /// </summary>
+    internal static ICiphertextStore OpenCiphertextStore(string location)
+        => !SqlDatabase.IsPostgres(location) && Directory.Exists(Path.Combine(location, "ciphertexts")) ? new FileCiphertextStore(location) : SqlCiphertextStore.Open(location);
+
+    /// <summary>Seals and commits the authority's state; its export is wiped after.</summary>
+    private static void Save(SqlAuthorityStore store, Authority authority)
+    {
+        byte[] state = authority.ExportState();
+        try { store.Save(state); }
+        finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(state); }
     }
 
     private static HashedElGamalKey LoadOrCreateEncryption(string keyPath)

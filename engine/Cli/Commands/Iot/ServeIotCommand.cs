@@ -5,6 +5,7 @@ using Engine.Hosting;
 using Engine.Hosting.IotAuth;
 using Engine.IotAuth;
 using Engine.IotAuth.Roles;
+using Engine.IotAuth.Storage;
 using Engine.IotAuth.Tags;
 using Engine.IotAuth.Trust;
 using Engine.Primitives.Batching;
@@ -19,6 +20,9 @@ internal sealed record CloudServeOptions(string KeyFile, string TrustFile, strin
 {
     /// <summary>The server's connection limits.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+
+    /// <summary>Durable state: a directory, a PostgreSQL connection string, "memory", or null (KEY.data beside the key file).</summary>
+    public string? Data { get; init; }
 }
 
 /// <summary>Options of <c>engine serve iot-oc</c>.</summary>
@@ -27,13 +31,18 @@ internal sealed record OperationCenterServeOptions(string Id, string KeyFile, st
 {
     /// <summary>The server's connection limits.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+
+    /// <summary>Durable state: a directory, a PostgreSQL connection string, "memory", or null (KEY.data beside the key file).</summary>
+    public string? Data { get; init; }
 }
 
 /// <summary>
 /// <c>engine serve iot-cs</c> and <c>engine serve iot-oc</c>: Protocol 3's cloud server and operation centre on
 /// Kestrel until Ctrl+C, SIGTERM or <c>--run-for</c>. Key files are created on first start (owner-only) and trust
 /// files written for the others; the OC's γ and epoch live in its key file, so a restart keeps every issued tag
-/// valid. State (evaluations, registrations, sessions) is in memory: a restart loses it (devices re-enrol).
+/// valid. The CS's evaluations and votes and the OC's registrations live in <c>--data</c> (SQLite beside the key file
+/// by default, or PostgreSQL), committed before the answer leaves; only challenges and sessions (minutes long) are in
+/// memory, so a device whose session a restart cut authenticates again.
 /// </summary>
 internal static class ServeIotCommand
 {
@@ -43,18 +52,19 @@ internal static class ServeIotCommand
         Option<int> Port(int d) => new("--port") { Description = "Port (0 picks a free one).", DefaultValueFactory = _ => d };
         Option<double> RunFor() => new("--run-for") { Description = "Stop after this many seconds (0: until Ctrl+C or SIGTERM)." };
         Option<double> Status() => new("--status-interval") { Description = "Print the counters every this many seconds (0: only at exit).", DefaultValueFactory = _ => 10 };
+        Option<string?> Data() => new("--data") { Description = "Durable state: a directory (SQLite, default KEY.data beside --key), a PostgreSQL connection string (Host=…), or 'memory'." };
 
         var cs = new Command("iot-cs", "Protocol 3's cloud server: trust evaluation of devices, answers to the operation centre (SPEC.md §3.2).");
         var csKey = new Option<string>("--key") { Description = "The CS's secret key file (created if missing, owner-only).", Required = true };
         var csTrust = new Option<string>("--trust-file") { Description = "Write the CS's trust file (endpoint and public key) here, for the OC and the devices.", Required = true };
         var ocTrust = new Option<string[]>("--oc-trust") { Description = "Trust files of the operation centres allowed to query TLs (re-read when an unknown OC asks).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
         var config = new Option<string?>("--config") { Description = "Trust model as JSON (attributes with ranges, directions and weights; vote weight; anchors). Default: the built-in sensor model." };
-        var csAddress = Address(); var csPort = Port(7601); var csRun = RunFor(); var csStatus = Status();
-        foreach (Option o in new Option[] { csKey, csTrust, ocTrust, config, csAddress, csPort, csRun, csStatus }) cs.Options.Add(o);
+        var csAddress = Address(); var csPort = Port(7601); var csRun = RunFor(); var csStatus = Status(); var csData = Data();
+        foreach (Option o in new Option[] { csKey, csTrust, ocTrust, config, csAddress, csPort, csRun, csStatus, csData }) cs.Options.Add(o);
         var csLimits = new ConnectionLimitOptions(cs);
         cs.SetAction(r => !csLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
                           RunCloudAsync(new CloudServeOptions(r.GetValue(csKey)!, r.GetValue(csTrust)!, r.GetValue(ocTrust)!, r.GetValue(config), r.GetValue(csAddress)!,
-                                                               r.GetValue(csPort), r.GetValue(csRun), r.GetValue(csStatus)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
+                                                               r.GetValue(csPort), r.GetValue(csRun), r.GetValue(csStatus)) { Limits = limits, Data = r.GetValue(csData) }, output, CancellationToken.None).GetAwaiter().GetResult());
 
         var oc = new Command("iot-oc", "Protocol 3's operation centre: registration, tags, anonymous authentication and key agreement (SPEC.md §3.3–3.4).");
         var id = new Option<string>("--id") { Description = "The OC's identifier (hashed into every challenge).", DefaultValueFactory = _ => "oc-1" };
@@ -66,13 +76,13 @@ internal static class ServeIotCommand
         var threshold = new Option<int>("--threshold") { Description = "Lowest TL (0..10000) a tag is issued for.", DefaultValueFactory = _ => 6000 };
         var epoch = new Option<double>("--epoch-seconds") { Description = "Rotate γ on this schedule (0: only on 'engine iot rotate').", DefaultValueFactory = _ => 0 };
         var noBatching = new Option<bool>("--no-batching") { Description = "Verify each proof at once instead of batching concurrent devices." };
-        var ocAddress = Address(); var ocPort = Port(7602); var ocRun = RunFor(); var ocStatus = Status();
-        foreach (Option o in new Option[] { id, ocKey, enrolment, admin, cloud, trust, threshold, epoch, noBatching, ocAddress, ocPort, ocRun, ocStatus }) oc.Options.Add(o);
+        var ocAddress = Address(); var ocPort = Port(7602); var ocRun = RunFor(); var ocStatus = Status(); var ocData = Data();
+        foreach (Option o in new Option[] { id, ocKey, enrolment, admin, cloud, trust, threshold, epoch, noBatching, ocAddress, ocPort, ocRun, ocStatus, ocData }) oc.Options.Add(o);
         var ocLimits = new ConnectionLimitOptions(oc);
         oc.SetAction(r => !ocLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
                           RunOperationCenterAsync(new OperationCenterServeOptions(r.GetValue(id)!, r.GetValue(ocKey)!, r.GetValue(enrolment)!, r.GetValue(admin)!, r.GetValue(cloud)!,
                                                                                    r.GetValue(trust)!, r.GetValue(threshold), r.GetValue(epoch), r.GetValue(ocAddress)!, r.GetValue(ocPort),
-                                                                                   !r.GetValue(noBatching), r.GetValue(ocRun), r.GetValue(ocStatus)) { Limits = limits }, output, CancellationToken.None).GetAwaiter().GetResult());
+                                                                                   !r.GetValue(noBatching), r.GetValue(ocRun), r.GetValue(ocStatus)) { Limits = limits, Data = r.GetValue(ocData) }, output, CancellationToken.None).GetAwaiter().GetResult());
         return [cs, oc];
     }
 
@@ -108,14 +118,23 @@ internal static class ServeIotCommand
             }
             return null;
         }
-        var server = new CloudServer(configuration, key, []) { ResolveOperationCenter = Resolve };
+        string data = options.Data ?? options.KeyFile + ".data";
+        SqlCloudStore? store;
+        try { store = data == "memory" ? null : SqlCloudStore.Open(data); }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Data.Common.DbException or ArgumentException)
+        {
+            return IotFiles.Fail(output, $"cannot open the state at '{data}': {e.Message}");
+        }
+        using var closeStore = store;
+        var server = new CloudServer(configuration, key, [], store) { ResolveOperationCenter = Resolve };
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
         await using var host = new IotServer(server) { Limits = options.Limits };
         try { await host.StartAsync(address, options.Port).ConfigureAwait(false); }
         catch (IOException e) { return IotFiles.Fail(output, $"cannot listen on {address}:{options.Port}: {e.Message}"); }
         new TrustFile("cs", "cs", host.EndPoint!, key.PublicKey.ToArray(), null).Write(options.TrustFile);
         output.WriteLine($"iot-cs listening on {host.EndPoint}; trust file {options.TrustFile}; {configuration.Attributes.Count} attributes ({string.Join(", ", configuration.Attributes.Select(a => a.Name))}), vote weight {configuration.VoteWeight}");
-        output.WriteLine("state is in memory: a restart forgets evaluations and votes (devices report again)");
+        output.WriteLine(store is null ? "state is in memory: a restart forgets evaluations and votes (devices report again)"
+                                       : $"state in {store.Description}: {store.DeviceCount} devices evaluated");
         output.Flush();
         await StatusLoop(options.StatusSeconds, shutdown, () => $"iot-cs: {server.Counts.Evaluations} evaluations, {host.Counts.Requests} requests, {host.Counts.Refusals} refused", output).ConfigureAwait(false);
         return 0;
@@ -140,10 +159,18 @@ internal static class ServeIotCommand
         });
         if (keys is null) return 1;
 
+        string data = options.Data ?? options.KeyFile + ".data";
+        SqlOperationCenterStore? store;
+        try { store = data == "memory" ? null : SqlOperationCenterStore.Open(data); }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Data.Common.DbException or ArgumentException)
+        {
+            return IotFiles.Fail(output, $"cannot open the state at '{data}': {e.Message}");
+        }
+        using var closeStore = store;
         using var host = new EngineHost(new EngineHostOptions { EnableBatching = options.Batching });
         await using var cloud = new ReconnectingIotConnection(cloudTrust.EndPoint, expectHello: false);
         using OperationCenter oc = host.CreateOperationCenter(new OperationCenterOptions { Id = options.Id, Threshold = options.Threshold }, keys.Signing, keys.Encryption,
-                                                              keys.TakeTagKey(), enrolment["enrolment"], admin["admin"], cloud, cloudTrust.SigningKey);
+                                                              keys.TakeTagKey(), enrolment["enrolment"], admin["admin"], cloud, cloudTrust.SigningKey, store);
         oc.EpochRotated += epoch =>
         {
             IotFiles.SaveOperationCenterKeys(options.KeyFile, keys, oc);
@@ -156,7 +183,8 @@ internal static class ServeIotCommand
         catch (IOException e) { return IotFiles.Fail(output, $"cannot listen on {address}:{options.Port}: {e.Message}"); }
         new TrustFile("oc", options.Id, server.EndPoint!, keys.Signing.PublicKey.ToArray(), keys.Encryption.PublicKey.ToArray()).Write(options.TrustFile);
         output.WriteLine($"iot-oc '{options.Id}' listening on {server.EndPoint}; epoch {oc.Epoch}; threshold {options.Threshold}; {(options.Batching ? "batched" : "unbatched")} verification; trust file {options.TrustFile}");
-        output.WriteLine("registrations and sessions are in memory: a restart keeps γ and the epoch (issued tags stay valid) but forgets registrations (devices register again)");
+        output.WriteLine(store is null ? "registrations and sessions are in memory: a restart keeps γ and the epoch (issued tags stay valid) but forgets registrations (devices register again)"
+                                       : $"registrations in {store.Description} ({store.DeviceCount} devices); γ and the epoch in {options.KeyFile}; sessions in memory");
         output.Flush();
         using Timer? rotation = options.EpochSeconds > 0 ? new Timer(_ => oc.RotateEpoch(), null, TimeSpan.FromSeconds(options.EpochSeconds), TimeSpan.FromSeconds(options.EpochSeconds)) : null;
         await StatusLoop(options.StatusSeconds, shutdown, () =>
