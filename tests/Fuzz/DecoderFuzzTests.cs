@@ -2,10 +2,16 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Engine.Hosting.Framing;
 using Engine.Hosting.Onion;
+using Engine.IotAuth;
+using Engine.IotAuth.Roles;
+using Engine.IotAuth.Tags;
+using Engine.IotAuth.Trust;
+using Engine.IotAuth.Wire;
 using Engine.Onion.Keys;
 using Engine.Onion.Roles;
 using Engine.Onion.Setup;
 using Engine.Pairing.Groups;
+using Engine.Primitives.Encryption;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
 using Engine.Revocation.Abe;
@@ -153,6 +159,47 @@ public sealed class DecoderFuzzTests
                 node.Process(type, input, challenge, out _, out _);
             }, mutations: 300);
         Assert.That(node.Store.PendingUserCount, Is.LessThanOrEqualTo(node.Quotas.MaxPendingRegistrations));
+    }
+
+    [Test]
+    public async Task IotRequests()
+    {
+        // Protocol 3's two servers in process: every message type (and an unknown one) gets every mutation of a
+        // well-formed request of each kind; each must come back as an answer or a typed refusal, never an exception.
+        using SchnorrSigningKey cloudKey = SchnorrSigningKey.Generate(IotAuthParameters.Group), ocSigning = SchnorrSigningKey.Generate(IotAuthParameters.Group);
+        using HashedElGamalKey ocEncryption = HashedElGamalKey.Generate(IotAuthParameters.Group);
+        var entry = new OperationCenterEntry("oc-1", ocSigning.PublicKey.ToArray(), ocEncryption.PublicKey.ToArray());
+        var cloud = new CloudServer(TrustConfiguration.Default, cloudKey, [entry]);
+        byte[] enrolment = new byte[32], admin = new byte[32];
+        admin[0] = 1;
+        using var oc = new OperationCenter(new OperationCenterOptions { Id = "oc-1" }, ocSigning, ocEncryption, TagKey.Generate(1), enrolment, admin,
+                                           new InProcessIotConnection(cloud), cloudKey.PublicKey);
+        using var device = new Device("sensor-1", SchnorrSigningKey.Generate(IotAuthParameters.Group), HashedElGamalKey.Generate(IotAuthParameters.Group),
+                                      oc.Entry, cloudKey.PublicKey);
+        AttributeValue[] attributes = [new("battery-percent", 90), new("uptime-hours", 360), new("packet-loss-percent", 2), new("firmware-age-days", 73)];
+        byte[][] seeds =
+        [
+            device.EvaluateRequest(attributes),
+            device.RegisterRequest(enrolment),
+            device.TagRequest(7250),
+            [IotWire.Version],
+            new byte[IotAuthParameters.ProofSize + 40],
+        ];
+        foreach (IotMessageType type in Enum.GetValues<IotMessageType>().Append((IotMessageType)99))
+        {
+            IIotServerRole role = type is >= IotMessageType.Evaluate and <= IotMessageType.TrustAnswer ? cloud : oc;
+            var failures = new List<string>();
+            int runs = 0, seedIndex = 0;
+            foreach (byte[] seed in seeds)
+                foreach (byte[] input in Mutations(seed, 60, HashCode.Combine((int)type, seedIndex++)))
+                {
+                    try { await role.ProcessAsync(type, input); }
+                    catch (Exception e) { failures.Add($"{type}: {e.GetType().Name} on {Convert.ToHexStringLower(input)}: {e.Message}"); }
+                    runs++;
+                }
+            Assert.That(failures, Is.Empty);
+            Assert.That(runs, Is.GreaterThan(300), $"{type} ran");
+        }
     }
 
     [Test]
