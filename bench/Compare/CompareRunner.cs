@@ -29,8 +29,10 @@ internal static class CompareRunner
                 return AbeComparison.Run(output, quick);
             case "replay":
                 return ReplayComparison.Run(output, quick);
+            case "abi":
+                return AbiComparison.Run(output, quick);
             default:
-                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server, iot-auth, abe, replay");
+                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server, iot-auth, abe, replay, abi");
                 return 2;
         }
     }
