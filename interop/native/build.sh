@@ -31,4 +31,5 @@ flags=(-O2 -std=c11 -Wall -Wextra -Werror -I"$here/include" -L"$out" -lengine "-
 "$cc" "$here/tests/engine_tests.c" "${flags[@]}" -o "$out/engine_tests"
 "$cc" "$here/examples/bls_example.c" "${flags[@]}" -o "$out/bls_example"
 "$cc" "$here/tests/abi_bench.c" "${flags[@]}" -o "$out/abi_bench"
-echo "built $out/engine_tests, $out/bls_example, $out/abi_bench"
+"$cc" "$here/tests/two_server_host.c" "${flags[@]}" -o "$out/two_server_host"
+echo "built $out/engine_tests, $out/bls_example, $out/abi_bench, $out/two_server_host"

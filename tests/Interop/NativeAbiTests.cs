@@ -27,7 +27,7 @@ public sealed class NativeAbiTests
         _build = Path.Combine(root, "interop", "native", "build");
         if (!OperatingSystem.IsLinux()) Assert.Ignore("the C ABI is built and tested on Linux");
         if (!CommandExists(Environment.GetEnvironmentVariable("CC") ?? "cc")) Assert.Ignore("no C compiler (cc): the C ABI tests need one (Debian: gcc)");
-        if (!File.Exists(Path.Combine(_build, "engine_tests")))
+        if (!File.Exists(Path.Combine(_build, "engine_tests")) || !File.Exists(Path.Combine(_build, "two_server_host")))
         {
             (int code, string output) = Run(Path.Combine(root, "interop", "native", "build.sh"), "", TimeSpan.FromMinutes(10));
             Assert.That(code, Is.Zero, "interop/native/build.sh failed:\n" + output);
@@ -52,6 +52,17 @@ public sealed class NativeAbiTests
         (int code, string output) = Run(Path.Combine(_build, "bls_example"), "", TimeSpan.FromMinutes(1));
         Assert.That(code, Is.Zero, output);
         Assert.That(output.Trim(), Is.EqualTo("signature valid"));
+    }
+
+    [Test]
+    public void TwoServerHost_RunsProtocol2ThroughTheRoleApi()
+    {
+        // S1 and S2 as roles, two users over the C program's own transport: a message sent, the round closed, fetched
+        // and checked against both servers' signed inboxes; then the role API's refusals.
+        (int code, string output) = Run(Path.Combine(_build, "two_server_host"), "", TimeSpan.FromMinutes(2));
+        TestContext.Out.WriteLine(output);
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.Match(@"two-server-host: \d{2,} passed, 0 failed"));
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using Engine.Hosting.Roles;
 using System.Security.Cryptography;
 using Engine.IotAuth;
 using Engine.IotAuth.Auth;

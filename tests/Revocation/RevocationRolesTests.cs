@@ -1,3 +1,4 @@
+using Engine.Hosting.Roles;
 using Engine.Primitives.Encryption;
 using Engine.Primitives.Schnorr;
 using Engine.Revocation;

@@ -1,3 +1,4 @@
+using Engine.Hosting.Roles;
 using Engine.Primitives.Groups;
 using Engine.Primitives.Schnorr;
 using Engine.TwoServer.Partitions;

@@ -2,15 +2,14 @@ using System.Net;
 using Engine.Hosting.Framing;
 using Engine.IotAuth.Roles;
 using Engine.IotAuth.Wire;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
+using Engine.Hosting.Roles;
 
 namespace Engine.Hosting.IotAuth;
 
 /// <summary>
 /// A Protocol 3 server on Kestrel (raw TCP, length-prefixed frames, 127.0.0.1 by default) for either role, the cloud
-/// server or the operation centre: a new connection gets the role's hello (if it has one), then each frame is one
-/// request answered on the same connection. No cryptography here.
+/// server or the operation centre, under <see cref="IotRole"/> on the one <see cref="RoleServer"/>: a new connection gets
+/// the role's hello (if it has one), then each frame is one request answered on the same connection. No cryptography here.
 /// </summary>
 /// <remarks>Requests are small (the largest is a CS evaluation of 64 attributes), so frames are capped at 16 KiB.</remarks>
 public sealed class IotServer : IAsyncDisposable
@@ -18,10 +17,8 @@ public sealed class IotServer : IAsyncDisposable
     /// <summary>Largest frame in either direction.</summary>
     public const int MaxFrameBytes = 16 << 10;
 
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
+    private RoleServer? _server;
     private Timer? _sweeper;
-    private long _requests, _refusals;
 
     /// <summary>A server for <paramref name="role"/>.</summary>
     public IotServer(IIotServerRole role) => Role = role;
@@ -30,10 +27,10 @@ public sealed class IotServer : IAsyncDisposable
     public IIotServerRole Role { get; }
 
     /// <summary>The bound endpoint, once started.</summary>
-    public IPEndPoint? EndPoint { get; private set; }
+    public IPEndPoint? EndPoint => _server?.EndPoint;
 
     /// <summary>Requests handled and refused.</summary>
-    public (long Requests, long Refusals) Counts => (Interlocked.Read(ref _requests), Interlocked.Read(ref _refusals));
+    public (long Requests, long Refusals) Counts => _server is null ? default : (_server.Counts.Requests, _server.Counts.Refusals);
 
     /// <summary>Connection caps, timeouts and the send queue's size; set before <see cref="StartAsync"/>.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
@@ -44,37 +41,17 @@ public sealed class IotServer : IAsyncDisposable
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, IotServer>(this, address, port, Limits, Connections, MaxFrameBytes).ConfigureAwait(false);
+        string name = Role is OperationCenter ? "iot-oc" : "iot-cs";
+        _server = new RoleServer(new IotRole(name, Role), MaxFrameBytes, Connections) { Limits = Limits };
+        await _server.StartAsync(address, port).ConfigureAwait(false);
         // The OC's outstanding challenges and sessions expire: sweep them (and wipe their secrets) every 5 s.
         if (Role is OperationCenter oc) _sweeper = new Timer(_ => oc.Sweep(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
-    }
-
-    private sealed class Handler(IotServer server) : ConnectionHandler
-    {
-        public override async Task OnConnectedAsync(ConnectionContext connection)
-        {
-            var channel = FrameChannel.Accept(connection, MaxFrameBytes, server.Limits, server.Connections);
-            byte[] hello = server.Role.Hello();
-            if (hello.Length > 0) await channel.SendAsync((byte)IotMessageType.Hello, hello).ConfigureAwait(false);
-            await channel.RunAsync((type, payload) => server.OnFrameAsync(channel, type, payload), server._stopping.Token).ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask OnFrameAsync(FrameChannel channel, byte type, Memory<byte> payload)
-    {
-        Interlocked.Increment(ref _requests);
-        // The frame's buffer is ours only until this returns: one request at a time per connection, while other
-        // connections' proofs fill the same verification batch.
-        (EngineStatus status, IotMessageType responseType, byte[] response) = await Role.ProcessAsync((IotMessageType)type, payload, _stopping.Token).ConfigureAwait(false);
-        if (status != EngineStatus.Ok) Interlocked.Increment(ref _refusals);
-        await channel.SendAsync((byte)responseType, response).ConfigureAwait(false);
     }
 
     /// <summary>Stops Kestrel and closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        _stopping.Cancel();
         if (_sweeper is not null) await _sweeper.DisposeAsync().ConfigureAwait(false);
-        await KestrelListener.StopAsync(_app).ConfigureAwait(false);
+        if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -2,15 +2,15 @@ using System.Net;
 using Engine.Hosting.Framing;
 using Engine.TwoServer.Roles;
 using Engine.TwoServer.Wire;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
+using Engine.Hosting.Roles;
 
 namespace Engine.Hosting.TwoServer;
 
 /// <summary>
 /// S1 or S2 of Protocol 2 as a reference server on Kestrel (raw TCP, length-prefixed frames, 127.0.0.1 by default).
-/// Each connection gets a Hello with a fresh challenge; every later frame is one request for the
-/// <see cref="TwoServerNode"/>, answered on the same connection. No cryptography here.
+/// The node under <see cref="TwoServerRole"/> on the one <see cref="RoleServer"/>: each connection gets a Hello with a
+/// fresh challenge; every later frame is one request for the <see cref="TwoServerNode"/>, answered on the same
+/// connection. No cryptography here.
 /// </summary>
 /// <remarks>The paper assumes private user–server channels: on anything but loopback, put TLS in front.</remarks>
 public sealed class TwoServerServer : IAsyncDisposable
@@ -24,9 +24,7 @@ public sealed class TwoServerServer : IAsyncDisposable
     /// </summary>
     public int MaxRequestBytes => Math.Max(4 * Node.Parameters.RecordSize, 3 * ((Node.Quotas.MaxGroupMembers + 7) / 8)) + 4096;
 
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
-    private long _requests, _refusals;
+    private RoleServer? _server;
 
     /// <summary>A server for <paramref name="node"/>.</summary>
     public TwoServerServer(TwoServerNode node) => Node = node;
@@ -35,13 +33,13 @@ public sealed class TwoServerServer : IAsyncDisposable
     public TwoServerNode Node { get; }
 
     /// <summary>The bound endpoint, once started.</summary>
-    public IPEndPoint? EndPoint { get; private set; }
+    public IPEndPoint? EndPoint => _server?.EndPoint;
 
     /// <summary>Requests handled.</summary>
-    public long Requests => Interlocked.Read(ref _requests);
+    public long Requests => _server?.Counts.Requests ?? 0;
 
     /// <summary>Requests refused.</summary>
-    public long Refusals => Interlocked.Read(ref _refusals);
+    public long Refusals => _server?.Counts.Refusals ?? 0;
 
     /// <summary>Connection caps, timeouts and the send queue's size; set before <see cref="StartAsync"/>.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
@@ -50,37 +48,12 @@ public sealed class TwoServerServer : IAsyncDisposable
     public ConnectionCounters Connections { get; } = new("two-server");
 
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
-    public async Task StartAsync(IPAddress? address = null, int port = 0)
+    public Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, TwoServerServer>(this, address, port, Limits, Connections, MaxRequestBytes).ConfigureAwait(false);
-    }
-
-    private sealed class Handler(TwoServerServer server) : ConnectionHandler
-    {
-        public override async Task OnConnectedAsync(ConnectionContext connection)
-        {
-            var channel = FrameChannel.Accept(connection, server.MaxRequestBytes, server.Limits, server.Connections);
-            byte[] challenge = TwoServerNode.NewChallenge();
-            await channel.SendAsync((byte)TwoServerMessageType.Hello, server.Node.Hello(challenge)).ConfigureAwait(false);
-            await channel.RunAsync((type, payload) => server.OnFrameAsync(channel, challenge, type, payload), server._stopping.Token).ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask OnFrameAsync(FrameChannel channel, byte[] challenge, byte type, Memory<byte> payload)
-    {
-        Interlocked.Increment(ref _requests);
-        // The frame's buffer is only ours until this returns, so the request is awaited here: one request at a time
-        // per connection, while other connections' uploads fill the same signature batch.
-        (EngineStatus status, TwoServerMessageType responseType, byte[] response) =
-            await Node.ProcessAsync((TwoServerMessageType)type, payload, challenge).ConfigureAwait(false);
-        if (status != EngineStatus.Ok) Interlocked.Increment(ref _refusals);
-        await channel.SendAsync((byte)responseType, response).ConfigureAwait(false);
+        _server = new RoleServer(new TwoServerRole(Node), MaxRequestBytes, Connections) { Limits = Limits };
+        return _server.StartAsync(address, port);
     }
 
     /// <summary>Stops Kestrel and closes every connection.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _stopping.Cancel();
-        await KestrelListener.StopAsync(_app).ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

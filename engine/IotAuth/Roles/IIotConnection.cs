@@ -3,7 +3,7 @@ using Engine.IotAuth.Wire;
 namespace Engine.IotAuth.Roles;
 
 /// <summary>
-/// A request–response connection to a Protocol 3 server: in process (<see cref="InProcessIotConnection"/>) or over
+/// A request–response connection to a Protocol 3 server: in process (<c>Engine.Hosting.Roles.InProcessIotConnection</c>) or over
 /// TCP (<c>Engine.Hosting.IotAuth.IotTcpConnection</c>). One request at a time per connection.
 /// </summary>
 public interface IIotConnection : IAsyncDisposable
@@ -23,21 +23,4 @@ public interface IIotServerRole
 
     /// <summary>Answers one request: its status, the response type and payload (an <see cref="IotMessageType.Error"/> on refusal).</summary>
     ValueTask<(EngineStatus Status, IotMessageType Type, byte[] Payload)> ProcessAsync(IotMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default);
-}
-
-/// <summary>A connection to a role in the same process (tests, the in-process parts of the simulation).</summary>
-public sealed class InProcessIotConnection(IIotServerRole role) : IIotConnection
-{
-    /// <inheritdoc/>
-    public ReadOnlyMemory<byte> Hello => role.Hello();
-
-    /// <inheritdoc/>
-    public async Task<(IotMessageType Type, byte[] Payload)> RequestAsync(IotMessageType type, byte[] payload, CancellationToken cancellationToken = default)
-    {
-        (_, IotMessageType t, byte[] p) = await role.ProcessAsync(type, payload, cancellationToken).ConfigureAwait(false);
-        return (t, p);
-    }
-
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

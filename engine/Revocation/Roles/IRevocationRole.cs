@@ -23,20 +23,6 @@ public interface IRevocationConnection : IAsyncDisposable
     Task<(RevocationMessageType Type, byte[] Payload)> RequestAsync(RevocationMessageType type, byte[] payload, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A connection to a role in the same process.</summary>
-public sealed class InProcessRevocationConnection(IRevocationRole role) : IRevocationConnection
-{
-    /// <inheritdoc/>
-    public async Task<(RevocationMessageType Type, byte[] Payload)> RequestAsync(RevocationMessageType type, byte[] payload, CancellationToken cancellationToken = default)
-    {
-        (_, RevocationMessageType t, byte[] p) = await role.ProcessAsync(type, payload, cancellationToken).ConfigureAwait(false);
-        return (t, p);
-    }
-
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-}
-
 /// <summary>Shared request plumbing of the roles.</summary>
 internal static class RoleReplies
 {

@@ -145,6 +145,95 @@ engine_status engine_bls_sign(uint8_t sig[96], const uint8_t sk[32], const uint8
 engine_status engine_bls_verify(int *valid, const uint8_t pk[48], const uint8_t sig[96], const uint8_t *msg,
                                 size_t msg_len, const uint8_t *dst, size_t dst_len);
 
+/* ---- Hosts and roles (the pipelined host API) ------------------------------------------------------- */
+
+/* A host owns the batch schedulers every role made on it shares (exponentiations, signature, proof and
+ * ring-signature batches), so concurrent requests of different connections and protocols fill the same batches.
+ * options_json (may be empty for the defaults): {"batching": true, "batch_signatures": false}. */
+typedef struct engine_host engine_host;
+engine_status engine_host_create(engine_host **out, const char *options_json, size_t options_len);
+/* Stops the schedulers after what is queued. Destroy the host's roles first. */
+void engine_host_destroy(engine_host *host);
+
+/* A server role, configured by JSON. Kinds so far:
+ *   {"role": "two-server", "server": 1 | 2, "signing_key": "<64 hex: the server's secret scalar>",
+ *    "peer_public_key": "<96 hex: the other server's compressed G1 key>", "block": 256,
+ *    "data": "<optional: a directory (SQLite) or a PostgreSQL connection string for durable state>"}
+ * A configuration that does not parse is ENGINE_MALFORMED, an unknown kind ENGINE_NOT_FOUND, a bad key its
+ * decoding status; nothing is created then. */
+typedef struct engine_role engine_role;
+engine_status engine_role_create(engine_role **out, engine_host *host, const char *config_json, size_t config_len);
+/* Wipes the role's keys and closes its store. No call on the role or its connections may be running. */
+void engine_role_destroy(engine_role *role);
+
+/* What a role answered: the request's status (ENGINE_OK, or why the role refused it: the response then holds the
+ * protocol's Error message), the response's message type, and its length (on ENGINE_DESTINATION_TOO_SMALL, the
+ * length needed). */
+typedef struct engine_reply {
+    engine_status status;
+    uint8_t type;
+    size_t length;
+} engine_reply;
+
+/* One peer's connection to a role (per-connection state: Protocol 2's challenge, an onion node's previous hop).
+ * peer: the peer's name, or NULL for "client". The greeting the peer must receive first (Protocol 2's Hello;
+ * length 0 for roles without one) is written to greeting, its type in reply->type. A connection is used by one
+ * thread at a time; open one per peer. */
+typedef struct engine_connection engine_connection;
+engine_status engine_connection_open(engine_connection **out, engine_role *role, const char *peer,
+                                     uint8_t *greeting, size_t greeting_capacity, engine_reply *reply);
+void engine_connection_close(engine_connection *connection);
+
+/* Answers one request of the given message type (the protocol's: TwoServerMessageType for "two-server"). Returns
+ * ENGINE_OK when the response was written (see reply->status for the role's verdict), or
+ * ENGINE_DESTINATION_TOO_SMALL with reply->length the size needed: the request was processed, and its response
+ * is held by the connection for engine_connection_response. The expensive step joins the host's batches with
+ * other threads' requests. */
+engine_status engine_role_process(engine_connection *connection, uint8_t type, const uint8_t *request, size_t request_len,
+                                  uint8_t *response, size_t response_capacity, engine_reply *reply);
+/* The connection's last response again; *length is its size (ENGINE_DESTINATION_TOO_SMALL when capacity is less). */
+engine_status engine_connection_response(engine_connection *connection, uint8_t *out, size_t capacity, size_t *length);
+/* count requests answered together, their expensive steps in the same batches (count <= 65536). replies[i] as
+ * above; ENGINE_DESTINATION_TOO_SMALL if any response did not fit (that response is lost: size them generously). */
+engine_status engine_role_process_batch(engine_connection *connection, size_t count, const uint8_t *types,
+                                        const uint8_t *const *requests, const size_t *request_lens,
+                                        uint8_t *const *responses, const size_t *capacities, engine_reply *replies);
+
+/* ---- Protocol 2 (two-server XOR messaging) ---------------------------------------------------------- */
+
+/* Closes a "two-server" role's open round (a server closes rounds on its own clock); *open_round is the new one. */
+engine_status engine_two_server_close_round(engine_role *role, int64_t *open_round);
+
+/* How a native host carries a user's requests to S1 (server 1) or S2 (server 2) over its own network stack.
+ * type ENGINE_TRANSPORT_OPEN: open the connection and write the server's greeting; ENGINE_TRANSPORT_RESEND_LAST:
+ * write the last response again (the user asks after ENGINE_DESTINATION_TOO_SMALL, with reply->length bytes);
+ * any other type: send the request and write the response. Return ENGINE_OK with *reply filled, or a status. */
+#define ENGINE_TRANSPORT_OPEN 0
+#define ENGINE_TRANSPORT_RESEND_LAST 255
+typedef engine_status (*engine_transport)(void *context, uint32_t server, uint8_t type, const uint8_t *request,
+                                          size_t request_len, uint8_t *response, size_t response_capacity,
+                                          engine_reply *reply);
+
+/* A Protocol 2 user. config_json: {"id": "alice", "signing_key": "<64 hex>", "s1_public_key": "<96 hex>",
+ * "s2_public_key": "<96 hex>", "block": 256}. Opens both connections through transport and refuses servers that
+ * do not greet with the trusted keys (ENGINE_VERIFICATION_FAILED). One call at a time per user. */
+typedef struct engine_two_server_user engine_two_server_user;
+engine_status engine_two_server_user_create(engine_two_server_user **out, const char *config_json, size_t config_len,
+                                            engine_transport transport, void *context);
+void engine_two_server_user_destroy(engine_two_server_user *user);
+/* Registers the key at both servers, each confirming the other's receipt. */
+engine_status engine_two_server_user_register(engine_two_server_user *user);
+/* Joins a group (UTF-8 name) at both servers. */
+engine_status engine_two_server_user_join(engine_two_server_user *user, const char *group);
+/* Sends a message to one member in the round open now (both servers must agree on the group); *round is it. */
+engine_status engine_two_server_user_send(engine_two_server_user *user, const char *group, const char *to,
+                                          const uint8_t *message, size_t message_len, int64_t *round);
+/* The messages of a closed round for this user, checked against both servers' signed inboxes, written as a 4-byte
+ * big-endian length and the bytes of each; *length is the total (ENGINE_DESTINATION_TOO_SMALL when capacity is
+ * less), *count the number. ENGINE_VERIFICATION_FAILED if a server altered an inbox. */
+engine_status engine_two_server_user_fetch(engine_two_server_user *user, const char *group, int64_t round,
+                                           uint8_t *out, size_t capacity, size_t *length, size_t *count);
+
 #ifdef __cplusplus
 }
 #endif

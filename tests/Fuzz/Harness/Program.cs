@@ -1,3 +1,4 @@
+using Engine.Hosting.Roles;
 using System.Buffers;
 using System.Text;
 using Engine;

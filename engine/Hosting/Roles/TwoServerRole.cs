@@ -1,0 +1,45 @@
+using System.Buffers;
+using Engine.TwoServer.Roles;
+using Engine.TwoServer.Wire;
+
+namespace Engine.Hosting.Roles;
+
+/// <summary>
+/// Protocol 2's S1 or S2 (<see cref="TwoServerNode"/>) under the role contract: request and reply types are
+/// <see cref="TwoServerMessageType"/>. <see cref="Open"/> issues the connection's challenge and writes the Hello
+/// (server index, challenge, public key) that every later signed request of the connection answers.
+/// </summary>
+public sealed class TwoServerRole(TwoServerNode node) : IEngineRole
+{
+    /// <summary>The server.</summary>
+    public TwoServerNode Node { get; } = node;
+
+    /// <inheritdoc/>
+    public string Name => $"two-server/s{Node.ServerIndex}";
+
+    /// <inheritdoc/>
+    public byte Open(RoleConnection connection, IBufferWriter<byte> greeting)
+    {
+        byte[] challenge = TwoServerNode.NewChallenge();
+        connection.Challenge = challenge;
+        greeting.Write(Node.Hello(challenge));
+        return (byte)TwoServerMessageType.Hello;
+    }
+
+    /// <inheritdoc/>
+    public RoleReply Process(RoleConnection connection, byte type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        EngineStatus status = Node.Process((TwoServerMessageType)type, request, connection.Challenge.Span, out TwoServerMessageType replyType, out byte[] payload);
+        response.Write(payload);
+        return new RoleReply(status, (byte)replyType);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RoleReply> ProcessAsync(RoleConnection connection, byte type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
+                                                   CancellationToken cancellationToken = default)
+    {
+        (EngineStatus status, TwoServerMessageType replyType, byte[] payload) = await Node.ProcessAsync((TwoServerMessageType)type, request, connection.Challenge).ConfigureAwait(false);
+        response.Write(payload);
+        return new RoleReply(status, (byte)replyType);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Text.Json;
+using Engine.Hosting;
+using Engine.Hosting.Roles;
+using Engine.Primitives.Groups;
+using Engine.Primitives.Schnorr;
+using Engine.TwoServer;
+using Engine.TwoServer.Roles;
+using Engine.TwoServer.Storage;
+
+namespace Engine.Interop.Exports;
+
+/// <summary>
+/// The JSON a C host configures with (engine.h documents each key). A configuration that does not parse, names an
+/// unknown role or holds a bad key is refused with a status before anything is created.
+/// </summary>
+internal static class RoleConfiguration
+{
+    /// <summary>Host options: <c>{"batching": true, "batch_signatures": false}</c>; empty input is the defaults.</summary>
+    public static EngineStatus HostOptions(ReadOnlySpan<byte> json, out EngineHostOptions? options)
+    {
+        options = new EngineHostOptions();
+        if (json.IsEmpty) return EngineStatus.Ok;
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(json.ToArray());
+            JsonElement root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return EngineStatus.Malformed;
+            options = new EngineHostOptions
+            {
+                EnableBatching = !root.TryGetProperty("batching", out JsonElement b) || b.GetBoolean(),
+                BatchSignatures = root.TryGetProperty("batch_signatures", out JsonElement s) && s.GetBoolean(),
+            };
+            return EngineStatus.Ok;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { return EngineStatus.Malformed; }
+    }
+
+    /// <summary>A role from its configuration: <c>{"role": "two-server", …}</c> (the only kind so far; see engine.h).</summary>
+    public static EngineStatus Create(EngineHost host, ReadOnlySpan<byte> json, out IEngineRole? role)
+    {
+        role = null;
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(json.ToArray());
+            JsonElement root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("role", out JsonElement kind)) return EngineStatus.Malformed;
+            return kind.GetString() switch
+            {
+                "two-server" => TwoServer(host, root, out role),
+                _ => EngineStatus.NotFound,
+            };
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { return EngineStatus.Malformed; }
+    }
+
+    // {"role":"two-server","server":1,"signing_key":"<64 hex>","peer_public_key":"<96 hex>","block":256,"data":"DIR|CONN"}
+    private static EngineStatus TwoServer(EngineHost host, JsonElement root, out IEngineRole? role)
+    {
+        role = null;
+        int server = root.GetProperty("server").GetInt32();
+        if (server is not (1 or 2)) return EngineStatus.Malformed;
+        int block = root.TryGetProperty("block", out JsonElement b) ? b.GetInt32() : TwoServerParameters.DefaultBlockSize;
+        if (block is < TwoServerParameters.MinBlockSize or > TwoServerParameters.MaxBlockSize) return EngineStatus.BadLength;
+        byte[] secret = Convert.FromHexString(root.GetProperty("signing_key").GetString()!);
+        byte[] peer = Convert.FromHexString(root.GetProperty("peer_public_key").GetString()!);
+        PrimeOrderGroup group = PrimeOrderGroups.Bls12381G1;
+        EngineStatus s = SchnorrSigningKey.Import(group, secret, out SchnorrSigningKey? key);
+        Array.Clear(secret);
+        if (s != EngineStatus.Ok) return s;
+        s = group.Decode(peer, new ulong[group.ElementLimbs]);
+        if (s != EngineStatus.Ok) { key!.Dispose(); return s; }
+        SqlTwoServerStore? store = root.TryGetProperty("data", out JsonElement d) && d.GetString() is { Length: > 0 } location ? SqlTwoServerStore.Open(location) : null;
+        TwoServerNode node = host.CreateTwoServerNode(server, key!, peer, TwoServerParameters.ForBlockSize(block), store);
+        role = new OwnedRole(new TwoServerRole(node), [store, key]);
+        return EngineStatus.Ok;
+    }
+}
+
+/// <summary>A role made for a C caller, with what it owns (keys, stores), disposed with its handle.</summary>
+internal sealed class OwnedRole(IEngineRole inner, IDisposable?[] owned) : IEngineRole, IDisposable
+{
+    public IEngineRole Inner { get; } = inner;
+
+    public string Name => Inner.Name;
+
+    public byte Open(RoleConnection connection, IBufferWriter<byte> greeting) => Inner.Open(connection, greeting);
+
+    public RoleReply Process(RoleConnection connection, byte type, ReadOnlySpan<byte> request, IBufferWriter<byte> response) => Inner.Process(connection, type, request, response);
+
+    public ValueTask<RoleReply> ProcessAsync(RoleConnection connection, byte type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response, CancellationToken cancellationToken = default)
+        => Inner.ProcessAsync(connection, type, request, response, cancellationToken);
+
+    public void Dispose()
+    {
+        foreach (IDisposable? d in owned) d?.Dispose();
+    }
+}
