@@ -19,7 +19,10 @@ namespace Engine.Hosting;
 /// <summary>Options of an <see cref="EngineHost"/>.</summary>
 public sealed record EngineHostOptions
 {
-    /// <summary>Flush policy and worker threads of the batch schedulers.</summary>
+    /// <summary>
+    /// Flush policy of the modexp schedulers, and the size of the host's one worker pool (<see cref="ModExpBatchOptions.Workers"/>,
+    /// default one per processor), on which every scheduler's batches run. The other policies' Workers are not used.
+    /// </summary>
     public ModExpBatchOptions Batching { get; init; } = new();
 
     /// <summary>Flush policy of the signature batchers (Protocol 2's upload checks): 16 signatures or 0.5 ms.</summary>
@@ -43,10 +46,12 @@ public sealed record EngineHostOptions
 }
 
 /// <summary>
-/// What a server process creates once (DESIGN.md "pipelined host API"): the batch schedulers, one per modulus,
-/// shared by every role the host creates, so the exponentiations of concurrent requests (link setups at a relay,
-/// ACKs) fill the batched modexp lanes together. Roles made here expose both the synchronous span API and the
-/// asynchronous one whose expensive steps are queued.
+/// What a server process creates once (DESIGN.md "pipelined host API"): the batch schedulers (modexp lanes per
+/// modulus, Protocol 2's signature batches, Protocol 3's proof batches, Protocol 4's ring-signature batches), shared
+/// by every role the host creates, so the exponentiations of concurrent requests (link setups at a relay, ACKs) fill
+/// the batched modexp lanes together; and one <see cref="BatchWorkerPool"/> on which every scheduler's batches run,
+/// so concurrent requests of different protocols take turns on the same cores. Roles made here expose both the
+/// synchronous span API and the asynchronous one whose expensive steps are queued.
 /// </summary>
 /// <remarks>Thread-safe. Dispose stops the schedulers after computing what is queued.</remarks>
 public sealed class EngineHost : IDisposable
@@ -66,7 +71,11 @@ public sealed class EngineHost : IDisposable
         Options.SignatureBatching.Validate();
         Options.ProofBatching.Validate();
         Options.RingSignatureBatching.Validate();
+        Pool = new BatchWorkerPool(Options.Batching.Workers, "engine-host");
     }
+
+    /// <summary>The one worker pool computing every scheduler's batches.</summary>
+    public BatchWorkerPool Pool { get; }
 
     /// <summary>The options.</summary>
     public EngineHostOptions Options { get; }
@@ -79,7 +88,7 @@ public sealed class EngineHost : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!Options.EnableBatching || group is not SchnorrPrimeOrderGroup schnorr) return null;
-        return _batchers.GetOrAdd(schnorr.Group.P, p => new ModExpBatcher(p, Options.Batching, maxItemsPerRequest: 2));
+        return _batchers.GetOrAdd(schnorr.Group.P, p => new ModExpBatcher(p, Options.Batching, maxItemsPerRequest: 2, Pool));
     }
 
     /// <summary>An onion relay or destination whose setups and ACKs go through this host's scheduler.</summary>
@@ -90,7 +99,7 @@ public sealed class EngineHost : IDisposable
     public SignatureBatcher? SignatureBatcherFor(PrimeOrderGroup group)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return Options.EnableBatching && Options.BatchSignatures ? _signatureBatchers.GetOrAdd(group, g => new SignatureBatcher(g, Options.SignatureBatching)) : null;
+        return Options.EnableBatching && Options.BatchSignatures ? _signatureBatchers.GetOrAdd(group, g => new SignatureBatcher(g, Options.SignatureBatching, Pool)) : null;
     }
 
     /// <summary>Server <paramref name="serverIndex"/> of Protocol 2; its upload signatures are checked in batches when <see cref="EngineHostOptions.BatchSignatures"/> is on.</summary>
@@ -105,7 +114,7 @@ public sealed class EngineHost : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!Options.EnableBatching) return null;
-            lock (_proofGate) return _proofBatcher ??= new ProofBatcher(Options.ProofBatching);
+            lock (_proofGate) return _proofBatcher ??= new ProofBatcher(Options.ProofBatching, Pool);
         }
     }
 
@@ -122,7 +131,7 @@ public sealed class EngineHost : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!Options.EnableBatching) return null;
-            lock (_proofGate) return _ringBatcher ??= new Engine.Revocation.Signatures.RingSignatureBatcher(Options.RingSignatureBatching);
+            lock (_proofGate) return _ringBatcher ??= new Engine.Revocation.Signatures.RingSignatureBatcher(Options.RingSignatureBatching, Pool);
         }
     }
 
@@ -146,7 +155,7 @@ public sealed class EngineHost : IDisposable
     /// <summary>Batches and items computed so far, over every scheduler.</summary>
     public (long Batches, long Items) BatchCounts => (_batchers.Values.Sum(b => b.Batches), _batchers.Values.Sum(b => b.Items));
 
-    /// <summary>Stops the schedulers.</summary>
+    /// <summary>Computes what is queued, stops the schedulers, then the worker pool.</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -158,5 +167,6 @@ public sealed class EngineHost : IDisposable
             _proofBatcher?.Dispose();
             _ringBatcher?.Dispose();
         }
+        Pool.Dispose();
     }
 }

@@ -36,7 +36,7 @@ internal static class RoleConfiguration
         catch (Exception e) when (e is JsonException or InvalidOperationException) { return EngineStatus.Malformed; }
     }
 
-    /// <summary>A role from its configuration: <c>{"role": "two-server", …}</c> (the only kind so far; see engine.h).</summary>
+    /// <summary>A role from its configuration: <c>{"role": "two-server" | "onion-node", …}</c> (see engine.h).</summary>
     public static EngineStatus Create(EngineHost host, ReadOnlySpan<byte> json, out IEngineRole? role)
     {
         role = null;
@@ -48,10 +48,39 @@ internal static class RoleConfiguration
             return kind.GetString() switch
             {
                 "two-server" => TwoServer(host, root, out role),
+                "onion-node" => OnionNode(host, root, out role),
                 _ => EngineStatus.NotFound,
             };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { return EngineStatus.Malformed; }
+    }
+
+    // {"role":"onion-node","group":"Modp2048Q256","id":"relay-1","secret_value":"<hex>","partial_key":"<hex>",
+    //  "master_public_key":"<hex>","max_links":100000}: a relay or destination of Protocol 1 with its full private key
+    // (the secret value t it made and the KGC's partial key for it); setups and ACKs join the host's modexp batches.
+    private static EngineStatus OnionNode(EngineHost host, JsonElement root, out IEngineRole? role)
+    {
+        role = null;
+        PrimeOrderGroup? group = PrimeOrderGroups.Find(root.TryGetProperty("group", out JsonElement g) ? g.GetString() ?? "" : "Modp2048Q256");
+        if (group is null) return EngineStatus.NotFound;
+        string id = root.GetProperty("id").GetString() ?? "";
+        if (!Engine.Onion.Keys.PartialKeyHash.IsValidIdentity(id)) return EngineStatus.Malformed;
+        int maxLinks = root.TryGetProperty("max_links", out JsonElement m) ? m.GetInt32() : 100_000;
+        if (maxLinks < 1) return EngineStatus.Malformed;
+        byte[] secret = Convert.FromHexString(root.GetProperty("secret_value").GetString()!);
+        byte[] partial = Convert.FromHexString(root.GetProperty("partial_key").GetString()!);
+        byte[] masterPublicKey = Convert.FromHexString(root.GetProperty("master_public_key").GetString()!);
+        var parameters = new Engine.Onion.OnionParameters(group);
+        EngineStatus s = Engine.Onion.Keys.CertificatelessSecretValue.Restore(parameters, id, secret, out Engine.Onion.Keys.CertificatelessSecretValue? value);
+        Array.Clear(secret);
+        if (s != EngineStatus.Ok) return s;
+        Engine.Onion.Keys.CertificatelessPrivateKey? key;
+        using (value) s = value!.Complete(partial, masterPublicKey, out key);
+        Array.Clear(partial);
+        if (s != EngineStatus.Ok) return s;
+        Engine.Onion.Roles.OnionNode node = host.CreateOnionNode(key!, maxLinks);
+        role = new OwnedRole(new OnionNodeRole(node), [node, key]);
+        return EngineStatus.Ok;
     }
 
     // {"role":"two-server","server":1,"signing_key":"<64 hex>","peer_public_key":"<96 hex>","block":256,"data":"DIR|CONN"}

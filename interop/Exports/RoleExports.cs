@@ -112,10 +112,18 @@ public static unsafe class RoleExports
         {
             lock (c)
             {
-                c.Response.ResetWrittenCount();
-                // The pipelined call: the expensive step joins the host's batches with other threads' requests.
-                RoleReply r = c.Role.ProcessAsync(c.State, type, input.ToArray(), c.Response).AsTask().GetAwaiter().GetResult();
-                return c.CopyResponse(r.Status, r.Type, response, capacity, reply);
+                c.Response.Clear();                                      // zeroes the previous answer too
+                // The pipelined call: the expensive step joins the host's batches with other threads' requests. The
+                // request is read in place (no copy): the call returns only once the role is done with it.
+                c.Request.Point(request, input.Length);
+                try
+                {
+                    ValueTask<RoleReply> pending = c.Role.ProcessAsync(c.State, type, c.Request.Memory, c.Response);
+                    RoleReply r = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+                    c.Route = r.Route;
+                    return c.CopyResponse(r.Status, r.Type, response, capacity, reply);
+                }
+                finally { c.Request.Point(null, 0); }
             }
         }
         catch (Exception e) { return Boundary.Fail(e); }
@@ -137,6 +145,31 @@ public static unsafe class RoleExports
             if (capacity < (nuint)held.Length) return (int)EngineStatus.DestinationTooSmall;
             if (held.Length > 0 && output == null) return (int)EngineStatus.NullArgument;
             held.CopyTo(new Span<byte>(output, held.Length));
+            return (int)EngineStatus.Ok;
+        }
+    }
+
+    /// <summary>
+    /// <c>engine_status engine_connection_route(engine_connection *connection, char *out, size_t capacity, size_t
+    /// *length)</c>: where the last response goes, for roles that route (an onion node: the next hop's handle, or the
+    /// previous hop's peer name for an ACK or a backward packet); *length 0 when it goes back to the caller. Written
+    /// as UTF-8 with a terminating NUL (capacity must hold *length + 1).
+    /// </summary>
+    [UnmanagedCallersOnly(EntryPoint = "engine_connection_route", CallConvs = [typeof(CallConvCdecl)])]
+    public static int Route(nint connection, byte* output, nuint capacity, nuint* length)
+    {
+        if (length == null) return (int)EngineStatus.NullArgument;
+        *length = 0;
+        if (Handles.Get<NativeConnection>(connection) is not { } c) return (int)EngineStatus.NullArgument;
+        lock (c)
+        {
+            string route = c.Route ?? "";
+            int bytes = System.Text.Encoding.UTF8.GetByteCount(route);
+            *length = (nuint)bytes;
+            if (output == null) return (int)EngineStatus.NullArgument;
+            if (capacity < (nuint)bytes + 1) return (int)EngineStatus.DestinationTooSmall;
+            System.Text.Encoding.UTF8.GetBytes(route, new Span<byte>(output, bytes));
+            output[bytes] = 0;
             return (int)EngineStatus.Ok;
         }
     }
@@ -188,6 +221,12 @@ internal sealed class NativeConnection(IEngineRole role, RoleConnection state)
 
     public ArrayBufferWriter<byte> Response { get; } = new();
 
+    /// <summary>Where the last response goes (<see cref="RoleReply.Route"/>), null when back to the caller.</summary>
+    public string? Route { get; set; }
+
+    /// <summary>The caller's request buffer as Memory, for the length of one call.</summary>
+    public NativeRequest Request { get; } = new();
+
     public unsafe int CopyResponse(EngineStatus status, byte type, byte* output, nuint capacity, NativeReply* reply)
     {
         ReadOnlySpan<byte> written = Response.WrittenSpan;
@@ -196,4 +235,28 @@ internal sealed class NativeConnection(IEngineRole role, RoleConnection state)
         written.CopyTo(new Span<byte>(output, written.Length));
         return (int)EngineStatus.Ok;
     }
+}
+
+/// <summary>
+/// A C caller's request bytes seen as <see cref="Memory{T}"/> without copying them: one per connection, pointed at the
+/// caller's buffer for the length of one synchronous call (under the connection's lock), then pointed at nothing.
+/// </summary>
+internal sealed unsafe class NativeRequest : MemoryManager<byte>
+{
+    private byte* _pointer;
+    private int _length;
+
+    public void Point(byte* pointer, int length)
+    {
+        _pointer = pointer;
+        _length = length;
+    }
+
+    public override Span<byte> GetSpan() => new(_pointer, _length);
+
+    public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
+
+    public override void Unpin() { }
+
+    protected override void Dispose(bool disposing) => Point(null, 0);
 }

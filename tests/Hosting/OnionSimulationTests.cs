@@ -1,3 +1,4 @@
+using Engine.Simulations;
 using Engine.Hosting.Onion;
 using NUnit.Framework;
 

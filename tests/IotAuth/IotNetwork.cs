@@ -33,13 +33,16 @@ internal sealed class IotNetwork : IAsyncDisposable
     public readonly ProofBatcher? Batcher;
     public readonly IIotConnection ToCloud, ToOc;
     private readonly List<Device> _devices = [];
+    private readonly bool _ownsBatcher;
 
-    public IotNetwork(bool batching = false, int threshold = 6000)
+    /// <summary>A network; with a <paramref name="host"/>, the OC's proofs go through the host's proof batcher.</summary>
+    public IotNetwork(bool batching = false, int threshold = 6000, Engine.Hosting.EngineHost? host = null)
     {
         var entry = new OperationCenterEntry("oc-1", OcSigning.PublicKey.ToArray(), OcEncryption.PublicKey.ToArray());
         Cloud = new CloudServer(TrustConfiguration.Default, CloudKey, [entry], timeProvider: Clock);
         ToCloud = new InProcessIotConnection(Cloud);
-        if (batching) Batcher = new ProofBatcher(new() { MaxBatch = 32, MaxDelay = TimeSpan.FromMilliseconds(20), Workers = 1 });
+        if (host is not null) Batcher = host.ProofBatcher;
+        else if (batching) (Batcher, _ownsBatcher) = (new ProofBatcher(new() { MaxBatch = 32, MaxDelay = TimeSpan.FromMilliseconds(20), Workers = 1 }), true);
         Oc = new OperationCenter(new OperationCenterOptions { Id = "oc-1", Threshold = threshold }, OcSigning, OcEncryption, TagKey.Generate(1),
                                  EnrolmentKey, AdminKey, ToCloud, CloudKey.PublicKey, timeProvider: Clock) { Batcher = Batcher };
         ToOc = new InProcessIotConnection(Oc);
@@ -74,7 +77,7 @@ internal sealed class IotNetwork : IAsyncDisposable
     {
         foreach (Device d in _devices) d.Dispose();
         Oc.Dispose();
-        Batcher?.Dispose();
+        if (_ownsBatcher) Batcher?.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -1,3 +1,4 @@
+using Engine.Simulations;
 using System.Globalization;
 using System.Text;
 using Engine.Hosting.TwoServer;

@@ -1,3 +1,4 @@
+using Engine.Simulations;
 using System.CommandLine;
 using System.Diagnostics;
 using Engine.BigInt;
@@ -118,7 +119,7 @@ internal static partial class DemoCommand
         console.Write(table);
         console.MarkupLine(allOk ? "[green]all checks passed[/]" : "[red]some checks FAILED[/]");
         // A short onion-routing run over real loopback servers (the full one: engine simulate onion).
-        int simulation = SimulateCommand.Run(output, new Hosting.Onion.OnionSimulationOptions(Relays: 3, Links: quick ? 2 : 5, Messages: quick ? 5 : 50), json: null);
+        int simulation = SimulateCommand.Run(output, new OnionSimulationOptions(Relays: 3, Links: quick ? 2 : 5, Messages: quick ? 5 : 50), json: null);
         // And a short two-server messaging run in process (the full one: engine simulate two-server).
         int twoServer = SimulateTwoServerCommand.Run(output, quick ? "100" : "200,500", sample: 4, block: 256, fraction: 0.25, million: quick ? 100 : 500, json: null, reportFile: null);
         // And Protocol 3 over loopback servers: trust evaluation, tags, anonymous authentication (the full one: engine simulate iot-auth).

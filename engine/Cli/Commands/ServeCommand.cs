@@ -88,6 +88,7 @@ internal static class ServeCommand
         serve.Subcommands.Add(ServeTwoServerCommand.Create(output));
         foreach (Command c in Iot.ServeIotCommand.Create(output)) serve.Subcommands.Add(c);
         foreach (Command c in Abe.ServeAbeCommand.Create(output)) serve.Subcommands.Add(c);
+        MetricsEndpoint.AddTo(serve, output);
         return serve;
     }
 

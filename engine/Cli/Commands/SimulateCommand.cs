@@ -1,3 +1,4 @@
+using Engine.Simulations;
 using System.CommandLine;
 using Engine.Hosting.Onion;
 using Spectre.Console;
@@ -39,6 +40,7 @@ internal static class SimulateCommand
     internal static int Run(TextWriter output, OnionSimulationOptions options, FileInfo? json)
     {
         IAnsiConsole console = DemoCommand.CreateConsole(output);
+        using var metrics = new MetricsRecorder();
         console.MarkupLine($"[bold]simulate onion[/]: KGC + {options.Relays} relays + destination on 127.0.0.1, group [blue]{Markup.Escape(options.Group)}[/], " +
                            $"{Math.Min(options.Clients, options.Links)} clients, {options.Links} links and {options.Messages} messages of {options.PayloadBytes} bytes per round, {options.Repeat} measured round(s) after a warm-up" +
                            $"{(options.ReencryptPerHop ? ", per-hop re-encryption" : "")}{(options.Batching ? "" : ", unbatched relays")}");
@@ -72,6 +74,7 @@ internal static class SimulateCommand
         table.AddRow("packets processed by the servers", $"{report.PacketsProcessed}");
         table.AddRow("packets refused", $"{report.Refusals}");
         console.Write(table);
+        MetricsTable.Write(console, metrics);
         if (json is not null) File.WriteAllText(json.FullName, OnionSimulation.ToJson(report));
         return 0;
     }

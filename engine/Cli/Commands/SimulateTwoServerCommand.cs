@@ -1,3 +1,4 @@
+using Engine.Simulations;
 using System.CommandLine;
 using Engine.Cli.Charts;
 using Engine.Hosting.TwoServer;
@@ -59,6 +60,7 @@ internal static class SimulateTwoServerCommand
         List<int>? sizes = ParseSizes(output, sizesText);
         if (sizes is null) return 1;
         IAnsiConsole console = DemoCommand.CreateConsole(output);
+        using var metrics = new MetricsRecorder();
         console.MarkupLine($"[bold]simulate two-server --mode loopback[/]: S1 and S2 on 127.0.0.1, group sizes {string.Join(", ", sizes)}, {rounds} measured rounds after a warm-up (medians), B = {block}; every user on its own TCP connections{(batching ? "; upload signatures checked in batches" : "")}");
         IReadOnlyList<TwoServerLoopbackSizeReport> reports;
         try
@@ -81,6 +83,7 @@ internal static class SimulateTwoServerCommand
             table.AddRow($"{s.GroupSize}", $"{s.SetupSeconds:F2} s", $"{s.UploadMsPerRound:F0} ms", $"{s.FetchMsPerRound:F0} ms", $"{s.MessageMsAmortised:F2} ms ({s.MessageMsMin:F2}–{s.MessageMsMax:F2})",
                          $"{s.Delivered}/{s.Expected}", $"{s.ServerRequests} ({s.ServerRefusals})", $"{s.Failures}");
         console.Write(table);
+        MetricsTable.Write(console, metrics);
         if (json is not null) File.WriteAllText(json.FullName, System.Text.Json.JsonSerializer.Serialize(reports, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         return reports.All(s => s.Delivered == s.Expected && s.Failures == 0 && s.ServerRefusals == 0) ? 0 : 1;
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.IO.Pipelines;
 using Engine.Hosting.Framing;
+using Engine.Hosting.Roles;
 using Engine.Onion.Roles;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -24,6 +25,7 @@ public sealed class OnionNodeServer : IAsyncDisposable
     public const int MaxSetupsInFlight = 256;
 
     private readonly OnionNode _node;
+    private readonly string _roleName;
     private readonly IReadOnlyDictionary<string, IPEndPoint> _directory;
     private readonly Func<byte[], byte[]?>? _onMessage;
     private readonly ConcurrentDictionary<string, FrameChannel> _inbound = new(StringComparer.Ordinal);
@@ -42,6 +44,7 @@ public sealed class OnionNodeServer : IAsyncDisposable
     public OnionNodeServer(OnionNode node, IReadOnlyDictionary<string, IPEndPoint> directory, Func<byte[], byte[]?>? onMessage = null)
     {
         _node = node;
+        _roleName = "onion/" + node.Id;
         _directory = directory;
         _onMessage = onMessage;
     }
@@ -118,6 +121,7 @@ public sealed class OnionNodeServer : IAsyncDisposable
     {
         Interlocked.Increment(ref _packets);
         DateTimeOffset now = DateTimeOffset.UtcNow;
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         switch ((OnionFrameType)type)
         {
             case OnionFrameType.Setup:
@@ -125,13 +129,14 @@ public sealed class OnionNodeServer : IAsyncDisposable
                 // Not awaited: the next frame is read while this setup's exponentiations wait in the batch, so the
                 // setups of one connection (all of them, between two relays) batch together. Bounded by _inFlight.
                 await _inFlight.WaitAsync(_stopping.Token).ConfigureAwait(false);
-                _ = HandleSetupAsync(connectionId, channel, payload.ToArray(), now);
+                _ = HandleSetupAsync(connectionId, channel, payload.ToArray(), now, start);
                 return;
             }
             case OnionFrameType.Data:
             {
                 // In place: the frame's pooled buffer becomes the packet for the next hop.
                 EngineStatus status = _node.ProcessData(payload.Span, now, out DataRoute route);
+                Record(status, type, start, payload.Length);
                 if (status != EngineStatus.Ok) { await RefuseAsync(channel, status).ConfigureAwait(false); return; }
                 if (route.Action == SetupAction.Forward)
                 {
@@ -150,16 +155,23 @@ public sealed class OnionNodeServer : IAsyncDisposable
                 return;
             }
             default:
+                Record(EngineStatus.UnknownMessageType, (byte)OnionFrameType.Error, start, payload.Length);
                 await RefuseAsync(channel, EngineStatus.UnknownMessageType).ConfigureAwait(false);
                 return;
         }
     }
 
-    private async Task HandleSetupAsync(string connectionId, FrameChannel channel, byte[] packet, DateTimeOffset now)
+    /// <summary>Counts a setup or data packet in the role instruments (<see cref="RoleMetrics"/>, role "onion/ID").</summary>
+    private void Record(EngineStatus status, byte type, long start, int bytesIn)
+        => RoleMetrics.Record(_roleName, new RoleReply(status, status == EngineStatus.Ok ? type : (byte)OnionFrameType.Error),
+                              System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds, bytesIn, status == EngineStatus.Ok ? bytesIn : 1);
+
+    private async Task HandleSetupAsync(string connectionId, FrameChannel channel, byte[] packet, DateTimeOffset now, long start)
     {
         try
         {
             SetupResult result = await _node.ProcessSetupAsync(packet, connectionId, now).ConfigureAwait(false);
+            Record(result.Status, (byte)OnionFrameType.Setup, start, packet.Length);
             if (result.Status != EngineStatus.Ok) { await RefuseAsync(channel, result.Status).ConfigureAwait(false); return; }
             Outgoing outgoing = result.Outgoing;
             if (outgoing.Action == SetupAction.Acknowledge) { await channel.SendAsync((byte)OnionFrameType.Ack, outgoing.Packet).ConfigureAwait(false); return; }

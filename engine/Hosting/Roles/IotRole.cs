@@ -27,7 +27,10 @@ public sealed class IotRole(string name, IIotServerRole role) : IEngineRole
 
     /// <inheritdoc/>
     public RoleReply Process(RoleConnection connection, byte type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
-        => ProcessAsync(connection, type, request.ToArray(), response).AsTask().GetAwaiter().GetResult();
+    {
+        ValueTask<RoleReply> pending = ProcessAsync(connection, type, request.ToArray(), response);
+        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    }
 
     /// <inheritdoc/>
     public async ValueTask<RoleReply> ProcessAsync(RoleConnection connection, byte type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,

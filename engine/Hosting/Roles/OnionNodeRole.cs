@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Buffers;
 using Engine.Hosting.Framing;
 using Engine.Onion.Roles;
@@ -19,7 +20,7 @@ public sealed class OnionNodeRole(OnionNode node, TimeProvider? clock = null) : 
     public OnionNode Node { get; } = node;
 
     /// <inheritdoc/>
-    public string Name => "onion/" + Node.Handle;
+    public string Name => "onion/" + Node.Id;
 
     /// <inheritdoc/>
     public byte Open(RoleConnection connection, IBufferWriter<byte> greeting) => 0;
@@ -30,16 +31,42 @@ public sealed class OnionNodeRole(OnionNode node, TimeProvider? clock = null) : 
         DateTimeOffset now = _clock.GetUtcNow();
         EngineStatus status;
         Outgoing outgoing = default;
-        byte[]? delivered = null;
         switch ((OnionFrameType)type)
         {
             case OnionFrameType.Setup: status = Node.ProcessSetup(request, connection.Peer, now, out outgoing); break;
             case OnionFrameType.Ack: status = Node.ProcessAck(request, now, out outgoing); break;
-            case OnionFrameType.Data: status = Node.ProcessData(request, now, out outgoing, out delivered); break;
-            case OnionFrameType.Backward: status = Node.ProcessBackward(request, now, out outgoing); break;
+            case OnionFrameType.Data: return ProcessData(request, now, response);
+            case OnionFrameType.Backward: return ProcessBackward(request, now, response);
             default: status = EngineStatus.UnknownMessageType; break;
         }
-        return Reply((OnionFrameType)type, status, outgoing, delivered, response);
+        return Reply((OnionFrameType)type, status, outgoing, response);
+    }
+
+    /// <summary>
+    /// A data packet, the per-message hot path: copied once into the response buffer and processed there in place
+    /// (<see cref="OnionNode.ProcessData(Span{byte}, DateTimeOffset, out DataRoute)"/>), so forwarding or delivering it
+    /// allocates nothing.
+    /// </summary>
+    private RoleReply ProcessData(ReadOnlySpan<byte> request, DateTimeOffset now, IBufferWriter<byte> response)
+    {
+        Span<byte> packet = response.GetSpan(request.Length)[..request.Length];
+        request.CopyTo(packet);
+        EngineStatus status = Node.ProcessData(packet, now, out DataRoute route);
+        if (status != EngineStatus.Ok)
+        {
+            CryptographicOperations.ZeroMemory(packet);
+            return Refuse(status, response);
+        }
+        if (route.Action == SetupAction.Deliver)
+        {
+            // The destination: the message lies decrypted inside the packet; move it to the front and wipe the rest.
+            packet.Slice(route.MessageOffset, route.MessageLength).CopyTo(packet);
+            CryptographicOperations.ZeroMemory(packet[route.MessageLength..]);
+            response.Advance(route.MessageLength);
+            return new RoleReply(status, (byte)OnionFrameType.Data);
+        }
+        response.Advance(packet.Length);
+        return new RoleReply(status, (byte)OnionFrameType.Data, route.Destination);
     }
 
     /// <inheritdoc/>
@@ -54,21 +81,30 @@ public sealed class OnionNodeRole(OnionNode node, TimeProvider? clock = null) : 
             case OnionFrameType.Ack: result = await Node.ProcessAckAsync(request, _clock.GetUtcNow()).ConfigureAwait(false); break;
             default: return Process(connection, type, request.Span, response);
         }
-        return Reply((OnionFrameType)type, result.Status, result.Outgoing, null, response);
+        return Reply((OnionFrameType)type, result.Status, result.Outgoing, response);
     }
 
-    private static RoleReply Reply(OnionFrameType request, EngineStatus status, Outgoing outgoing, byte[]? delivered, IBufferWriter<byte> response)
+    /// <summary>A backward packet, like a data packet: layered in place in the response buffer, nothing allocated.</summary>
+    private RoleReply ProcessBackward(ReadOnlySpan<byte> request, DateTimeOffset now, IBufferWriter<byte> response)
     {
-        if (status != EngineStatus.Ok)
-        {
-            response.Write([(byte)status]);
-            return new RoleReply(status, (byte)OnionFrameType.Error);
-        }
-        if (delivered is not null)
-        {
-            response.Write(delivered);
-            return new RoleReply(status, (byte)OnionFrameType.Data);
-        }
+        Span<byte> packet = response.GetSpan(request.Length)[..request.Length];
+        request.CopyTo(packet);
+        EngineStatus status = Node.ProcessBackward(packet, now, out DataRoute route);
+        if (status != EngineStatus.Ok) return Refuse(status, response);
+        response.Advance(packet.Length);
+        return new RoleReply(status, (byte)OnionFrameType.Backward, route.Destination);
+    }
+
+    private static RoleReply Refuse(EngineStatus status, IBufferWriter<byte> response)
+    {
+        response.GetSpan(1)[0] = (byte)status;
+        response.Advance(1);
+        return new RoleReply(status, (byte)OnionFrameType.Error);
+    }
+
+    private static RoleReply Reply(OnionFrameType request, EngineStatus status, Outgoing outgoing, IBufferWriter<byte> response)
+    {
+        if (status != EngineStatus.Ok) return Refuse(status, response);
         response.Write(outgoing.Packet);
         OnionFrameType frame = outgoing.Action switch
         {

@@ -22,7 +22,8 @@ public static class RoleMetrics
     public static readonly Counter<long> Refusals = Meter.CreateCounter<long>("engine.role.refusals", description: "Requests refused, by status");
 
     /// <summary>engine.role.latency: time from a request's arrival to its answer being queued (tag role).</summary>
-    public static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("engine.role.latency", unit: "ms", description: "Request latency");
+    public static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("engine.role.latency", unit: "ms", description: "Request latency",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000] });
 
     /// <summary>engine.role.bytes: request and response payload bytes (tags role, direction in|out).</summary>
     public static readonly Counter<long> Bytes = Meter.CreateCounter<long>("engine.role.bytes", unit: "By", description: "Payload bytes");

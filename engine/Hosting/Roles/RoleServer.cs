@@ -66,20 +66,25 @@ public sealed class RoleServer : IAsyncDisposable
         {
             var channel = FrameChannel.Accept(connection, server.MaxRequestBytes, server.Limits, server.Connections);
             var state = new RoleConnection(connection.RemoteEndPoint?.ToString() ?? "client");
-            var greeting = new ArrayBufferWriter<byte>();
-            byte type = server.Role.Open(state, greeting);
-            if (type != 0) await channel.SendAsync(type, greeting.WrittenMemory).ConfigureAwait(false);
-            await channel.RunAsync((t, payload) => server.OnFrameAsync(channel, state, t, payload), server._stopping.Token).ConfigureAwait(false);
+            // One buffer per connection, reused by every answer: the channel copies a frame into its send queue
+            // before SendAsync returns, and a connection has one request in flight.
+            var response = new ArrayBufferWriter<byte>();
+            byte type = server.Role.Open(state, response);
+            if (type != 0) await channel.SendAsync(type, response.WrittenMemory).ConfigureAwait(false);
+            try
+            {
+                await channel.RunAsync((t, payload) => server.OnFrameAsync(channel, state, response, t, payload), server._stopping.Token).ConfigureAwait(false);
+            }
+            finally { response.Clear(); }                              // answers may hold session material
         }
     }
 
-    private async ValueTask OnFrameAsync(FrameChannel channel, RoleConnection state, byte type, Memory<byte> payload)
+    private async ValueTask OnFrameAsync(FrameChannel channel, RoleConnection state, ArrayBufferWriter<byte> response, byte type, Memory<byte> payload)
     {
         long start = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _bytesIn, payload.Length);
-        // A fresh buffer per answer: the channel's send queue holds it until it is written.
-        var response = new ArrayBufferWriter<byte>();
+        response.Clear();
         RoleReply reply = await Role.ProcessAsync(state, type, payload, response, _stopping.Token).ConfigureAwait(false);
         if (reply.Status != EngineStatus.Ok) Interlocked.Increment(ref _refusals);
         Interlocked.Add(ref _bytesOut, response.WrittenCount);

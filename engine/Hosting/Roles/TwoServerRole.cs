@@ -29,8 +29,7 @@ public sealed class TwoServerRole(TwoServerNode node) : IEngineRole
     /// <inheritdoc/>
     public RoleReply Process(RoleConnection connection, byte type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        EngineStatus status = Node.Process((TwoServerMessageType)type, request, connection.Challenge.Span, out TwoServerMessageType replyType, out byte[] payload);
-        response.Write(payload);
+        EngineStatus status = Node.Process((TwoServerMessageType)type, request, connection.Challenge.Span, response, out TwoServerMessageType replyType);
         return new RoleReply(status, (byte)replyType);
     }
 
@@ -38,6 +37,8 @@ public sealed class TwoServerRole(TwoServerNode node) : IEngineRole
     public async ValueTask<RoleReply> ProcessAsync(RoleConnection connection, byte type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
                                                    CancellationToken cancellationToken = default)
     {
+        // Only uploads under a signature batcher wait; everything else answers at once, straight into the buffer.
+        if (type != (byte)TwoServerMessageType.Upload || Node.Verifier is null) return Process(connection, type, request.Span, response);
         (EngineStatus status, TwoServerMessageType replyType, byte[] payload) = await Node.ProcessAsync((TwoServerMessageType)type, request, connection.Challenge).ConfigureAwait(false);
         response.Write(payload);
         return new RoleReply(status, (byte)replyType);

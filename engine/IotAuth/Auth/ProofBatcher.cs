@@ -15,40 +15,34 @@ public readonly record struct VerifiedProof(EngineStatus Status, G1Projective De
 /// completions are pooled; each worker keeps its own verifier, so steady-state verification allocates nothing.
 /// </summary>
 /// <remarks>The caller's CH and proof must not change until its task completes. Continuations run on the worker thread. Thread-safe.</remarks>
-public sealed class ProofBatcher : IDisposable
+public sealed class ProofBatcher : IBatchKernel<ProofBatcher.Request, ProofBatcher.Scratch>, IDisposable
 {
     private readonly ModExpBatchOptions _options;
-    private readonly BatchQueue<Request> _queue;
     private readonly ObjectPool<Request> _pool;
-    private readonly Thread[] _workers;
-    private long _batches, _items, _largest, _computeTicks;
+    private readonly BatchScheduler<Request, Scratch> _scheduler;
 
-    /// <summary>A batcher with the given flush policy (default 64 proofs or 2 ms, one worker per core).</summary>
-    public ProofBatcher(ModExpBatchOptions? options = null)
+    /// <summary>
+    /// A batcher with the given flush policy (default 64 proofs or 2 ms); its batches run on <paramref name="pool"/>, or
+    /// on threads of its own (one per core) when null.
+    /// </summary>
+    public ProofBatcher(ModExpBatchOptions? options = null, BatchWorkerPool? pool = null)
     {
         _options = options ?? new ModExpBatchOptions { MaxBatch = 64 };
-        _options.Validate();
-        _queue = new BatchQueue<Request>(_options, _ => 1);
+        _scheduler = new BatchScheduler<Request, Scratch>("proof", this, _options, _ => 1, pool);
         _pool = RequestPool.Create(() => new Request(this), RequestPool.RetainedFor(_options));
-        _workers = new Thread[_options.Workers];
-        for (int i = 0; i < _workers.Length; i++)
-        {
-            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"proof-batch-{i}" };
-            _workers[i].Start();
-        }
     }
 
     /// <summary>Batches verified so far.</summary>
-    public long Batches => Interlocked.Read(ref _batches);
+    public long Batches => _scheduler.Batches;
 
     /// <summary>Proofs verified so far.</summary>
-    public long Items => Interlocked.Read(ref _items);
+    public long Items => _scheduler.Items;
 
     /// <summary>CPU spent verifying batches (decoding, combinations, bisection), over every worker.</summary>
-    public TimeSpan ComputeTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _computeTicks));
+    public TimeSpan ComputeTime => _scheduler.ComputeTime;
 
     /// <summary>The largest batch so far.</summary>
-    public long LargestBatch => Interlocked.Read(ref _largest);
+    public long LargestBatch => _scheduler.LargestBatch;
 
     /// <summary>Queues one verification under <paramref name="key"/> (the OC's current tag key).</summary>
     /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
@@ -56,7 +50,7 @@ public sealed class ProofBatcher : IDisposable
     {
         Request request = _pool.Get();
         request.Prepare(key, challengeFields, proof);
-        if (!_queue.TryEnqueue(request))
+        if (!_scheduler.TryEnqueue(request))
         {
             _pool.Return(request);
             throw new ObjectDisposedException(nameof(ProofBatcher));
@@ -64,58 +58,53 @@ public sealed class ProofBatcher : IDisposable
         return request.Task;
     }
 
-    private void WorkerLoop()
+    /// <summary>Verifies what is queued, then leaves the pool.</summary>
+    public void Dispose() => _scheduler.Dispose();
+
+    Scratch IBatchKernel<Request, Scratch>.CreateScratch() => new(_options.MaxBatch);
+
+    void IBatchKernel<Request, Scratch>.Compute(List<Request> taken, Scratch scratch)
     {
-        var taken = new List<Request>(_options.MaxBatch);
-        var results = new EngineStatus[_options.MaxBatch];
-        var outcomes = new VerifiedProof[_options.MaxBatch];
-        ProofVerifier? verifier = null;
-        TagKey? verifierKey = null;
-        while (_queue.TakeBatch(taken))
+        int done = 0;
+        while (done < taken.Count)
         {
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            int done = 0;
-            while (done < taken.Count)
+            // Proofs queued across an epoch rotation carry different keys: verify each key's run on its own.
+            TagKey key = taken[done].Key!;
+            if (!ReferenceEquals(key, scratch.VerifierKey))
             {
-                // Proofs queued across an epoch rotation carry different keys: verify each key's run on its own.
-                TagKey key = taken[done].Key!;
-                if (!ReferenceEquals(key, verifierKey))
-                {
-                    verifier = ProofVerifier.WithTagKey(key, _options.MaxBatch);
-                    verifierKey = key;
-                }
-                int end = done;
-                verifier!.Clear();
-                while (end < taken.Count && ReferenceEquals(taken[end].Key, key)) { verifier.Add(taken[end].Challenge.Span, taken[end].Proof.Span); end++; }
-                try { verifier.VerifyAll(results); }
-                catch (ObjectDisposedException) { results.AsSpan(0, end - done).Fill(EngineStatus.Expired); }   // the epoch's key was retired meanwhile
-                for (int i = done; i < end; i++)
-                {
-                    EngineStatus status = results[i - done];
-                    outcomes[i] = new VerifiedProof(status, status == EngineStatus.Ok ? verifier.DeviceKey(i - done) : default);
-                }
-                done = end;
+                scratch.Verifier = ProofVerifier.WithTagKey(key, _options.MaxBatch);
+                scratch.VerifierKey = key;
             }
-            // Count first, then complete: continuations run inline here and may read the counters (or take long).
-            Interlocked.Add(ref _computeTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _items, taken.Count);
-            long largest;
-            while (taken.Count > (largest = Interlocked.Read(ref _largest)) && Interlocked.CompareExchange(ref _largest, taken.Count, largest) != largest) { }
-            for (int i = 0; i < taken.Count; i++) taken[i].Complete(outcomes[i]);
-            outcomes.AsSpan(0, taken.Count).Clear();
-            taken.Clear();
+            ProofVerifier verifier = scratch.Verifier!;
+            int end = done;
+            verifier.Clear();
+            while (end < taken.Count && ReferenceEquals(taken[end].Key, key)) { verifier.Add(taken[end].Challenge.Span, taken[end].Proof.Span); end++; }
+            try { verifier.VerifyAll(scratch.Results); }
+            catch (ObjectDisposedException) { scratch.Results.AsSpan(0, end - done).Fill(EngineStatus.Expired); }   // the epoch's key was retired meanwhile
+            for (int i = done; i < end; i++)
+            {
+                EngineStatus status = scratch.Results[i - done];
+                scratch.Outcomes[i] = new VerifiedProof(status, status == EngineStatus.Ok ? verifier.DeviceKey(i - done) : default);
+            }
+            done = end;
         }
     }
 
-    /// <summary>Verifies what is queued, then stops the workers.</summary>
-    public void Dispose()
+    void IBatchKernel<Request, Scratch>.Complete(List<Request> taken, Scratch scratch)
     {
-        if (!_queue.Close()) return;
-        foreach (Thread t in _workers) t.Join();
+        for (int i = 0; i < taken.Count; i++) taken[i].Complete(scratch.Outcomes[i]);
+        scratch.Outcomes.AsSpan(0, taken.Count).Clear();
     }
 
-    private sealed class Request(ProofBatcher owner) : PooledCompletion<VerifiedProof>, IResettable
+    internal sealed class Scratch(int maxBatch)
+    {
+        public EngineStatus[] Results { get; } = new EngineStatus[maxBatch];
+        public VerifiedProof[] Outcomes { get; } = new VerifiedProof[maxBatch];
+        public ProofVerifier? Verifier { get; set; }
+        public TagKey? VerifierKey { get; set; }
+    }
+
+    internal sealed class Request(ProofBatcher owner) : PooledCompletion<VerifiedProof>, IResettable
     {
         public TagKey? Key { get; private set; }
         public ReadOnlyMemory<byte> Challenge { get; private set; }

@@ -58,11 +58,15 @@ public sealed partial class OnionNode : IDisposable
         _replay = new ReplayCache(Math.Max(16, maxLinks));
         _maxLinks = maxLinks;
         _signatureSize = SchnorrSignature.SizeInBytes(key.PublicKey.Parameters.Group);
+        Id = key.PublicKey.Id;
         Handle = NodeHandle.Of(key.PublicKey.Id);
     }
 
     /// <summary>This node's routing handle.</summary>
     public string Handle { get; }
+
+    /// <summary>The node's identity (ID in SPEC.md §1.1), as enrolled at the KGC: for logs and metrics; packets carry only the handle.</summary>
+    public string Id { get; }
 
     /// <summary>Packet sizes.</summary>
     public SetupLayout Layout => _layout;

@@ -13,36 +13,29 @@ namespace Engine.Primitives.Batching;
 /// Exponents are secret (constant-time lanes, 256-bit bound). The awaiting code resumes on the worker thread that
 /// computed its batch: keep continuations short or hop to the thread pool. Thread-safe.
 /// </remarks>
-public sealed class ModExpBatcher : IDisposable
+public sealed class ModExpBatcher : IBatchKernel<PowRequest, ModExpBatcher.Scratch>, IDisposable
 {
     /// <summary>Limbs per exponent: scalars of the prime-order groups, below 2^256.</summary>
     public const int ExponentLimbs = 4;
 
     private const int ExponentBits = 256;
 
-    private readonly ModExpBatchOptions _options;
-    private readonly BatchQueue<PowRequest> _queue;
     private readonly ObjectPool<PowRequest> _pool;
-    private readonly Thread[] _workers;
-    private long _batches, _items;
+    private readonly BatchScheduler<PowRequest, Scratch> _scheduler;
 
-    /// <summary>A batcher for <paramref name="context"/>; <paramref name="maxItemsPerRequest"/> bounds one call.</summary>
-    public ModExpBatcher(MontgomeryContext context, ModExpBatchOptions? options = null, int maxItemsPerRequest = 4)
+    /// <summary>
+    /// A batcher for <paramref name="context"/>; <paramref name="maxItemsPerRequest"/> bounds one call. Its batches run on
+    /// <paramref name="pool"/> (a host's), or on threads of its own when null.
+    /// </summary>
+    public ModExpBatcher(MontgomeryContext context, ModExpBatchOptions? options = null, int maxItemsPerRequest = 4, BatchWorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxItemsPerRequest, 1);
-        _options = options ?? new ModExpBatchOptions();
-        _options.Validate();
         Context = context;
         MaxItemsPerRequest = maxItemsPerRequest;
-        _queue = new BatchQueue<PowRequest>(_options, r => r.Count);
-        _pool = RequestPool.Create(() => new PowRequest(this, Context.LimbCount, MaxItemsPerRequest), RequestPool.RetainedFor(_options, maxItemsPerRequest));
-        _workers = new Thread[_options.Workers];
-        for (int i = 0; i < _workers.Length; i++)
-        {
-            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"modexp-batch-{i}" };
-            _workers[i].Start();
-        }
+        Options = options ?? new ModExpBatchOptions();
+        _scheduler = new BatchScheduler<PowRequest, Scratch>($"modexp/{context.BitLength}", this, Options, r => r.Count, pool);
+        _pool = RequestPool.Create(() => new PowRequest(this, Context.LimbCount, MaxItemsPerRequest), RequestPool.RetainedFor(Options, maxItemsPerRequest));
     }
 
     /// <summary>The modulus every request uses.</summary>
@@ -52,13 +45,16 @@ public sealed class ModExpBatcher : IDisposable
     public int MaxItemsPerRequest { get; }
 
     /// <summary>The flush policy.</summary>
-    public ModExpBatchOptions Options => _options;
+    public ModExpBatchOptions Options { get; }
+
+    /// <summary>The pool computing the batches.</summary>
+    public BatchWorkerPool Pool => _scheduler.Pool;
 
     /// <summary>Batches computed so far.</summary>
-    public long Batches => Interlocked.Read(ref _batches);
+    public long Batches => _scheduler.Batches;
 
     /// <summary>Exponentiations computed so far.</summary>
-    public long Items => Interlocked.Read(ref _items);
+    public long Items => _scheduler.Items;
 
     /// <summary>
     /// Queues results[k] = bases[k]^exponents[k] mod m (normal form, bases reduced, exponents below 2^256) and
@@ -77,7 +73,7 @@ public sealed class ModExpBatcher : IDisposable
 
         PowRequest request = _pool.Get();
         request.Prepare(bases, exponents, count, results);
-        if (!_queue.TryEnqueue(request))
+        if (!_scheduler.TryEnqueue(request))
         {
             request.Complete(null);
             request.GetResult(request.Version);
@@ -88,47 +84,58 @@ public sealed class ModExpBatcher : IDisposable
 
     internal void Return(PowRequest request) => _pool.Return(request);
 
-    private void WorkerLoop()
+    /// <summary>Computes what is queued, then leaves the pool.</summary>
+    public void Dispose() => _scheduler.Dispose();
+
+    Scratch IBatchKernel<PowRequest, Scratch>.CreateScratch() => new(Context.LimbCount, Options.MaxBatch + MaxItemsPerRequest);
+
+    void IBatchKernel<PowRequest, Scratch>.Compute(List<PowRequest> batch, Scratch scratch)
     {
-        int n = Context.LimbCount, capacity = _options.MaxBatch + MaxItemsPerRequest;
-        var taken = new List<PowRequest>(capacity);
-        ulong[] bases = new ulong[capacity * n], exponents = new ulong[capacity * ExponentLimbs], results = new ulong[capacity * n];
-        while (_queue.TakeBatch(taken))
+        int n = Context.LimbCount, items = 0;
+        foreach (PowRequest r in batch)
         {
-            int items = 0;
-            foreach (PowRequest r in taken)
-            {
-                r.Bases.AsSpan(0, r.Count * n).CopyTo(bases.AsSpan(items * n));
-                r.Exponents.AsSpan(0, r.Count * ExponentLimbs).CopyTo(exponents.AsSpan(items * ExponentLimbs));
-                items += r.Count;
-            }
-            Exception? error = null;
-            try
-            {
-                BatchModExp.Pow(Context, bases.AsSpan(0, items * n), exponents.AsSpan(0, items * ExponentLimbs), ExponentLimbs, ExponentBits,
-                                results.AsSpan(0, items * n));
-            }
-            catch (Exception e) { error = e; }
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _items, items);
-            int offset = 0;
-            foreach (PowRequest r in taken)
-            {
-                if (error is null) results.AsSpan(offset * n, r.Count * n).CopyTo(r.Results.Span);
-                offset += r.Count;
-                r.Complete(error);                                  // runs the caller's continuation here
-            }
-            taken.Clear();
-            Array.Clear(bases);
-            Array.Clear(exponents);
-            Array.Clear(results);
+            r.Bases.AsSpan(0, r.Count * n).CopyTo(scratch.Bases.AsSpan(items * n));
+            r.Exponents.AsSpan(0, r.Count * ExponentLimbs).CopyTo(scratch.Exponents.AsSpan(items * ExponentLimbs));
+            items += r.Count;
         }
+        scratch.Error = null;
+        try
+        {
+            BatchModExp.Pow(Context, scratch.Bases.AsSpan(0, items * n), scratch.Exponents.AsSpan(0, items * ExponentLimbs), ExponentLimbs, ExponentBits,
+                            scratch.Results.AsSpan(0, items * n));
+        }
+        catch (Exception e) { scratch.Error = e; }
     }
 
-    /// <summary>Computes what is queued, then stops the workers.</summary>
-    public void Dispose()
+    void IBatchKernel<PowRequest, Scratch>.Complete(List<PowRequest> batch, Scratch scratch)
     {
-        if (!_queue.Close()) return;
-        foreach (Thread t in _workers) t.Join();
+        int n = Context.LimbCount, offset = 0;
+        foreach (PowRequest r in batch)
+        {
+            if (scratch.Error is null) scratch.Results.AsSpan(offset * n, r.Count * n).CopyTo(r.Results.Span);
+            offset += r.Count;
+            r.Complete(scratch.Error);                              // runs the caller's continuation here
+        }
+        scratch.Clear();
+    }
+
+    /// <summary>A worker's staging buffers for one batch (exponents are secret: cleared after every batch).</summary>
+    internal sealed class Scratch
+    {
+        internal Scratch(int limbs, int capacity)
+            => (Bases, Exponents, Results) = (new ulong[capacity * limbs], new ulong[capacity * ExponentLimbs], new ulong[capacity * limbs]);
+
+        internal ulong[] Bases { get; }
+        internal ulong[] Exponents { get; }
+        internal ulong[] Results { get; }
+        internal Exception? Error { get; set; }
+
+        internal void Clear()
+        {
+            Array.Clear(Bases);
+            Array.Clear(Exponents);
+            Array.Clear(Results);
+            Error = null;
+        }
     }
 }

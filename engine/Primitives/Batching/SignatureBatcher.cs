@@ -12,36 +12,26 @@ namespace Engine.Primitives.Batching;
 /// answer. Requests and completions are pooled.
 /// </summary>
 /// <remarks>The caller's key, message and signature must not change until its task completes. Continuations run on the worker thread. Thread-safe.</remarks>
-public sealed class SignatureBatcher : IDisposable
+public sealed class SignatureBatcher : IBatchKernel<SignatureBatcher.Request, SignatureBatcher.Scratch>, IDisposable
 {
     private readonly PrimeOrderGroup _group;
-    private readonly ModExpBatchOptions _options;
-    private readonly BatchQueue<Request> _queue;
     private readonly ObjectPool<Request> _pool;
-    private readonly Thread[] _workers;
-    private long _batches, _items;
+    private readonly BatchScheduler<Request, Scratch> _scheduler;
 
-    /// <summary>A batcher for signatures in <paramref name="group"/>.</summary>
-    public SignatureBatcher(PrimeOrderGroup group, ModExpBatchOptions? options = null)
+    /// <summary>A batcher for signatures in <paramref name="group"/>; its batches run on <paramref name="pool"/>, or on threads of its own when null.</summary>
+    public SignatureBatcher(PrimeOrderGroup group, ModExpBatchOptions? options = null, BatchWorkerPool? pool = null)
     {
         _group = group;
-        _options = options ?? new ModExpBatchOptions { MaxBatch = 64 };
-        _options.Validate();
-        _queue = new BatchQueue<Request>(_options, _ => 1);
-        _pool = RequestPool.Create(() => new Request(this), RequestPool.RetainedFor(_options));
-        _workers = new Thread[_options.Workers];
-        for (int i = 0; i < _workers.Length; i++)
-        {
-            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"signature-batch-{i}" };
-            _workers[i].Start();
-        }
+        ModExpBatchOptions o = options ?? new ModExpBatchOptions { MaxBatch = 64 };
+        _scheduler = new BatchScheduler<Request, Scratch>("signature", this, o, _ => 1, pool);
+        _pool = RequestPool.Create(() => new Request(this), RequestPool.RetainedFor(o));
     }
 
     /// <summary>Batches checked so far.</summary>
-    public long Batches => Interlocked.Read(ref _batches);
+    public long Batches => _scheduler.Batches;
 
     /// <summary>Signatures checked so far.</summary>
-    public long Items => Interlocked.Read(ref _items);
+    public long Items => _scheduler.Items;
 
     /// <summary>Queues one verification; the task completes with Ok or <see cref="SchnorrSignature.Verify"/>'s refusal.</summary>
     /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
@@ -49,7 +39,7 @@ public sealed class SignatureBatcher : IDisposable
     {
         Request request = _pool.Get();
         request.Prepare(publicKey, message, signature);
-        if (!_queue.TryEnqueue(request))
+        if (!_scheduler.TryEnqueue(request))
         {
             _pool.Return(request);
             throw new ObjectDisposedException(nameof(SignatureBatcher));
@@ -57,38 +47,38 @@ public sealed class SignatureBatcher : IDisposable
         return request.Task;
     }
 
-    private void WorkerLoop()
+    /// <summary>Checks what is queued, then leaves the pool.</summary>
+    public void Dispose() => _scheduler.Dispose();
+
+    Scratch IBatchKernel<Request, Scratch>.CreateScratch() => new();
+
+    void IBatchKernel<Request, Scratch>.Compute(List<Request> batch, Scratch scratch)
     {
-        var taken = new List<Request>(_options.MaxBatch);
-        var keys = new List<ReadOnlyMemory<byte>>(_options.MaxBatch);
-        var messages = new List<ReadOnlyMemory<byte>>(_options.MaxBatch);
-        var signatures = new List<ReadOnlyMemory<byte>>(_options.MaxBatch);
-        while (_queue.TakeBatch(taken))
+        foreach (Request r in batch) { scratch.Keys.Add(r.PublicKey); scratch.Messages.Add(r.Message); scratch.Signatures.Add(r.Signature); }
+        try { scratch.All = SchnorrSignature.VerifyBatch(_group, scratch.Keys, scratch.Messages, scratch.Signatures); }
+        catch (ArgumentException) { scratch.All = EngineStatus.Malformed; }
+    }
+
+    void IBatchKernel<Request, Scratch>.Complete(List<Request> batch, Scratch scratch)
+    {
+        foreach (Request r in batch)
         {
-            foreach (Request r in taken) { keys.Add(r.PublicKey); messages.Add(r.Message); signatures.Add(r.Signature); }
-            EngineStatus all;
-            try { all = SchnorrSignature.VerifyBatch(_group, keys, messages, signatures); }
-            catch (ArgumentException) { all = EngineStatus.Malformed; }
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _items, taken.Count);
-            foreach (Request r in taken)
-            {
-                // A failed batch names no culprit: check each one alone (rare: only when something is wrong).
-                EngineStatus status = all == EngineStatus.Ok ? EngineStatus.Ok : SchnorrSignature.Verify(_group, r.PublicKey.Span, r.Message.Span, r.Signature.Span);
-                r.Complete(status);
-            }
-            taken.Clear(); keys.Clear(); messages.Clear(); signatures.Clear();
+            // A failed batch names no culprit: check each one alone (rare: only when something is wrong).
+            EngineStatus status = scratch.All == EngineStatus.Ok ? EngineStatus.Ok : SchnorrSignature.Verify(_group, r.PublicKey.Span, r.Message.Span, r.Signature.Span);
+            r.Complete(status);
         }
+        scratch.Keys.Clear(); scratch.Messages.Clear(); scratch.Signatures.Clear();
     }
 
-    /// <summary>Checks what is queued, then stops the workers.</summary>
-    public void Dispose()
+    internal sealed class Scratch
     {
-        if (!_queue.Close()) return;
-        foreach (Thread t in _workers) t.Join();
+        public List<ReadOnlyMemory<byte>> Keys { get; } = [];
+        public List<ReadOnlyMemory<byte>> Messages { get; } = [];
+        public List<ReadOnlyMemory<byte>> Signatures { get; } = [];
+        public EngineStatus All { get; set; }
     }
 
-    private sealed class Request(SignatureBatcher owner) : PooledCompletion<EngineStatus>, IResettable
+    internal sealed class Request(SignatureBatcher owner) : PooledCompletion<EngineStatus>, IResettable
     {
         public ReadOnlyMemory<byte> PublicKey { get; private set; }
         public ReadOnlyMemory<byte> Message { get; private set; }

@@ -11,31 +11,25 @@ namespace Engine.Revocation.Signatures;
 /// signatures or after MaxDelay; each worker keeps a verifier per key. Requests are pooled.
 /// </summary>
 /// <remarks>The caller's message must not change until its task completes. Continuations run on the worker thread. Thread-safe.</remarks>
-public sealed class RingSignatureBatcher : IDisposable
+public sealed class RingSignatureBatcher : IBatchKernel<RingSignatureBatcher.Request, RingSignatureBatcher.Scratch>, IDisposable
 {
     private readonly ModExpBatchOptions _options;
-    private readonly BatchQueue<Request> _queue;
     private readonly ObjectPool<Request> _pool;
-    private readonly Thread[] _workers;
-    private long _batches, _items;
+    private readonly BatchScheduler<Request, Scratch> _scheduler;
 
-    /// <summary>A batcher with the given flush policy (default 32 signatures or 2 ms, one worker per core).</summary>
-    public RingSignatureBatcher(ModExpBatchOptions? options = null)
+    /// <summary>
+    /// A batcher with the given flush policy (default 32 signatures or 2 ms); its batches run on <paramref name="pool"/>,
+    /// or on threads of its own (one per core) when null.
+    /// </summary>
+    public RingSignatureBatcher(ModExpBatchOptions? options = null, BatchWorkerPool? pool = null)
     {
         _options = options ?? new ModExpBatchOptions { MaxBatch = 32, MaxDelay = TimeSpan.FromMilliseconds(2) };
-        _options.Validate();
-        _queue = new BatchQueue<Request>(_options, _ => 1);
+        _scheduler = new BatchScheduler<Request, Scratch>("ring-signature", this, _options, _ => 1, pool);
         _pool = RequestPool.Create(() => new Request(this), RequestPool.RetainedFor(_options));
-        _workers = new Thread[_options.Workers];
-        for (int i = 0; i < _workers.Length; i++)
-        {
-            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"ring-batch-{i}" };
-            _workers[i].Start();
-        }
     }
 
     /// <summary>(batches, signatures) verified so far.</summary>
-    public (long Batches, long Items) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _items));
+    public (long Batches, long Items) Counts => (_scheduler.Batches, _scheduler.Items);
 
     /// <summary>Queues one verification.</summary>
     /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
@@ -43,7 +37,7 @@ public sealed class RingSignatureBatcher : IDisposable
     {
         Request request = _pool.Get();
         request.Prepare(key, ring, policy, message, signature);
-        if (!_queue.TryEnqueue(request))
+        if (!_scheduler.TryEnqueue(request))
         {
             _pool.Return(request);
             throw new ObjectDisposedException(nameof(RingSignatureBatcher));
@@ -51,50 +45,49 @@ public sealed class RingSignatureBatcher : IDisposable
         return request.Task;
     }
 
-    private void WorkerLoop()
+    /// <summary>Verifies what is queued, then leaves the pool.</summary>
+    public void Dispose() => _scheduler.Dispose();
+
+    Scratch IBatchKernel<Request, Scratch>.CreateScratch() => new(_options.MaxBatch);
+
+    void IBatchKernel<Request, Scratch>.Compute(List<Request> taken, Scratch scratch)
     {
-        var taken = new List<Request>(_options.MaxBatch);
-        var results = new EngineStatus[_options.MaxBatch];
-        var queued = new int[_options.MaxBatch];
-        var verifiers = new Dictionary<RingPublicKey, RingVerifier>(ReferenceEqualityComparer.Instance);
-        while (_queue.TakeBatch(taken))
+        // One VerifyAll per run of requests under one key (keys change only when the authority's key does).
+        int done = 0;
+        while (done < taken.Count)
         {
-            // One VerifyAll per run of requests under one key (keys change only when the authority's key does).
-            int done = 0;
-            while (done < taken.Count)
+            RingPublicKey key = taken[done].Key!;
+            if (!scratch.Verifiers.TryGetValue(key, out RingVerifier? verifier))
             {
-                RingPublicKey key = taken[done].Key!;
-                if (!verifiers.TryGetValue(key, out RingVerifier? verifier))
-                {
-                    if (verifiers.Count >= 16) verifiers.Clear();
-                    verifiers[key] = verifier = new RingVerifier(key);
-                }
-                int end = done, count = 0;
-                for (; end < taken.Count && ReferenceEquals(taken[end].Key, key); end++)
-                {
-                    Request r = taken[end];
-                    r.Outcome = verifier.Add(r.Ring!, r.Policy!, r.Message, r.Signature!);
-                    if (r.Outcome == EngineStatus.Ok) queued[count++] = end;
-                }
-                verifier.VerifyAll(results);
-                for (int q = 0; q < count; q++) taken[queued[q]].Outcome = results[q];
-                done = end;
+                if (scratch.Verifiers.Count >= 16) scratch.Verifiers.Clear();
+                scratch.Verifiers[key] = verifier = new RingVerifier(key);
             }
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _items, taken.Count);
-            foreach (Request request in taken) request.Complete();
-            taken.Clear();
+            int end = done, count = 0;
+            for (; end < taken.Count && ReferenceEquals(taken[end].Key, key); end++)
+            {
+                Request r = taken[end];
+                r.Outcome = verifier.Add(r.Ring!, r.Policy!, r.Message, r.Signature!);
+                if (r.Outcome == EngineStatus.Ok) scratch.Queued[count++] = end;
+            }
+            verifier.VerifyAll(scratch.Results);
+            for (int q = 0; q < count; q++) taken[scratch.Queued[q]].Outcome = scratch.Results[q];
+            done = end;
         }
     }
 
-    /// <summary>Verifies what is queued, then stops the workers.</summary>
-    public void Dispose()
+    void IBatchKernel<Request, Scratch>.Complete(List<Request> taken, Scratch scratch)
     {
-        if (!_queue.Close()) return;
-        foreach (Thread t in _workers) t.Join();
+        foreach (Request request in taken) request.Complete();
     }
 
-    private sealed class Request(RingSignatureBatcher owner) : PooledCompletion<EngineStatus>, IResettable
+    internal sealed class Scratch(int maxBatch)
+    {
+        public EngineStatus[] Results { get; } = new EngineStatus[maxBatch];
+        public int[] Queued { get; } = new int[maxBatch];
+        public Dictionary<RingPublicKey, RingVerifier> Verifiers { get; } = new(ReferenceEqualityComparer.Instance);
+    }
+
+    internal sealed class Request(RingSignatureBatcher owner) : PooledCompletion<EngineStatus>, IResettable
     {
         public RingPublicKey? Key { get; private set; }
         public Ring? Ring { get; private set; }

@@ -106,7 +106,7 @@ public sealed partial class TwoServerNode
     }
 
     /// <summary>
-    /// The pipelined form of <see cref="Process"/> (DESIGN.md "pipelined host API"): with <see cref="Verifier"/> set, an
+    /// The pipelined form of <see cref="Process(TwoServerMessageType, ReadOnlySpan{byte}, ReadOnlySpan{byte}, out TwoServerMessageType, out byte[])"/> (DESIGN.md "pipelined host API"): with <see cref="Verifier"/> set, an
     /// upload's signature joins the batch of concurrent uploads' signatures (one multi-exponentiation for many);
     /// every other request is answered at once.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Engine.Primitives.Wire;
 using System.Security.Cryptography;
 using Engine.Primitives.Groups;
@@ -93,11 +94,63 @@ public sealed partial class TwoServerNode
     }
 
     /// <summary>
+    /// <see cref="Process(TwoServerMessageType, ReadOnlySpan{byte}, ReadOnlySpan{byte}, out TwoServerMessageType, out byte[])"/>
+    /// writing the answer into <paramref name="response"/>: refusals (the Error payload) and the round polled by every
+    /// user (<see cref="TwoServerMessageType.GetRound"/>) are written there directly, so a flood of bad requests costs
+    /// no answer buffers (tests/Hosting/RoleAllocationTests measures what each refusal still allocates); the other
+    /// answers are built and then copied in.
+    /// </summary>
+    public EngineStatus Process(TwoServerMessageType type, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge,
+                                IBufferWriter<byte> response, out TwoServerMessageType responseType)
+    {
+        var reader = TwoServerWire.Reader(request);
+        EngineStatus status;
+        if (reader.VersionMismatch) status = EngineStatus.UnsupportedVersion;
+        else if (request.Length == 0) status = EngineStatus.Malformed;
+        else if (type == TwoServerMessageType.GetRound)
+        {
+            if (!reader.AtEndOk) status = EngineStatus.Malformed;
+            else
+            {
+                Span<byte> round = response.GetSpan(9);
+                round[0] = TwoServerWire.Version;
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(round[1..], _store.CurrentRound);
+                response.Advance(9);
+                responseType = TwoServerMessageType.Round;
+                return EngineStatus.Ok;
+            }
+        }
+        else
+        {
+            status = ProcessCore(type, request, challenge, out responseType, out byte[]? payload);
+            if (status == EngineStatus.Ok)
+            {
+                response.Write(payload);
+                return status;
+            }
+        }
+        responseType = TwoServerMessageType.Error;
+        Span<byte> error = response.GetSpan(2);
+        (error[0], error[1]) = (TwoServerWire.Version, (byte)status);
+        response.Advance(2);
+        return status;
+    }
+
+    /// <summary>
     /// Handles one request received on a connection whose challenge is <paramref name="challenge"/>: Ok with the
     /// response's type and payload, or the refusal (then <paramref name="response"/> is the Error payload).
     /// </summary>
     public EngineStatus Process(TwoServerMessageType type, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge,
                                 out TwoServerMessageType responseType, out byte[] response)
+    {
+        EngineStatus status = ProcessCore(type, request, challenge, out responseType, out byte[]? body);
+        response = status == EngineStatus.Ok ? body! : new TwoServerWire.Writer().Byte((byte)status).ToArray();
+        return status;
+    }
+
+    /// <summary>Answers a request: Ok with the answer's type and body, or the refusal's status (Error, no body).</summary>
+    private EngineStatus ProcessCore(TwoServerMessageType type, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge,
+                                     out TwoServerMessageType responseType, out byte[]? response)
     {
         var reader = TwoServerWire.Reader(request);
         EngineStatus status;
@@ -125,7 +178,7 @@ public sealed partial class TwoServerNode
         if (status != EngineStatus.Ok)
         {
             responseType = TwoServerMessageType.Error;
-            response = new TwoServerWire.Writer().Byte((byte)status).ToArray();
+            response = null;
             return status;
         }
         response = body!;

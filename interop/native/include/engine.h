@@ -159,6 +159,13 @@ void engine_host_destroy(engine_host *host);
  *   {"role": "two-server", "server": 1 | 2, "signing_key": "<64 hex: the server's secret scalar>",
  *    "peer_public_key": "<96 hex: the other server's compressed G1 key>", "block": 256,
  *    "data": "<optional: a directory (SQLite) or a PostgreSQL connection string for durable state>"}
+ *     Message types: Protocol 2's (SPEC.md section 2.6; 21 GetRound, 18 Upload, 19 Fetch, ...).
+ *   {"role": "onion-node", "group": "Modp2048Q256" | "Modp3072Q256" | "BLS12381G1", "id": "relay-1",
+ *    "secret_value": "<hex: the node's secret scalar t>", "partial_key": "<hex: the KGC's partial key for it>",
+ *    "master_public_key": "<hex: pk_sys>", "max_links": 100000}
+ *     A Protocol 1 relay or destination. Message types 1 Setup, 2 Ack, 3 Data, 4 Backward (5 Error in replies);
+ *     open each neighbour's connection with its name as the peer; engine_connection_route says where a response
+ *     goes. Setups and ACKs join the host's batched exponentiations; data packets allocate nothing.
  * A configuration that does not parse is ENGINE_MALFORMED, an unknown kind ENGINE_NOT_FOUND, a bad key its
  * decoding status; nothing is created then. */
 typedef struct engine_role engine_role;
@@ -193,6 +200,10 @@ engine_status engine_role_process(engine_connection *connection, uint8_t type, c
                                   uint8_t *response, size_t response_capacity, engine_reply *reply);
 /* The connection's last response again; *length is its size (ENGINE_DESTINATION_TOO_SMALL when capacity is less). */
 engine_status engine_connection_response(engine_connection *connection, uint8_t *out, size_t capacity, size_t *length);
+/* Where the connection's last response goes, for roles that route (an onion node: the next hop's handle, or the
+ * peer name of the connection an ACK or backward packet returns on); *length 0 when it goes back on this
+ * connection. UTF-8 with a terminating NUL: ENGINE_DESTINATION_TOO_SMALL unless capacity >= *length + 1. */
+engine_status engine_connection_route(engine_connection *connection, char *out, size_t capacity, size_t *length);
 /* count requests answered together, their expensive steps in the same batches (count <= 65536). replies[i] as
  * above; ENGINE_DESTINATION_TOO_SMALL if any response did not fit (that response is lost: size them generously). */
 engine_status engine_role_process_batch(engine_connection *connection, size_t count, const uint8_t *types,

@@ -1,3 +1,4 @@
+using Engine.Cli.Commands;
 using System.CommandLine;
 using Engine.Cli.Charts;
 using Engine.Cli.Commands.Iot;
@@ -35,6 +36,7 @@ internal static class SimulateRevocationCommand
         if (!TryParseList(usersText, out List<int> userCounts)) return IotFiles.Fail(output, $"--users '{usersText}' is not a list of counts");
         if (!TryParseSize(payloadText, out int payloadBytes)) return IotFiles.Fail(output, $"--payload '{payloadText}' is not a size (e.g. 512KiB, 4096)");
         IAnsiConsole console = DemoCommand.CreateConsole(output);
+        using var metrics = new MetricsRecorder();
         console.MarkupLine(Markup.Escape($"simulate revocation: {authorities} authorities, a source and an accepting CSP on 127.0.0.1; attributes {attributesText}; users {usersText}; records of {payloadBytes} bytes; {repeat} repetition(s)"));
         RevocationSimulationReport report;
         try
@@ -68,6 +70,7 @@ internal static class SimulateRevocationCommand
             revocation.AddRow($"{p.Users}", $"{p.AuthorityRevokeMs:F1}", $"{p.PerRemainingHolderMs:F2}", $"{p.CspUpdateMs:F1}", $"{p.RowsUpdated}", $"{p.PerRowMs:F2}",
                               $"{p.RingRevokeMs:F1}", $"{p.PerRemainingMemberMs:F2}", $"{p.Failures}");
         console.Write(revocation);
+        MetricsTable.Write(console, metrics);
         console.MarkupLine(Markup.Escape($"{report.Method}; {report.Cpu}"));
         if (json is not null) File.WriteAllText(json.FullName, RevocationSimulation.ToJson(report));
         if (reportFile is not null) File.WriteAllText(reportFile.FullName, RevocationHtmlReport.Render(report));

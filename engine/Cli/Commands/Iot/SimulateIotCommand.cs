@@ -1,3 +1,4 @@
+using Engine.Cli.Commands;
 using System.CommandLine;
 using Engine.Cli.Charts;
 using Engine.Simulations;
@@ -34,6 +35,7 @@ internal static class SimulateIotCommand
             counts.Add(n);
         }
         IAnsiConsole console = DemoCommand.CreateConsole(output);
+        using var metrics = new MetricsRecorder();
         console.MarkupLine($"[bold]simulate iot-auth[/]: a cloud server, an operation centre and {string.Join(", ", counts)} devices on 127.0.0.1, {concurrency} at a time, {repeat} authentication round(s) per point");
         IotAuthSimulationReport report;
         try
@@ -48,6 +50,7 @@ internal static class SimulateIotCommand
                          $"{p.DeviceProofGenerationMs:F1}", $"{p.DeviceToOcBytes}", $"{p.AuthenticationsPerSecondBatched:F1} ({p.BatchedMin:F1}–{p.BatchedMax:F1})",
                          $"{p.AuthenticationsPerSecondUnbatched:F1} ({p.UnbatchedMin:F1}–{p.UnbatchedMax:F1})", $"{p.MeanBatchSize:F1}", $"{p.Failures} / {p.Refusals}");
         console.Write(table);
+        MetricsTable.Write(console, metrics);
         console.MarkupLine(Markup.Escape($"totals over N devices (one authentication each for the costs and bytes); {report.Method}; {report.Cpu}"));
         if (json is not null) File.WriteAllText(json.FullName, IotAuthSimulation.ToJson(report));
         if (reportFile is not null) File.WriteAllText(reportFile.FullName, IotAuthHtmlReport.Render(report));

@@ -9,7 +9,10 @@ using Engine.TwoServer.Records;
 using Engine.TwoServer.Roles;
 using Engine.Hosting.Framing;
 
-namespace Engine.Hosting.TwoServer;
+using Engine.Hosting;
+using Engine.Hosting.TwoServer;
+
+namespace Engine.Simulations;
 
 /// <summary>One group size run over real servers: the per-round figures are medians over <see cref="Rounds"/> rounds, with the per-message spread.</summary>
 public sealed record TwoServerLoopbackSizeReport(int GroupSize, int Rounds, double SetupSeconds, double UploadMsPerRound, double FetchMsPerRound,

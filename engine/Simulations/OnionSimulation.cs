@@ -10,7 +10,10 @@ using Engine.Onion.Setup;
 using Engine.Primitives.Groups;
 using Engine.Hosting.Framing;
 
-namespace Engine.Hosting.Onion;
+using Engine.Hosting;
+using Engine.Hosting.Onion;
+
+namespace Engine.Simulations;
 
 /// <summary>Options of <see cref="OnionSimulation"/>.</summary>
 /// <param name="Relays">Relays on every path (1 to 8), before the destination.</param>

@@ -7,7 +7,9 @@ using Engine.TwoServer.Partitions;
 using Engine.TwoServer.Records;
 using Engine.TwoServer.Roles;
 
-namespace Engine.Hosting.TwoServer;
+using Engine.Hosting.TwoServer;
+
+namespace Engine.Simulations;
 
 /// <summary>Options of <see cref="TwoServerSimulation"/>.</summary>
 /// <param name="GroupSizes">Group sizes to run (the paper's range is 500 to 10 000).</param>
