@@ -57,10 +57,11 @@ public static unsafe class TwoServerExports
         SchnorrSigningKey? key = null;
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(json.ToArray());
-            JsonElement root = doc.RootElement;
+            using SecretJson parsed = SecretJson.Parse(json);
+            JsonElement root = parsed.Root;
             string id = root.GetProperty("id").GetString()!;
-            byte[] secret = Convert.FromHexString(root.GetProperty("signing_key").GetString()!);
+            byte[]? secret = parsed.SecretHex("signing_key");
+            if (secret is null) return (int)EngineStatus.Malformed;
             EngineStatus s = SchnorrSigningKey.Import(PrimeOrderGroups.Bls12381G1, secret, out key);
             Array.Clear(secret);
             if (s != EngineStatus.Ok) return (int)s;
@@ -181,13 +182,7 @@ internal static class TwoServerUserFlows
         if (index < 0 || view.IndexOf(user.Id) < 0) return (EngineStatus.NotFound, 0);
         (s, TwoServerSession? session) = await user.OpenSessionAsync(view, GroupPartition.ForRecipient(view.Members.Count, index)).ConfigureAwait(false);
         if (s != EngineStatus.Ok) return (s, 0);
-        (s, long round) = await user.GetRoundAsync().ConfigureAwait(false);
-        foreach (byte[] block in Fragments.Split(user.Parameters, ContentKind.Data, content))
-        {
-            if (s != EngineStatus.Ok) break;
-            (s, _) = await user.SendAsync(round, session!, block).ConfigureAwait(false);
-        }
-        return (s, round);
+        return await user.SendBlocksAsync(session!, Fragments.Split(user.Parameters, ContentKind.Data, content)).ConfigureAwait(false);
     }
 
     public static async Task<EngineStatus> FetchAsync(TwoServerUser user, string group, long round, List<byte[]> messages)
@@ -196,11 +191,9 @@ internal static class TwoServerUserFlows
         if (s != EngineStatus.Ok) return s;
         (s, FetchedRound? fetched) = await user.FetchAsync(round, view!).ConfigureAwait(false);
         if (s != EngineStatus.Ok) return s;
-        var fragments = fetched!.Messages.Where(r => r.Verdict == RecordVerdict.Accepted)
-                                .Select(r => Fragments.Read(r.Payload, out Fragment f) == EngineStatus.Ok ? f : (Fragment?)null)
-                                .Where(f => f is not null).Select(f => f!.Value);
-        messages.AddRange(Fragments.Reassemble(fragments).Where(c => c.Kind == ContentKind.Data).Select(c => c.Content));
-        return fetched.Messages.Any(r => r.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed) ? EngineStatus.VerificationFailed : EngineStatus.Ok;
+        (var contents, int tampered) = fetched!.Reassemble();
+        messages.AddRange(contents.Where(c => c.Kind == ContentKind.Data).Select(c => c.Content));
+        return tampered > 0 ? EngineStatus.VerificationFailed : EngineStatus.Ok;
     }
 }
 

@@ -18,25 +18,6 @@ namespace Engine.Tests.Interop;
 [TestFixture]
 public sealed unsafe class OnionRoleAbiTests
 {
-    private static readonly delegate* unmanaged[Cdecl]<nint*, byte*, nuint, int> HostCreate = &RoleExports.HostCreate;
-    private static readonly delegate* unmanaged[Cdecl]<nint, void> HostDestroy = &RoleExports.HostDestroy;
-    private static readonly delegate* unmanaged[Cdecl]<nint*, nint, byte*, nuint, int> RoleCreate = &RoleExports.RoleCreate;
-    private static readonly delegate* unmanaged[Cdecl]<nint, void> RoleDestroy = &RoleExports.RoleDestroy;
-    private static readonly delegate* unmanaged[Cdecl]<nint*, nint, byte*, byte*, nuint, NativeReply*, int> ConnectionOpen = &RoleExports.ConnectionOpen;
-    private static readonly delegate* unmanaged[Cdecl]<nint, void> ConnectionClose = &RoleExports.ConnectionClose;
-    private static readonly delegate* unmanaged[Cdecl]<nint, byte, byte*, nuint, byte*, nuint, NativeReply*, int> Process = &RoleExports.Process;
-    private static readonly delegate* unmanaged[Cdecl]<nint, byte*, nuint, nuint*, int> Route = &RoleExports.Route;
-
-    private static EngineStatus CreateRole(nint host, string json, out nint role)
-    {
-        byte[] config = Encoding.UTF8.GetBytes(json);
-        nint r;
-        int status;
-        fixed (byte* c = config) status = RoleCreate(&r, host, c, (nuint)config.Length);
-        role = r;
-        return (EngineStatus)status;
-    }
-
     [Test]
     public void OnionNodeRole_FromItsKeys_ForwardsASetupToTheNextHop_AndRefusesBadConfigurations()
     {
@@ -52,21 +33,27 @@ public sealed unsafe class OnionRoleAbiTests
         string config = $$"""{"role":"onion-node","group":"Modp2048Q256","id":"abi-relay","secret_value":"{{Convert.ToHexString(t)}}","partial_key":"{{Convert.ToHexString(partial)}}","master_public_key":"{{Convert.ToHexString(network.Kgc.MasterPublicKey)}}","max_links":16}""";
 
         nint host;
-        Assert.That((EngineStatus)HostCreate(&host, null, 0), Is.EqualTo(EngineStatus.Ok));
+        Assert.That((EngineStatus)RoleAbi.HostCreate(&host, null, 0), Is.EqualTo(EngineStatus.Ok));
         try
         {
-            Assert.That(CreateRole(host, config, out nint role), Is.EqualTo(EngineStatus.Ok));
-            Assert.That(CreateRole(host, config.Replace(Convert.ToHexString(partial), Convert.ToHexString(new byte[partial.Length])), out _), Is.Not.EqualTo(EngineStatus.Ok), "a zero partial key");
+            Assert.That(RoleAbi.CreateRole(host, config, out nint role), Is.EqualTo(EngineStatus.Ok));
+            Assert.That(RoleAbi.CreateRole(host, config.Replace(Convert.ToHexString(partial), Convert.ToHexString(new byte[partial.Length])), out _), Is.Not.EqualTo(EngineStatus.Ok), "a zero partial key");
             byte[] otherPartial = partial.ToArray();
             otherPartial[^1] ^= 1;
-            Assert.That(CreateRole(host, config.Replace(Convert.ToHexString(partial), Convert.ToHexString(otherPartial)), out _), Is.Not.EqualTo(EngineStatus.Ok), "a partial key that does not match");
-            Assert.That(CreateRole(host, config.Replace("Modp2048Q256", "NoSuchGroup"), out _), Is.EqualTo(EngineStatus.NotFound));
-            Assert.That(CreateRole(host, "{\"role\":\"onion-node\"", out _), Is.EqualTo(EngineStatus.Malformed));
+            Assert.That(RoleAbi.CreateRole(host, config.Replace(Convert.ToHexString(partial), Convert.ToHexString(otherPartial)), out _), Is.Not.EqualTo(EngineStatus.Ok), "a partial key that does not match");
+            Assert.That(RoleAbi.CreateRole(host, config.Replace("Modp2048Q256", "NoSuchGroup"), out _), Is.EqualTo(EngineStatus.NotFound));
+            Assert.That(RoleAbi.CreateRole(host, "{\"role\":\"onion-node\"", out _), Is.EqualTo(EngineStatus.Malformed));
+            Assert.That(RoleAbi.CreateRole(host, config.Replace("\"secret_value\"", "\"secret\""), out _), Is.EqualTo(EngineStatus.Malformed), "no secret value");
+            // Secrets are decoded from the configuration's bytes, never through a string: escapes and odd digits are refused.
+            string hexT = Convert.ToHexString(t);
+            Assert.That(RoleAbi.CreateRole(host, config.Replace(hexT, "\\u0030" + hexT[1..]), out _), Is.EqualTo(EngineStatus.Malformed), "an escaped secret");
+            Assert.That(RoleAbi.CreateRole(host, config.Replace(hexT, hexT[1..]), out _), Is.EqualTo(EngineStatus.Malformed), "an odd number of digits");
+            Assert.That(RoleAbi.CreateRole(host, config.Replace(hexT, "zz" + hexT[2..]), out _), Is.EqualTo(EngineStatus.Malformed), "not hex");
 
             nint connection;
             NativeReply reply;
             byte[] peer = "client\0"u8.ToArray();
-            fixed (byte* p = peer) Assert.That((EngineStatus)ConnectionOpen(&connection, role, p, null, 0, &reply), Is.EqualTo(EngineStatus.Ok));
+            fixed (byte* p = peer) Assert.That((EngineStatus)RoleAbi.ConnectionOpen(&connection, role, p, null, 0, &reply), Is.EqualTo(EngineStatus.Ok));
             Assert.That((reply.Type, reply.Length), Is.EqualTo(((byte)0, (nuint)0)), "an onion node sends no greeting");
 
             var path = new List<CertificatelessPublicKey> { relayKey.PublicKey, network.Directory["relay-2"], network.Directory["dest"] };
@@ -74,7 +61,7 @@ public sealed unsafe class OnionRoleAbiTests
             byte[] packet = OnionClient.BeginLink(path, expiry).Packet;
             byte[] response = new byte[packet.Length + 64];
             fixed (byte* q = packet, r = response)
-                Assert.That((EngineStatus)Process(connection, (byte)Engine.Hosting.Framing.OnionFrameType.Setup, q, (nuint)packet.Length, r, (nuint)response.Length, &reply), Is.EqualTo(EngineStatus.Ok));
+                Assert.That((EngineStatus)RoleAbi.Process(connection, (byte)Engine.Hosting.Framing.OnionFrameType.Setup, q, (nuint)packet.Length, r, (nuint)response.Length, &reply), Is.EqualTo(EngineStatus.Ok));
             Assert.That((EngineStatus)reply.Status, Is.EqualTo(EngineStatus.Ok));
             Assert.That(reply.Type, Is.EqualTo((byte)Engine.Hosting.Framing.OnionFrameType.Setup), "forwarded as a setup");
 
@@ -85,18 +72,18 @@ public sealed unsafe class OnionRoleAbiTests
             Assert.That(expected.Destination, Is.EqualTo(NodeHandle.Of("relay-2")));
             byte[] route = new byte[128];
             nuint length;
-            fixed (byte* o = route) Assert.That((EngineStatus)Route(connection, o, (nuint)route.Length, &length), Is.EqualTo(EngineStatus.Ok));
+            fixed (byte* o = route) Assert.That((EngineStatus)RoleAbi.Route(connection, o, (nuint)route.Length, &length), Is.EqualTo(EngineStatus.Ok));
             Assert.That(Encoding.UTF8.GetString(route, 0, (int)length), Is.EqualTo(expected.Destination), "engine_connection_route names the next hop");
-            fixed (byte* o = route) Assert.That((EngineStatus)Route(connection, o, length, &length), Is.EqualTo(EngineStatus.DestinationTooSmall), "no room for the NUL");
+            fixed (byte* o = route) Assert.That((EngineStatus)RoleAbi.Route(connection, o, length, &length), Is.EqualTo(EngineStatus.DestinationTooSmall), "no room for the NUL");
 
             // The same packet again is a replay, refused with the Error message.
             fixed (byte* q = packet, r = response)
-                Assert.That((EngineStatus)Process(connection, (byte)Engine.Hosting.Framing.OnionFrameType.Setup, q, (nuint)packet.Length, r, (nuint)response.Length, &reply), Is.EqualTo(EngineStatus.Ok));
+                Assert.That((EngineStatus)RoleAbi.Process(connection, (byte)Engine.Hosting.Framing.OnionFrameType.Setup, q, (nuint)packet.Length, r, (nuint)response.Length, &reply), Is.EqualTo(EngineStatus.Ok));
             Assert.That((EngineStatus)reply.Status, Is.EqualTo(EngineStatus.Replay));
             Assert.That((reply.Type, response[0]), Is.EqualTo(((byte)Engine.Hosting.Framing.OnionFrameType.Error, (byte)EngineStatus.Replay)));
-            ConnectionClose(connection);
-            RoleDestroy(role);
+            RoleAbi.ConnectionClose(connection);
+            RoleAbi.RoleDestroy(role);
         }
-        finally { HostDestroy(host); }
+        finally { RoleAbi.HostDestroy(host); }
     }
 }

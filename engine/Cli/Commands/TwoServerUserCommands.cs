@@ -87,7 +87,7 @@ internal static class TwoServerUserCommands
             (status, TwoServerSession? session) = await user.OpenSessionAsync(view, GroupPartition.ForRecipient(view.Members.Count, recipient), ct).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return Refused(output, "session", status);
             long round;
-            (status, round) = await UploadAsync(user, session!, blocks, ct).ConfigureAwait(false);
+            (status, round) = await user.SendBlocksAsync(session!, blocks, ct).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return Refused(output, "upload", status);
             output.WriteLine($"sent {blocks.Count} block(s) to {r.GetValue(to)} in round {round}; it arrives when the round closes (engine two-server fetch --round {round})");
             return 0;
@@ -115,10 +115,7 @@ internal static class TwoServerUserCommands
             }
             (status, FetchedRound? fetched) = await user.FetchAsync(round, view!, ct).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return Refused(output, "fetch", status);
-            var accepted = fetched!.Messages.Where(m => m.Verdict == RecordVerdict.Accepted).Select(m => Fragments.Read(m.Payload, out Fragment f) == EngineStatus.Ok ? f : (Fragment?)null)
-                                   .Where(f => f is not null).Select(f => f!.Value).ToList();
-            int tampered = fetched.Messages.Count(m => m.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed);
-            var complete = Fragments.Reassemble(accepted);
+            (var complete, int tampered) = fetched!.Reassemble();
             var messages = complete.Where(m => m.Kind == ContentKind.Data).ToList();
             output.WriteLine($"round {round}: {messages.Count} message(s) for {user.Id} (inboxes of {fetched.Messages.Count} entries, both servers' signatures checked)");
             foreach ((_, byte[] content) in messages) output.WriteLine($"  {Encoding.UTF8.GetString(content)}");
@@ -172,11 +169,8 @@ internal static class TwoServerUserCommands
             if (status != EngineStatus.Ok) return Refused(output, "group", status);
             (status, FetchedRound? mailbox) = await user.FetchDialsAsync(view!, ct).ConfigureAwait(false);
             if (status != EngineStatus.Ok) return Refused(output, "dials", status);
-            var requests = Fragments.Reassemble(mailbox!.Messages.Where(m => m.Verdict == RecordVerdict.Accepted)
-                                                .Select(m => Fragments.Read(m.Payload, out Fragment f) == EngineStatus.Ok ? f : (Fragment?)null)
-                                                .Where(f => f is not null).Select(f => f!.Value))
-                                    .Where(m => m.Kind == ContentKind.DialRequest).ToList();
-            int tampered = mailbox.Messages.Count(m => m.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed);
+            (var contents, int tampered) = mailbox!.Reassemble();
+            var requests = contents.Where(m => m.Kind == ContentKind.DialRequest).ToList();
             output.WriteLine($"{requests.Count} dial(s) for {user.Id} in {view!.Name} (mailbox of {mailbox.Messages.Count} entries, both servers' signatures checked)");
             foreach ((_, byte[] content) in requests)
             {
@@ -194,7 +188,7 @@ internal static class TwoServerUserCommands
                     (status, TwoServerSession? session) = await user.OpenSessionAsync(view, GroupPartition.ForRecipient(view.Members.Count, view.IndexOf(caller)), ct).ConfigureAwait(false);
                     if (status != EngineStatus.Ok) return Refused(output, "session", status);
                     long round;
-                    (status, round) = await UploadAsync(user, session!, Fragments.Split(user.Parameters, ContentKind.DialAnswer, DialContent.Write(reply.PublicElement, user.Id)), ct).ConfigureAwait(false);
+                    (status, round) = await user.SendBlocksAsync(session!, Fragments.Split(user.Parameters, ContentKind.DialAnswer, DialContent.Write(reply.PublicElement, user.Id)), ct).ConfigureAwait(false);
                     if (status != EngineStatus.Ok) return Refused(output, "answer", status);
                     string fingerprint = DialPeers.Fingerprint(key);
                     string saved = DialPeers.SaveKey(PeersOf(r, c), caller, key);
@@ -213,24 +207,6 @@ internal static class TwoServerUserCommands
     /// Uploads every block in the round open now. A round can close between asking for it and the last upload: then
     /// every block goes again in the next round (a recipient ignores a message whose blocks did not all arrive).
     /// </summary>
-    private static async Task<(EngineStatus Status, long Round)> UploadAsync(TwoServerUser user, TwoServerSession session, List<byte[]> blocks, CancellationToken ct)
-    {
-        EngineStatus status = EngineStatus.Ok;
-        long round = 0;
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            (status, round) = await user.GetRoundAsync(ct).ConfigureAwait(false);
-            if (status != EngineStatus.Ok) return (status, round);
-            foreach (byte[] b in blocks)
-            {
-                (status, _) = await user.SendAsync(round, session, b, cancellationToken: ct).ConfigureAwait(false);
-                if (status != EngineStatus.Ok) break;
-            }
-            if (status != EngineStatus.Expired) break;
-        }
-        return (status, round);
-    }
-
     private static int Refused(TextWriter output, string step, EngineStatus status)
     {
         string why = status switch

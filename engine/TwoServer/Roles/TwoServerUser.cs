@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Engine.Primitives.Schnorr;
 using Engine.TwoServer.Integrity;
 using Engine.TwoServer.Partitions;
+using Engine.TwoServer.Records;
 using Engine.TwoServer.Wire;
 
 namespace Engine.TwoServer.Roles;
@@ -24,7 +25,20 @@ public sealed record TwoServerSession(byte[] Id, GroupView Group, GroupPartition
 
 /// <summary>A fetched round: the reconstructed messages and the two signed inboxes (the member's evidence, paper §5.3.1).</summary>
 public sealed record FetchedRound(long Round, int MemberIndex, IReadOnlyList<ReceivedMessage> Messages, byte[] InboxFromS1, byte[] SignatureFromS1,
-                                  byte[] InboxFromS2, byte[] SignatureFromS2);
+                                  byte[] InboxFromS2, byte[] SignatureFromS2)
+{
+    /// <summary>
+    /// The complete contents the accepted records carry (fragments reassembled, <see cref="Content.Fragments"/>), and
+    /// how many records failed their integrity check (Tampered or Malformed: a server altered them).
+    /// </summary>
+    public (List<(Content.ContentKind Kind, byte[] Content)> Contents, int Tampered) Reassemble()
+    {
+        var accepted = Messages.Where(m => m.Verdict == RecordVerdict.Accepted)
+                               .Select(m => Content.Fragments.Read(m.Payload, out Content.Fragment f) == EngineStatus.Ok ? f : (Content.Fragment?)null)
+                               .Where(f => f is not null).Select(f => f!.Value);
+        return (Content.Fragments.Reassemble(accepted), Messages.Count(m => m.Verdict is RecordVerdict.Tampered or RecordVerdict.Malformed));
+    }
+}
 
 /// <summary>
 /// A user of Protocol 2 talking to S1 and S2 (SPEC.md §2): registers its signing key with both (the servers
@@ -183,6 +197,29 @@ public sealed class TwoServerUser
         }
         CryptographicOperations.ZeroMemory(shares);
         return (EngineStatus.Ok, messageId);
+    }
+
+    /// <summary>
+    /// Uploads <paramref name="blocks"/> (one content's fragments, <see cref="Content.Fragments.Split"/>) in the round
+    /// open now; when that round closes under it (Expired), all of them again in the next, up to three times.
+    /// Returns the first refusal or Ok, and the round they went into.
+    /// </summary>
+    public async Task<(EngineStatus Status, long Round)> SendBlocksAsync(TwoServerSession session, IReadOnlyList<byte[]> blocks, CancellationToken cancellationToken = default)
+    {
+        EngineStatus status = EngineStatus.Ok;
+        long round = 0;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            (status, round) = await GetRoundAsync(cancellationToken).ConfigureAwait(false);
+            if (status != EngineStatus.Ok) return (status, round);
+            foreach (byte[] block in blocks)
+            {
+                (status, _) = await SendAsync(round, session, block, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (status != EngineStatus.Ok) break;
+            }
+            if (status != EngineStatus.Expired) break;
+        }
+        return (status, round);
     }
 
     /// <summary>The round open for uploads (both servers must agree).</summary>

@@ -166,6 +166,13 @@ void engine_host_destroy(engine_host *host);
  *     A Protocol 1 relay or destination. Message types 1 Setup, 2 Ack, 3 Data, 4 Backward (5 Error in replies);
  *     open each neighbour's connection with its name as the peer; engine_connection_route says where a response
  *     goes. Setups and ACKs join the host's batched exponentiations; data packets allocate nothing.
+ *   {"role": "iot-cs", "signing_key": "<hex: the cloud server's secret scalar>",
+ *    "operation_centres": [{"id": "oc-1", "signing_key": "<hex>", "encryption_key": "<hex>"}],
+ *    "trust": {optional: a trust model as engine serve iot-cs --config reads it}, "data": "<optional, as above>"}
+ *     Protocol 3's cloud server (SPEC.md section 3): trust evaluation for the operation centres listed (their
+ *     public keys). Message types: Protocol 3's (IotMessageType: 10 Evaluate, 12 Vote, 14 QueryTrust, ...).
+ * Keys given as hex are decoded straight from the JSON's bytes (no escapes allowed) and the library's copy of the
+ * configuration is wiped before engine_role_create returns; wipe yours after it.
  * A configuration that does not parse is ENGINE_MALFORMED, an unknown kind ENGINE_NOT_FOUND, a bad key its
  * decoding status; nothing is created then. */
 typedef struct engine_role engine_role;

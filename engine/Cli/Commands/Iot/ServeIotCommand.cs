@@ -118,13 +118,7 @@ internal static class ServeIotCommand
             }
             return null;
         }
-        string data = options.Data ?? options.KeyFile + ".data";
-        SqlCloudStore? store;
-        try { store = data == "memory" ? null : SqlCloudStore.Open(data); }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Data.Common.DbException or ArgumentException)
-        {
-            return IotFiles.Fail(output, $"cannot open the state at '{data}': {e.Message}");
-        }
+        if (!TryOpenStore(options.Data ?? options.KeyFile + ".data", SqlCloudStore.Open, output, out SqlCloudStore? store)) return 1;
         using var closeStore = store;
         var server = new CloudServer(configuration, key, [], store) { ResolveOperationCenter = Resolve };
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
@@ -159,13 +153,7 @@ internal static class ServeIotCommand
         });
         if (keys is null) return 1;
 
-        string data = options.Data ?? options.KeyFile + ".data";
-        SqlOperationCenterStore? store;
-        try { store = data == "memory" ? null : SqlOperationCenterStore.Open(data); }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Data.Common.DbException or ArgumentException)
-        {
-            return IotFiles.Fail(output, $"cannot open the state at '{data}': {e.Message}");
-        }
+        if (!TryOpenStore(options.Data ?? options.KeyFile + ".data", SqlOperationCenterStore.Open, output, out SqlOperationCenterStore? store)) return 1;
         using var closeStore = store;
         using var host = new EngineHost(new EngineHostOptions { EnableBatching = options.Batching });
         await using var cloud = new ReconnectingIotConnection(cloudTrust.EndPoint, expectHello: false);
@@ -214,6 +202,26 @@ internal static class ServeIotCommand
 
     private static SchnorrSigningKey Import(ReadOnlySpan<byte> secret)
         => SchnorrSigningKey.Import(IotAuthParameters.Group, secret, out SchnorrSigningKey? key) == EngineStatus.Ok ? key! : throw new InvalidDataException("not a signing key");
+
+    /// <summary>
+    /// The durable state at <paramref name="data"/> (a directory for SQLite or a PostgreSQL connection string), or null
+    /// for "memory"; false, with the reason printed, when it cannot be opened.
+    /// </summary>
+    private static bool TryOpenStore<TStore>(string data, Func<string, TStore> open, TextWriter output, out TStore? store) where TStore : class
+    {
+        store = null;
+        if (data == "memory") return true;
+        try
+        {
+            store = open(data);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Data.Common.DbException or ArgumentException)
+        {
+            IotFiles.Fail(output, $"cannot open the state at '{data}': {e.Message}");
+            return false;
+        }
+    }
 }
 
 /// <summary>The OC's secrets: signing key, encryption key, and the current epoch's γ.</summary>
@@ -265,4 +273,5 @@ internal sealed class OperationCenterKeys : IDisposable
         Encryption.Dispose();
         _tagKey?.Dispose();
     }
+
 }
