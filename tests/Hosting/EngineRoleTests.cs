@@ -99,4 +99,37 @@ public sealed class EngineRoleTests
         response.ResetWrittenCount();
         Assert.That(role.Process(a, 250, new TwoServerWire.Writer().Name("x").ToArray(), response).Type, Is.EqualTo((byte)TwoServerMessageType.Error));
     }
+
+    [Test]
+    public void Kgc_ServesTheDirectory_AndRefusesUnenrolledRegistrationsAndUnknownTypes()
+    {
+        using var network = new OnionTestNetwork(PrimeOrderGroups.Modp2048Q256);
+        byte[] enrolmentKey = new byte[Engine.Onion.Keys.Enrolment.KeySize];
+        using var role = new KgcRole(network.Kgc, enrolmentKey);
+        var connection = new RoleConnection("node") { RemoteAddress = System.Net.IPAddress.Parse("10.0.0.7") };
+        Assert.That(role.Open(connection, new ArrayBufferWriter<byte>()), Is.Zero, "no greeting");
+        var response = new ArrayBufferWriter<byte>();
+
+        Assert.That(role.Process(connection, (byte)Engine.Hosting.Onion.KgcFrameType.GetDirectory, [], response),
+                    Is.EqualTo(new RoleReply(EngineStatus.Ok, (byte)Engine.Hosting.Onion.KgcFrameType.Directory)));
+        Assert.That(Engine.Hosting.Onion.KgcDirectoryServer.DecodeDirectory(response.WrittenSpan, out byte[]? list, out var endpoints), Is.EqualTo(EngineStatus.Ok));
+        Assert.That(list, Is.EqualTo(network.Kgc.PublishNodeList()), "the signed node list");
+        Assert.That(endpoints, Is.Empty, "no node has registered");
+
+        // relay-1 is enrolled: its registration is recorded at the connection's address; "ghost" is not.
+        response.ResetWrittenCount();
+        byte[] registration = Engine.Onion.Keys.Enrolment.CreateRegistration("relay-1", 7401, enrolmentKey, DateTimeOffset.UtcNow);
+        Assert.That(role.Process(connection, (byte)Engine.Hosting.Onion.KgcFrameType.Register, registration, response).Status, Is.EqualTo(EngineStatus.Ok));
+        Assert.That(role.Endpoints["relay-1"], Is.EqualTo(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("10.0.0.7"), 7401)));
+        response.ResetWrittenCount();
+        Assert.That(role.Process(connection, (byte)Engine.Hosting.Onion.KgcFrameType.Register, registration, response),
+                    Is.EqualTo(new RoleReply(EngineStatus.Replay, (byte)Engine.Hosting.Onion.KgcFrameType.Error)), "the same registration again");
+        response.ResetWrittenCount();
+        byte[] ghost = Engine.Onion.Keys.Enrolment.CreateRegistration("ghost", 7402, enrolmentKey, DateTimeOffset.UtcNow);
+        Assert.That(role.Process(connection, (byte)Engine.Hosting.Onion.KgcFrameType.Register, ghost, response).Status, Is.EqualTo(EngineStatus.NotFound));
+        Assert.That(response.WrittenSpan.ToArray(), Is.EqualTo(new[] { (byte)EngineStatus.NotFound }), "the Error frame carries the status");
+        response.ResetWrittenCount();
+        Assert.That(role.Process(connection, 99, [1], response).Status, Is.EqualTo(EngineStatus.UnknownMessageType));
+        Assert.That(role.Endpoints.Keys, Is.EqualTo(new[] { "relay-1" }), "refusals left no state");
+    }
 }

@@ -1,58 +1,40 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using Engine.Hosting.Framing;
+using Engine.Hosting.Roles;
 using Engine.Onion.Keys;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Engine.Hosting.Onion;
 
 /// <summary>
 /// The KGC of Protocol 1 as a reference server on Kestrel (raw TCP, length-prefixed frames, 127.0.0.1 by default):
-/// it issues partial keys over the enrolment channel (<see cref="Enrolment"/>), records where each node listens,
-/// and serves the signed node list with the endpoints. Every request is checked before any exponentiation and a bad
-/// one gets an <see cref="KgcFrameType.Error"/> frame with its status.
+/// <see cref="KgcRole"/> on the one <see cref="RoleServer"/>. It issues partial keys over the enrolment channel
+/// (<see cref="Enrolment"/>), records where each node listens, and serves the signed node list with the endpoints;
+/// every request is checked before any exponentiation and a bad one gets an <see cref="KgcFrameType.Error"/> frame
+/// with its status.
 /// </summary>
 public sealed class KgcDirectoryServer : IAsyncDisposable
 {
     private const int MaxFrameBytes = 64 * 1024;
 
-    private readonly KeyGenerationCenter _kgc;
-    private readonly byte[] _enrolmentKey;
-    private readonly ConcurrentDictionary<string, IPEndPoint> _endpoints = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
+    private readonly KgcRole _role;
+    private RoleServer? _server;
 
     /// <summary>A server for <paramref name="kgc"/>; nodes prove they hold <paramref name="enrolmentKey"/> (32 bytes).</summary>
-    public KgcDirectoryServer(KeyGenerationCenter kgc, ReadOnlySpan<byte> enrolmentKey)
-    {
-        if (enrolmentKey.Length != Enrolment.KeySize) throw new ArgumentException("The enrolment key has 32 bytes.", nameof(enrolmentKey));
-        _kgc = kgc;
-        _enrolmentKey = enrolmentKey.ToArray();
-    }
+    public KgcDirectoryServer(KeyGenerationCenter kgc, ReadOnlySpan<byte> enrolmentKey) => _role = new KgcRole(kgc, enrolmentKey) { OnRegistered = (id, e, t) => OnRegistered?.Invoke(id, e, t) };
 
     /// <summary>The bound endpoint, once started.</summary>
-    public IPEndPoint? EndPoint { get; private set; }
+    public IPEndPoint? EndPoint => _server?.EndPoint;
 
     /// <summary>Called with each accepted registration (identity, endpoint, its time) before it is acknowledged: a durable store commits it here.</summary>
     public Action<string, IPEndPoint, long>? OnRegistered { get; init; }
 
     /// <summary>Puts back the endpoints a store saved (before <see cref="StartAsync"/>), with their registration times, so older registrations stay replays.</summary>
-    public void RestoreEndpoints(IEnumerable<(string Id, IPEndPoint EndPoint, long RegisteredUnixMs)> saved)
-    {
-        foreach ((string id, IPEndPoint endpoint, long unixMs) in saved)
-        {
-            _endpoints[id] = endpoint;
-            _lastRegistration[id] = unixMs;
-        }
-    }
+    public void RestoreEndpoints(IEnumerable<(string Id, IPEndPoint EndPoint, long RegisteredUnixMs)> saved) => _role.RestoreEndpoints(saved);
 
     /// <summary>Registered endpoints by identity.</summary>
-    public IReadOnlyDictionary<string, IPEndPoint> Endpoints => _endpoints;
+    public IReadOnlyDictionary<string, IPEndPoint> Endpoints => _role.Endpoints;
 
     /// <summary>Connection caps, timeouts and the send queue's size; set before <see cref="StartAsync"/>.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
@@ -63,61 +45,9 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
     /// <summary>Starts Kestrel on <paramref name="address"/> (loopback by default); port 0 picks a free port.</summary>
     public async Task StartAsync(IPAddress? address = null, int port = 0)
     {
-        (_app, EndPoint) = await KestrelListener.StartAsync<Handler, KgcDirectoryServer>(this, address, port, Limits, Connections, MaxFrameBytes).ConfigureAwait(false);
+        _server = new RoleServer(_role, MaxFrameBytes, Connections) { Limits = Limits };
+        await _server.StartAsync(address, port).ConfigureAwait(false);
     }
-
-    private sealed class Handler(KgcDirectoryServer server) : ConnectionHandler
-    {
-        public override Task OnConnectedAsync(ConnectionContext connection)
-        {
-            IPAddress remote = (connection.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress) ?? IPAddress.Loopback;
-            var channel = FrameChannel.Accept(connection, MaxFrameBytes, server.Limits, server.Connections);
-            return channel.RunAsync((type, payload) => server.OnFrameAsync(channel, remote, type, payload), server._stopping.Token);
-        }
-    }
-
-    private ValueTask OnFrameAsync(FrameChannel channel, IPAddress remote, byte type, Memory<byte> payload)
-    {
-        switch ((KgcFrameType)type)
-        {
-            case KgcFrameType.Enrol:
-            {
-                EngineStatus status = Enrolment.Answer(_kgc, _enrolmentKey, payload.Span, out byte[]? response);
-                return status == EngineStatus.Ok ? channel.SendAsync((byte)KgcFrameType.Enrolled, response) : Refuse(channel, status);
-            }
-            case KgcFrameType.Register:
-            {
-                EngineStatus status = Enrolment.ReadRegistration(payload.Span, _enrolmentKey, DateTimeOffset.UtcNow, out string? id, out int port, out long unixMs);
-                // Only enrolled identities have endpoints, and a registration older than the last accepted one is a replay.
-                if (status == EngineStatus.Ok && !_kgc.IsEnrolled(id!)) status = EngineStatus.NotFound;
-                if (status == EngineStatus.Ok && !TryAdvance(id!, unixMs)) status = EngineStatus.Replay;
-                if (status != EngineStatus.Ok) return Refuse(channel, status);
-                var endpoint = new IPEndPoint(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote, port);
-                try { OnRegistered?.Invoke(id!, endpoint, unixMs); }                  // durable before it is acknowledged
-                catch (Exception e) when (e is System.Data.Common.DbException or IOException) { return Refuse(channel, EngineStatus.InternalError); }
-                _endpoints[id!] = endpoint;
-                return channel.SendAsync((byte)KgcFrameType.Registered, ReadOnlyMemory<byte>.Empty);
-            }
-            case KgcFrameType.GetDirectory:
-                return channel.SendAsync((byte)KgcFrameType.Directory, EncodeDirectory(_kgc.PublishNodeList(), _endpoints));
-            default:
-                return Refuse(channel, EngineStatus.UnknownMessageType);
-        }
-    }
-
-    private readonly ConcurrentDictionary<string, long> _lastRegistration = new(StringComparer.Ordinal);
-
-    private bool TryAdvance(string id, long unixMs)
-    {
-        while (true)
-        {
-            if (!_lastRegistration.TryGetValue(id, out long last)) { if (_lastRegistration.TryAdd(id, unixMs)) return true; continue; }
-            if (unixMs <= last) return false;
-            if (_lastRegistration.TryUpdate(id, unixMs, last)) return true;
-        }
-    }
-
-    private static ValueTask Refuse(FrameChannel channel, EngineStatus status) => channel.SendAsync((byte)KgcFrameType.Error, new[] { (byte)status });
 
     /// <summary>The <see cref="KgcFrameType.Directory"/> payload.</summary>
     internal static byte[] EncodeDirectory(byte[] nodeList, IReadOnlyDictionary<string, IPEndPoint> endpoints)
@@ -179,8 +109,7 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
     /// <summary>Stops Kestrel and wipes the enrolment key.</summary>
     public async ValueTask DisposeAsync()
     {
-        _stopping.Cancel();
-        await KestrelListener.StopAsync(_app).ConfigureAwait(false);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_enrolmentKey);
+        if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
+        _role.Dispose();
     }
 }

@@ -47,6 +47,9 @@ public sealed class RoleConnection(string peer = "client")
     /// <summary>The peer's name (an onion node's previous hop; "client" for a client).</summary>
     public string Peer { get; } = peer;
 
+    /// <summary>The peer's address when the connection is a network one (the KGC records where a node listens), else null.</summary>
+    public System.Net.IPAddress? RemoteAddress { get; init; }
+
     /// <summary>The challenge the role issued on open (Protocol 2), empty for roles that issue none.</summary>
     public ReadOnlyMemory<byte> Challenge { get; internal set; }
 }

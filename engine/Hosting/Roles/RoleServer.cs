@@ -65,7 +65,7 @@ public sealed class RoleServer : IAsyncDisposable
         public override async Task OnConnectedAsync(ConnectionContext connection)
         {
             var channel = FrameChannel.Accept(connection, server.MaxRequestBytes, server.Limits, server.Connections);
-            var state = new RoleConnection(connection.RemoteEndPoint?.ToString() ?? "client");
+            var state = new RoleConnection(connection.RemoteEndPoint?.ToString() ?? "client") { RemoteAddress = (connection.RemoteEndPoint as IPEndPoint)?.Address };
             // One buffer per connection, reused by every answer: the channel copies a frame into its send queue
             // before SendAsync returns, and a connection has one request in flight.
             var response = new ArrayBufferWriter<byte>();
