@@ -27,7 +27,11 @@ public interface IEngineRole
     /// <summary>Answers one request on the calling thread.</summary>
     RoleReply Process(RoleConnection connection, byte type, ReadOnlySpan<byte> request, IBufferWriter<byte> response);
 
-    /// <summary>Answers one request, its expensive step batched with concurrent requests where the role can.</summary>
+    /// <summary>
+    /// Answers one request, its expensive step batched with concurrent requests where the role can. The request's
+    /// memory is the caller's only until the returned task completes (a frame server's pooled buffer, a C caller's
+    /// pointer): a role copies whatever it keeps.
+    /// </summary>
     ValueTask<RoleReply> ProcessAsync(RoleConnection connection, byte type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
                                       CancellationToken cancellationToken = default);
 }

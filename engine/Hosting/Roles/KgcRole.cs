@@ -71,6 +71,7 @@ public sealed class KgcRole : IEngineRole, IDisposable
                 if (status == EngineStatus.Ok && !_kgc.IsEnrolled(id!)) status = EngineStatus.NotFound;
                 if (status == EngineStatus.Ok && !TryAdvance(id!, unixMs)) status = EngineStatus.Replay;
                 if (status != EngineStatus.Ok) return Refuse(status, response);
+                // A network connection names the node's address; an in-process one (tests, a host on this machine) is loopback.
                 IPAddress remote = connection.RemoteAddress ?? IPAddress.Loopback;
                 var endpoint = new IPEndPoint(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote, port);
                 try { OnRegistered?.Invoke(id!, endpoint, unixMs); }                  // durable before it is acknowledged

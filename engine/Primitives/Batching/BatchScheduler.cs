@@ -70,6 +70,7 @@ internal sealed class BatchScheduler<TRequest, TScratch> : BatchSource, IDisposa
 
     internal override object? TryTake(long now, ref long nextDue)
     {
+        if (_queue.IsEmpty) return null;                             // nothing waits: no batch object to take out
         Batch batch = _idle.Count > 0 ? _idle.Pop() : new Batch(_kernel.CreateScratch());
         long waited = _queue.TryTake(batch.Requests, now, ref nextDue);
         if (waited < 0)
