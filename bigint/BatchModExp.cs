@@ -4,7 +4,8 @@ namespace Engine.BigInt;
 
 /// <summary>
 /// Many independent exponentiations b_k^e_k mod m under one modulus, computed together: eight at a time in
-/// 512-bit lanes (AVX-512F), four at a time in 256-bit lanes (AVX2), or one at a time on the scalar path. Every
+/// 512-bit lanes (generated IFMA products on 52-bit digits where the CPU has AVX-512 IFMA, else managed AVX-512F
+/// products on 28-bit digits), four at a time in 256-bit lanes (AVX2), or one at a time on the scalar path. Every
 /// path gives results identical to <see cref="MontgomeryContext.Pow"/>. Bases and results are in normal form
 /// (not Montgomery form), fully reduced.
 /// </summary>
@@ -55,31 +56,43 @@ public static partial class BatchModExp
         for (int k = 0; k < count; k++) unreduced |= ~Limbs.LessThanMask(bases.Slice(k * n, n), ctx.Modulus);
         if (unreduced != 0) throw new ArgumentException("Every base must be reduced (< m).", nameof(bases));
 
-        if (Kernels.Use512) RunLanes<Vector512<ulong>, Lanes512>(ctx, bases, exponents, exponentLimbs, exponentBits, results, constantTime);
-        else if (Kernels.Use256 && !PrefersNativeSingles(ctx)) RunLanes<Vector256<ulong>, Lanes256>(ctx, bases, exponents, exponentLimbs, exponentBits, results, constantTime);
+        if (Kernels.Use512 && IfmaKernel(ctx) is var ifma and not 0)
+            RunLanes<Vector512<ulong>, Lanes512>(ctx, ctx.IfmaLanes, ifma, bases, exponents, exponentLimbs, exponentBits, results, constantTime);
+        else if (Kernels.Use512)
+            RunLanes<Vector512<ulong>, Lanes512>(ctx, ctx.Lanes, 0, bases, exponents, exponentLimbs, exponentBits, results, constantTime);
+        else if (Kernels.Use256 && !PrefersNativeSingles(ctx))
+            RunLanes<Vector256<ulong>, Lanes256>(ctx, ctx.Lanes, 0, bases, exponents, exponentLimbs, exponentBits, results, constantTime);
         else RunScalar(ctx, bases, exponents, exponentLimbs, exponentBits, results, constantTime);
     }
 
     /// <summary>
     /// With a generated Montgomery kernel, one item at a time beats the four AVX2 lanes (2026-12-02, AMD EPYC: 405 µs
     /// against 661 µs per 2048-bit exponentiation with a 256-bit exponent), so the AVX2 tier runs the items singly.
-    /// The AVX-512 lanes are kept: they were 0.81 × OpenSSL per item on Zen 5, not measured against the kernel yet
-    /// (this machine has no AVX-512). <see cref="Kernels.ForceNo512"/> keeps the AVX2 lanes, for their tests.
+    /// The AVX-512 lanes are kept: on Zen 5 (2026-12-06) even the managed 28-bit lanes beat the mulx singles (239 µs
+    /// against 290 µs per item) and the IFMA lanes take 46 µs. <see cref="Kernels.ForceNo512"/> keeps the AVX2 lanes,
+    /// for their tests.
     /// </summary>
     internal static bool PrefersNativeSingles(MontgomeryContext ctx) => ctx.UsesNativeKernel && !Kernels.ForceNo512;
 
-    private static void RunLanes<TVec, TOps>(MontgomeryContext ctx, ReadOnlySpan<ulong> bases, ReadOnlySpan<ulong> exponents,
-                                             int exponentLimbs, int exponentBits, Span<ulong> results, bool constantTime)
+    /// <summary>
+    /// The generated 8-lane IFMA product for <paramref name="ctx"/> (52-bit digits: 2026-12-06, AMD EPYC Zen 5, see
+    /// bench/RESULTS.md for its speed against the 28-bit lanes), or 0 where the CPU, ENGINE_NATIVE or
+    /// <see cref="Kernels.ForceNoIfma"/> rules it out.
+    /// </summary>
+    internal static nint IfmaKernel(MontgomeryContext ctx) => Kernels.ForceNoIfma ? 0 : ctx.IfmaKernel;
+
+    private static void RunLanes<TVec, TOps>(MontgomeryContext ctx, LaneModulus lm, nint native, ReadOnlySpan<ulong> bases,
+                                             ReadOnlySpan<ulong> exponents, int exponentLimbs, int exponentBits, Span<ulong> results,
+                                             bool constantTime)
         where TVec : struct where TOps : struct, ILaneVector<TVec>
     {
         int n = ctx.LimbCount, lanes = TOps.Lanes, count = bases.Length / n;
-        LaneModulus lm = ctx.Lanes;
         int full = count / lanes * lanes;
         for (int k = 0; k < full; k += lanes)
         {
             ReadOnlySpan<ulong> e = exponents.Slice(k * exponentLimbs, lanes * exponentLimbs);
             int bits = constantTime ? exponentBits : MaxBits(e, exponentLimbs);
-            LaneKernel<TVec, TOps>.PowChunk(ctx, lm, bases.Slice(k * n, lanes * n), e, exponentLimbs, bits,
+            LaneKernel<TVec, TOps>.PowChunk(ctx, lm, native, bases.Slice(k * n, lanes * n), e, exponentLimbs, bits,
                                             results.Slice(k * n, lanes * n), constantTime);
         }
         if (full == count) return;
@@ -95,7 +108,7 @@ public static partial class BatchModExp
             exponents.Slice(full * exponentLimbs, tail * exponentLimbs).CopyTo(pe);
             for (int k = tail; k < lanes; k++) pb[k * n] = 1;
             int bits = constantTime ? exponentBits : MaxBits(pe, exponentLimbs);
-            LaneKernel<TVec, TOps>.PowChunk(ctx, lm, pb, pe, exponentLimbs, bits, pr, constantTime);
+            LaneKernel<TVec, TOps>.PowChunk(ctx, lm, native, pb, pe, exponentLimbs, bits, pr, constantTime);
             pr.Slice(0, tail * n).CopyTo(results.Slice(full * n));
             padded.Clear();
         }

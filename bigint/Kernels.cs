@@ -16,6 +16,9 @@ public static class Kernels
     /// <summary>When true, the 512-bit paths are skipped and 256-bit paths are used where available.</summary>
     public static bool ForceNo512 { get; set; }
 
+    /// <summary>When true, batched exponentiation keeps the 28-bit AVX-512 lanes even where generated IFMA kernels exist.</summary>
+    public static bool ForceNoIfma { get; set; }
+
     /// <summary>True when 512-bit lanes (AVX-512F) are in use.</summary>
     public static bool Use512 => !ForceScalar && !ForceNo512 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 

@@ -57,27 +57,30 @@ internal static class LaneKernel<TVec, TOps> where TVec : struct where TOps : st
     /// results[k] = bases[k]^exponents[k] mod m for one chunk of exactly Lanes items (normal form in and out,
     /// bases &lt; m). Fixed window of w bits over <paramref name="exponentBits"/> bits; with
     /// <paramref name="constantTime"/> each window reads the whole table under lane masks, otherwise each lane
-    /// copies its own entry (variable time in the exponents).
+    /// copies its own entry (variable time in the exponents). <paramref name="native"/> is a generated product for
+    /// <paramref name="lm"/>'s digits (<see cref="Native.IfmaLaneKernels"/>), or 0 for <see cref="Multiply"/>.
     /// </summary>
-    public static void PowChunk(MontgomeryContext ctx, LaneModulus lm, ReadOnlySpan<ulong> bases, ReadOnlySpan<ulong> exponents,
-                                int exponentLimbs, int exponentBits, Span<ulong> results, bool constantTime)
+    public static unsafe void PowChunk(MontgomeryContext ctx, LaneModulus lm, nint native, ReadOnlySpan<ulong> bases,
+                                       ReadOnlySpan<ulong> exponents, int exponentLimbs, int exponentBits, Span<ulong> results,
+                                       bool constantTime)
     {
         int lanes = TOps.Lanes, d = lm.Digits, n = ctx.LimbCount, v = d * lanes;
         int w = Math.Min(5, MontgomeryContext.ConstantTimeWindow(Math.Max(exponentBits, 1)));
         int entries = 1 << w;
-        byte bitsB = (byte)lm.DigitBits;
-        TVec mInv = TOps.Broadcast(lm.MInv), mask = TOps.Broadcast(lm.DigitMask);
 
-        Span<ulong> scratch = ScratchLease.Rent((entries + 8) * v + 2 * n, stackalloc ulong[512], out ScratchLease lease);
+        // + 7: room to start the vectors on a 64-byte line (neither stack nor pooled arrays promise more than 16).
+        Span<ulong> scratch = ScratchLease.Rent((entries + 8) * v + 2 * n + 7, stackalloc ulong[512], out ScratchLease lease);
         using (lease)
+        fixed (ulong* pinned = scratch)
         {
-            Span<ulong> table = scratch.Slice(0, entries * v);
-            Span<ulong> rest = scratch.Slice(entries * v);
+            int skip = (int)((64 - ((nuint)pinned & 63)) & 63) / 8;
+            Span<ulong> table = scratch.Slice(skip, entries * v);
+            Span<ulong> rest = scratch.Slice(skip + entries * v);
             Span<ulong> mod = rest.Slice(0, v), r2 = rest.Slice(v, v), plainOne = rest.Slice(2 * v, v);
             Span<ulong> x = rest.Slice(3 * v, v), acc = rest.Slice(4 * v, v), pick = rest.Slice(5 * v, v), t = rest.Slice(6 * v, v);
             Span<ulong> limbs = rest.Slice(8 * v, n), diff = rest.Slice(8 * v + n, n);
-            ref ulong rMod = ref MemoryMarshal.GetReference(mod);
-            ref ulong rT = ref MemoryMarshal.GetReference(t);
+            ulong* pTable = pinned + skip, pMod = Address(mod), pX = Address(x), pAcc = Address(acc), pPick = Address(pick);
+            var product = new Product(native, Address(t), pMod, d, (byte)lm.DigitBits, lm.MInv, lm.DigitMask);
 
             plainOne.Clear();
             for (int j = 0; j < d; j++)
@@ -97,25 +100,13 @@ internal static class LaneKernel<TVec, TOps> where TVec : struct where TOps : st
             }
 
             // Into Montgomery form (x·R² / R), then table[e] = x^e.
-            Multiply(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(r2), ref MemoryMarshal.GetReference(table.Slice(v)),
-                     ref rT, ref rMod, d, bitsB, mInv, mask);
+            product.Run(pX, Address(r2), pTable + v);
             for (int e = 2; e < entries; e++)
             {
-                ref ulong dst = ref MemoryMarshal.GetReference(table.Slice(e * v));
-                if ((e & 1) == 0)
-                {
-                    ref ulong half = ref MemoryMarshal.GetReference(table.Slice((e / 2) * v));
-                    Multiply(ref half, ref half, ref dst, ref rT, ref rMod, d, bitsB, mInv, mask);
-                }
-                else
-                {
-                    Multiply(ref MemoryMarshal.GetReference(table.Slice((e - 1) * v)), ref MemoryMarshal.GetReference(table.Slice(v)),
-                             ref dst, ref rT, ref rMod, d, bitsB, mInv, mask);
-                }
+                if ((e & 1) == 0) product.Run(pTable + (e / 2) * v, pTable + (e / 2) * v, pTable + e * v);
+                else product.Run(pTable + (e - 1) * v, pTable + v, pTable + e * v);
             }
 
-            ref ulong rAcc = ref MemoryMarshal.GetReference(acc);
-            ref ulong rPick = ref MemoryMarshal.GetReference(pick);
             int windows = Math.Max(1, (exponentBits + w - 1) / w);
             for (int win = windows - 1; win >= 0; win--)
             {
@@ -123,12 +114,12 @@ internal static class LaneKernel<TVec, TOps> where TVec : struct where TOps : st
                 Span<ulong> target = win == windows - 1 ? acc : pick;
                 Select(table, target, exponents, exponentLimbs, win * w, width, v, constantTime);
                 if (win == windows - 1) continue;
-                for (int s = 0; s < w; s++) Multiply(ref rAcc, ref rAcc, ref rAcc, ref rT, ref rMod, d, bitsB, mInv, mask);
-                Multiply(ref rAcc, ref rPick, ref rAcc, ref rT, ref rMod, d, bitsB, mInv, mask);
+                for (int s = 0; s < w; s++) product.Run(pAcc, pAcc, pAcc);
+                product.Run(pAcc, pPick, pAcc);
             }
 
             // Out of Montgomery form: acc·1 / R ≤ m; equality only for a zero base, so one subtraction per lane.
-            Multiply(ref rAcc, ref MemoryMarshal.GetReference(plainOne), ref rAcc, ref rT, ref rMod, d, bitsB, mInv, mask);
+            product.Run(pAcc, Address(plainOne), pAcc);
             for (int k = 0; k < lanes; k++)
             {
                 for (int j = 0; j < d; j++) x[j] = acc[j * lanes + k];
@@ -137,6 +128,22 @@ internal static class LaneKernel<TVec, TOps> where TVec : struct where TOps : st
                 Ct.Select(results.Slice(k * n, n), limbs, diff, Ct.MaskFromBit(borrow));
             }
             scratch.Clear();
+        }
+    }
+
+    // The address of pinned scratch (PowChunk holds it fixed).
+    private static unsafe ulong* Address(Span<ulong> pinnedSpan) => (ulong*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(pinnedSpan));
+
+    /// <summary>One Montgomery product on pinned lanes: the generated kernel where there is one, else <see cref="Multiply"/>.</summary>
+    private readonly unsafe struct Product(nint native, ulong* t, ulong* modulus, int digits, byte digitBits, ulong mInv, ulong mask)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run(ulong* a, ulong* b, ulong* result)
+        {
+            if (native != 0)
+                ((delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, ulong, void>)native)(result, a, b, modulus, mInv);
+            else
+                Multiply(ref *a, ref *b, ref *result, ref *t, ref *modulus, digits, digitBits, TOps.Broadcast(mInv), TOps.Broadcast(mask));
         }
     }
 

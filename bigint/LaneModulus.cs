@@ -4,15 +4,18 @@ namespace Engine.BigInt;
 /// One modulus in the multi-lane representation: D digits of B bits (B ≤ 29) in 64-bit lanes, so that a
 /// Montgomery product can add up to 2D digit products without propagating carries. The digit width is the
 /// largest B with 2D·2^(2B) + 2^(64−B) &lt; 2^64 (the worst sum one 64-bit lane accumulates); R = 2^(B·D) &gt; 4m, so
-/// values stay in [0, 2m) with no final subtraction inside an exponentiation (Walter 1999).
+/// values stay in [0, 2m) with no final subtraction inside an exponentiation (Walter 1999). The IFMA lanes take
+/// 52-bit digits instead (<see cref="Native.IfmaLaneKernels"/>: the multiplier's width, its own overflow argument).
 /// </summary>
 internal sealed class LaneModulus
 {
-    public LaneModulus(MontgomeryContext ctx)
+    /// <summary>The widest B-bit digits (B ≤ 29) whose 32×32-bit lane products cannot overflow.</summary>
+    public LaneModulus(MontgomeryContext ctx) : this(ctx, WidestDigits(ctx.BitLength)) { }
+
+    /// <summary>Digits of exactly <paramref name="digitBits"/> bits.</summary>
+    public LaneModulus(MontgomeryContext ctx, int digitBits)
     {
         int bits = ctx.BitLength;
-        int digitBits = 29;
-        while (!Fits(bits, digitBits)) digitBits--;
         DigitBits = digitBits;
         Digits = Math.Max(2, (bits + 2 + digitBits - 1) / digitBits);   // the kernel wants two digits at least
         DigitMask = (1UL << digitBits) - 1;
@@ -49,6 +52,13 @@ internal sealed class LaneModulus
     /// <summary>R mod m: 1 in the lanes' Montgomery form.</summary>
     public ulong[] One { get; }
     public ulong[] RSquared { get; }
+
+    private static int WidestDigits(int bits)
+    {
+        int digitBits = 29;
+        while (!Fits(bits, digitBits)) digitBits--;
+        return digitBits;
+    }
 
     private static bool Fits(int bits, int digitBits)
     {

@@ -105,6 +105,22 @@ public sealed partial class MontgomeryContext
     /// A race builds it twice at worst; both copies are identical and immutable.</summary>
     internal LaneModulus Lanes => _lanes ??= new LaneModulus(this);
 
+    private LaneModulus? _ifmaLanes;
+    private nint _ifmaKernel = -1;
+
+    /// <summary>The modulus in 52-bit digits for the IFMA lanes, built on first use (a race builds it twice at worst).</summary>
+    internal LaneModulus IfmaLanes => _ifmaLanes ??= new LaneModulus(this, Native.IfmaLaneKernels.DigitBits);
+
+    /// <summary>The generated 8-lane IFMA product for this modulus' digit count, or 0 where there is none.</summary>
+    internal unsafe nint IfmaKernel
+    {
+        get
+        {
+            if (_ifmaKernel == -1) _ifmaKernel = Native.IfmaLaneKernels.Available ? (nint)Native.IfmaLaneKernels.For(IfmaLanes.Digits) : 0;
+            return _ifmaKernel;
+        }
+    }
+
     // −m0⁻¹ mod 2^64 by Newton iteration: x = m0 is correct to 3 bits for odd m0, each step doubles that.
     private static ulong NegativeInverse64(ulong m0)
     {

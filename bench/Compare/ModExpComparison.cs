@@ -67,7 +67,16 @@ internal static class ModExpComparison
              () => { ctx.ToMontgomery(bases.AsSpan(0, n), x); ctx.Pow(x, exps.AsSpan(0, 4), 256, single); ctx.FromMontgomery(single, single); }],
             rounds, roundMs);
         double perItem = t[0] / count;
-        output.WriteLine($"| batched ×{count}, constant time, 256-bit (per item, {BatchModExp.LaneCountFor(ctx)} lane(s)) | {perItem:F1} | {Fmt(ossl, t[1])} | | | {RatioText(ossl, perItem, t[1])} | |");
+        string lanes = BatchModExp.IfmaKernel(ctx) != 0 ? "8 IFMA lanes, 52-bit digits" : $"{BatchModExp.LaneCountFor(ctx)} lane(s)";
+        output.WriteLine($"| batched ×{count}, constant time, 256-bit (per item, {lanes}) | {perItem:F1} | {Fmt(ossl, t[1])} | | | {RatioText(ossl, perItem, t[1])} | |");
+        if (BatchModExp.IfmaKernel(ctx) != 0)
+        {
+            // The managed 28-bit AVX-512 lanes, what the IFMA lanes replaced, in the same run.
+            Kernels.ForceNoIfma = true;
+            double[] old = CompareRunner.Measure([() => BatchModExp.Pow(ctx, bases, exps, 4, 256, results), ossl ?? (() => { })], rounds, roundMs);
+            Kernels.ForceNoIfma = false;
+            output.WriteLine($"| batched ×{count}, constant time, 256-bit (per item, 8 managed lanes, 28-bit digits) | {old[0] / count:F1} | {Fmt(ossl, old[1])} | | | {RatioText(ossl, old[0] / count, old[1])} | |");
+        }
 
         // Fixed-base g^x against the engine's own variable-base constant-time path.
         var gx = new ulong[n];
