@@ -17,7 +17,7 @@ namespace Engine.Pairing.Native;
 /// agrees with the managed code; otherwise, or with ENGINE_NATIVE=0, <see cref="Multiply"/> stays null and
 /// <see cref="Fp"/> runs its managed product.
 /// </summary>
-internal static unsafe class FpKernels
+internal static unsafe partial class FpKernels
 {
     /// <summary>r = a·b·R⁻¹ mod p (Montgomery form in and out, canonical); r may alias a or b. The fourth argument is <see cref="Constants"/>.</summary>
     public static readonly delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void> Multiply;
@@ -33,6 +33,9 @@ internal static unsafe class FpKernels
 
     /// <summary>r = a² in F_p²: (a0 + a1)(a0 − a1) + 2·a0·a1·u, two products.</summary>
     public static readonly delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, ulong*, void> Fp2Square;
+
+    /// <summary>r = a² for a in the cyclotomic subgroup of F_p¹² (Granger–Scott); r may alias a.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fields.Fp12*, Fields.Fp12*, ulong*, void> CyclotomicSquare;
 
     /// <summary>p (six limbs) and −p⁻¹ mod 2^64, in pinned memory the kernels read.</summary>
     public static readonly ulong* Constants;
@@ -57,12 +60,13 @@ internal static unsafe class FpKernels
             Subtract = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(address + offsets.Subtract);
             Fp2Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, Fp2*, ulong*, void>)(address + offsets.Fp2Multiply);
             Fp2Square = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, ulong*, void>)(address + offsets.Fp2Square);
+            CyclotomicSquare = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, ulong*, void>)(address + offsets.CyclotomicSquare);
         }
-        NativeKernels.Report($"bls12-381 fp multiply, add, subtract, fp2 multiply, square: {Status}");
+        NativeKernels.Report($"bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp12 cyclotomic square: {Status}");
     }
 
     /// <summary>Where each kernel starts in the block.</summary>
-    internal readonly record struct Offsets(int Multiply, int Add, int Subtract, int Fp2Multiply, int Fp2Square);
+    internal readonly record struct Offsets(int Multiply, int Add, int Subtract, int Fp2Multiply, int Fp2Square, int CyclotomicSquare);
 
     private static string TryGenerate(out nint address, out Offsets offsets)
     {
@@ -92,6 +96,7 @@ internal static unsafe class FpKernels
     {
         var asm = new Assembler(64);
         Label multiply = asm.CreateLabel(), add = asm.CreateLabel(), subtract = asm.CreateLabel(), fp2Multiply = asm.CreateLabel(), fp2Square = asm.CreateLabel();
+        Label cyclotomicSquare = asm.CreateLabel();
         asm.Label(ref multiply);
         EmitMultiply(asm);
         asm.Label(ref add);
@@ -102,10 +107,12 @@ internal static unsafe class FpKernels
         EmitFp2Multiply(asm, multiply, add, subtract);
         asm.Label(ref fp2Square);
         EmitFp2Square(asm, multiply, add, subtract);
+        asm.Label(ref cyclotomicSquare);
+        EmitCyclotomicSquare(asm, add, subtract, fp2Square);
         using var stream = new MemoryStream();
         AssemblerResult result = asm.Assemble(new StreamCodeWriter(stream), rip, BlockEncoderOptions.ReturnNewInstructionOffsets);
         int At(Label l) => (int)(result.GetLabelRIP(l) - rip);
-        offsets = new Offsets(At(multiply), At(add), At(subtract), At(fp2Multiply), At(fp2Square));
+        offsets = new Offsets(At(multiply), At(add), At(subtract), At(fp2Multiply), At(fp2Square), At(cyclotomicSquare));
         return stream.ToArray();
     }
 
@@ -180,6 +187,7 @@ internal static unsafe class FpKernels
         var subtract = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, Fp*, ulong*, void>)(block + o.Subtract);
         var fp2Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, Fp2*, ulong*, void>)(block + o.Fp2Multiply);
         var fp2Square = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, ulong*, void>)(block + o.Fp2Square);
+        var cyclotomicSquare = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, ulong*, void>)(block + o.CyclotomicSquare);
         // Raw limbs only: this runs inside the first F_p product, which may come from another type's static
         // constructor (Bls12381's), so nothing here may depend on other static state.
         Fp pMinus1 = new(Fp.P0 - 1, Fp.P1, Fp.P2, Fp.P3, Fp.P4, Fp.P5);
@@ -205,6 +213,17 @@ internal static unsafe class FpKernels
                 fp2Square(&w, &u, Constants);
                 if (w != Fp2.MultiplyManaged(u, u)) return false;
             }
+        // The cyclotomic square is a fixed polynomial in the coefficients: compare it with the managed composition
+        // (which, inside this static constructor, runs on the managed products) on any element, in place and not.
+        for (int i = 0; i < values.Length; i++)
+        {
+            Fp2 Pick(int k) => new(values[(i + k) % values.Length], values[(i + 2 * k + 1) % values.Length]);
+            Fp12 x = new(new Fp6(Pick(0), Pick(1), Pick(2)), new Fp6(Pick(3), Pick(4), Pick(5))), y;
+            Fp12 expected = x.CyclotomicSquareManaged();
+            cyclotomicSquare(&y, &x, Constants);
+            cyclotomicSquare(&x, &x, Constants);
+            if (!y.Equals(expected) || !x.Equals(expected)) return false;
+        }
         return true;
     }
 

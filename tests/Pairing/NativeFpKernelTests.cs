@@ -119,6 +119,28 @@ public sealed unsafe class NativeFpKernelTests
         }
     }
 
+    [Test]
+    public void CyclotomicSquare_EqualsTheManagedComposition_AndTheFullSquareInTheSubgroup_AndAllowsAliasing()
+    {
+        RequireKernel();
+        Assert.That(FpKernels.CyclotomicSquare != null, Is.True, FpKernels.Status);
+        var rng = new Random(384);
+        Fp2 RandomFp2() => new(FromInteger(Random(rng)), FromInteger(Random(rng)));
+        Fp12 RandomFp12() => new(new Fp6(RandomFp2(), RandomFp2(), RandomFp2()), new Fp6(RandomFp2(), RandomFp2(), RandomFp2()));
+        Fp2 extreme = new(FromInteger(P - 1), FromInteger(P - 1));
+        for (int i = 0; i < 100; i++)
+        {
+            // Any element: the kernel computes the same polynomial as the managed composition.
+            Fp12 f = i == 0 ? new Fp12(new Fp6(extreme, extreme, extreme), new Fp6(extreme, extreme, extreme)) : RandomFp12(), r;
+            FpKernels.CyclotomicSquare(&r, &f, FpKernels.Constants);
+            Assert.That(r, Is.EqualTo(f.CyclotomicSquareManaged()), $"case {i}");
+            // In the cyclotomic subgroup (f^((p⁶ − 1)(p² + 1))) it is the square.
+            Fp12 t = f.Conjugate() * f.Invert(), c = t.FrobeniusMap(2) * t, alias = c;
+            FpKernels.CyclotomicSquare(&alias, &alias, FpKernels.Constants);
+            Assert.That(alias, Is.EqualTo(c.Square()), $"subgroup case {i}");
+        }
+    }
+
     private static BigInteger Random(Random rng)
     {
         byte[] b = new byte[48];
@@ -183,7 +205,7 @@ public sealed unsafe class NativeFpKernelTests
     public void TheKernelsState_IsReported()
     {
         Assert.That(FpKernels.Status, Is.Not.Empty);                              // initialises the kernels
-        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract, fp2 multiply, square:")), Is.True);
+        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp12 cyclotomic square:")), Is.True);
         if (!NativeKernels.Allowed) Assert.That(FpKernels.Multiply == null, Is.True, "ENGINE_NATIVE=0 keeps the managed product");
     }
 }
