@@ -30,7 +30,19 @@ public readonly partial struct Fp12 : IEquatable<Fp12>
     public override int GetHashCode() => HashCode.Combine(C0, C1);
 
     /// <summary>a·b, Karatsuba over F_p⁶: three F_p⁶ products.</summary>
-    public static Fp12 operator *(in Fp12 a, in Fp12 b)
+    public static unsafe Fp12 operator *(in Fp12 a, in Fp12 b)
+    {
+        if (Native.FpKernels.Fp12Multiply != null)
+        {
+            Fp12 r;
+            fixed (Fp12* pa = &a, pb = &b) Native.FpKernels.Fp12Multiply(&r, pa, pb, Native.FpKernels.Constants);
+            return r;
+        }
+        return MultiplyManaged(a, b);
+    }
+
+    /// <summary>The managed product: the reference for <see cref="Native.FpKernels.Fp12Multiply"/>.</summary>
+    internal static Fp12 MultiplyManaged(in Fp12 a, in Fp12 b)
     {
         Fp6 aa = a.C0 * b.C0, bb = a.C1 * b.C1;
         Fp6 c1 = (a.C0 + a.C1) * (b.C0 + b.C1) - aa - bb;
@@ -38,7 +50,19 @@ public readonly partial struct Fp12 : IEquatable<Fp12>
     }
 
     /// <summary>a²: complex squaring, two F_p⁶ products.</summary>
-    public Fp12 Square()
+    public unsafe Fp12 Square()
+    {
+        if (Native.FpKernels.Fp12Square != null)
+        {
+            Fp12 r;
+            fixed (Fp12* a = &this) Native.FpKernels.Fp12Square(&r, a, Native.FpKernels.Constants);
+            return r;
+        }
+        return SquareManaged();
+    }
+
+    /// <summary>The managed square: the reference for <see cref="Native.FpKernels.Fp12Square"/>.</summary>
+    internal Fp12 SquareManaged()
     {
         Fp6 ab = C0 * C1;
         Fp6 c0 = (C0 + C1) * (C0 + C1.MulByNonresidue()) - ab - ab.MulByNonresidue();
@@ -69,7 +93,21 @@ public readonly partial struct Fp12 : IEquatable<Fp12>
     /// a·ℓ for a sparse line ℓ = c0 + c1·v + c4·v·w (positions 0, 1 and 4 of the w-basis), as produced by the
     /// Miller loop's line functions (see <c>Pairings/LineFunctions.cs</c>). Karatsuba on the sparse halves.
     /// </summary>
-    internal Fp12 MulBy014(in Fp2 c0, in Fp2 c1, in Fp2 c4)
+    internal unsafe Fp12 MulBy014(in Fp2 c0, in Fp2 c1, in Fp2 c4)
+    {
+        if (Native.FpKernels.MulBy014 != null)
+        {
+            Fp12 r;
+            fixed (Fp12* a = &this)
+            fixed (Fp2* p0 = &c0, p1 = &c1, p4 = &c4)
+                Native.FpKernels.MulBy014(&r, a, p0, p1, p4, Native.FpKernels.Constants);
+            return r;
+        }
+        return MulBy014Managed(c0, c1, c4);
+    }
+
+    /// <summary>The managed sparse product: the reference for <see cref="Native.FpKernels.MulBy014"/>.</summary>
+    internal Fp12 MulBy014Managed(in Fp2 c0, in Fp2 c1, in Fp2 c4)
     {
         Fp6 aa = C0.MulBy01(c0, c1);
         Fp6 bb = C1.MulBy1(c4);

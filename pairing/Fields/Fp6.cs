@@ -45,7 +45,19 @@ public readonly struct Fp6 : IEquatable<Fp6>
     public static Fp6 operator -(in Fp6 a) => new(-a.C0, -a.C1, -a.C2);
 
     /// <summary>a·b, Karatsuba over the three coefficients: six F_p² products.</summary>
-    public static Fp6 operator *(in Fp6 a, in Fp6 b)
+    public static unsafe Fp6 operator *(in Fp6 a, in Fp6 b)
+    {
+        if (Native.FpKernels.Fp6Multiply != null)
+        {
+            Fp6 r;
+            fixed (Fp6* pa = &a, pb = &b) Native.FpKernels.Fp6Multiply(&r, pa, pb, Native.FpKernels.Constants);
+            return r;
+        }
+        return MultiplyManaged(a, b);
+    }
+
+    /// <summary>The managed product: the reference for <see cref="Native.FpKernels.Fp6Multiply"/>.</summary>
+    internal static Fp6 MultiplyManaged(in Fp6 a, in Fp6 b)
     {
         Fp2 aa = a.C0 * b.C0, bb = a.C1 * b.C1, cc = a.C2 * b.C2;
         Fp2 c0 = ((a.C1 + a.C2) * (b.C1 + b.C2) - bb - cc).MulByNonresidue() + aa;

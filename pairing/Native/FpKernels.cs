@@ -37,6 +37,18 @@ internal static unsafe partial class FpKernels
     /// <summary>r = a² for a in the cyclotomic subgroup of F_p¹² (Granger–Scott); r may alias a.</summary>
     public static readonly delegate* unmanaged[SuppressGCTransition]<Fields.Fp12*, Fields.Fp12*, ulong*, void> CyclotomicSquare;
 
+    /// <summary>r = a·b in F_p⁶ (<see cref="FpKernels.EmitFp6Multiply"/>); r may alias a or b.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fp6*, Fp6*, Fp6*, ulong*, void> Fp6Multiply;
+
+    /// <summary>r = a·b in F_p¹²; r may alias a or b.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp12*, ulong*, void> Fp12Multiply;
+
+    /// <summary>r = a² in F_p¹²; r may alias a.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, ulong*, void> Fp12Square;
+
+    /// <summary>r = a·(c0 + c1·v + c4·v·w) (r, a, c0, c1, c4, constants); r may alias a.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp2*, Fp2*, Fp2*, ulong*, void> MulBy014;
+
     /// <summary>p (six limbs) and −p⁻¹ mod 2^64, in pinned memory the kernels read.</summary>
     public static readonly ulong* Constants;
 
@@ -61,12 +73,17 @@ internal static unsafe partial class FpKernels
             Fp2Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, Fp2*, ulong*, void>)(address + offsets.Fp2Multiply);
             Fp2Square = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, ulong*, void>)(address + offsets.Fp2Square);
             CyclotomicSquare = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, ulong*, void>)(address + offsets.CyclotomicSquare);
+            Fp6Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp6*, Fp6*, Fp6*, ulong*, void>)(address + offsets.Fp6Multiply);
+            Fp12Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp12*, ulong*, void>)(address + offsets.Fp12Multiply);
+            Fp12Square = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, ulong*, void>)(address + offsets.Fp12Square);
+            MulBy014 = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp2*, Fp2*, Fp2*, ulong*, void>)(address + offsets.MulBy014);
         }
-        NativeKernels.Report($"bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp12 cyclotomic square: {Status}");
+        NativeKernels.Report($"bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product: {Status}");
     }
 
     /// <summary>Where each kernel starts in the block.</summary>
-    internal readonly record struct Offsets(int Multiply, int Add, int Subtract, int Fp2Multiply, int Fp2Square, int CyclotomicSquare);
+    internal readonly record struct Offsets(int Multiply, int Add, int Subtract, int Fp2Multiply, int Fp2Square, int CyclotomicSquare,
+                                             int Fp6Multiply, int Fp12Multiply, int Fp12Square, int MulBy014);
 
     private static string TryGenerate(out nint address, out Offsets offsets)
     {
@@ -96,7 +113,8 @@ internal static unsafe partial class FpKernels
     {
         var asm = new Assembler(64);
         Label multiply = asm.CreateLabel(), add = asm.CreateLabel(), subtract = asm.CreateLabel(), fp2Multiply = asm.CreateLabel(), fp2Square = asm.CreateLabel();
-        Label cyclotomicSquare = asm.CreateLabel();
+        Label cyclotomicSquare = asm.CreateLabel(), fp6Multiply = asm.CreateLabel(), fp12Multiply = asm.CreateLabel(), fp12Square = asm.CreateLabel();
+        Label mulBy014 = asm.CreateLabel();
         asm.Label(ref multiply);
         EmitMultiply(asm);
         asm.Label(ref add);
@@ -109,10 +127,20 @@ internal static unsafe partial class FpKernels
         EmitFp2Square(asm, multiply, add, subtract);
         asm.Label(ref cyclotomicSquare);
         EmitCyclotomicSquare(asm, add, subtract, fp2Square);
+        var tower = new Tower(asm, add, subtract, fp2Multiply, fp2Square, fp6Multiply);
+        asm.Label(ref fp6Multiply);
+        EmitFp6Multiply(asm, tower);
+        asm.Label(ref fp12Multiply);
+        EmitFp12Multiply(asm, tower);
+        asm.Label(ref fp12Square);
+        EmitFp12Square(asm, tower);
+        asm.Label(ref mulBy014);
+        EmitMulBy014(asm, tower);
         using var stream = new MemoryStream();
         AssemblerResult result = asm.Assemble(new StreamCodeWriter(stream), rip, BlockEncoderOptions.ReturnNewInstructionOffsets);
         int At(Label l) => (int)(result.GetLabelRIP(l) - rip);
-        offsets = new Offsets(At(multiply), At(add), At(subtract), At(fp2Multiply), At(fp2Square), At(cyclotomicSquare));
+        offsets = new Offsets(At(multiply), At(add), At(subtract), At(fp2Multiply), At(fp2Square), At(cyclotomicSquare),
+                             At(fp6Multiply), At(fp12Multiply), At(fp12Square), At(mulBy014));
         return stream.ToArray();
     }
 
@@ -188,6 +216,10 @@ internal static unsafe partial class FpKernels
         var fp2Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, Fp2*, ulong*, void>)(block + o.Fp2Multiply);
         var fp2Square = (delegate* unmanaged[SuppressGCTransition]<Fp2*, Fp2*, ulong*, void>)(block + o.Fp2Square);
         var cyclotomicSquare = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, ulong*, void>)(block + o.CyclotomicSquare);
+        var fp6Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp6*, Fp6*, Fp6*, ulong*, void>)(block + o.Fp6Multiply);
+        var fp12Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp12*, ulong*, void>)(block + o.Fp12Multiply);
+        var fp12Square = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, ulong*, void>)(block + o.Fp12Square);
+        var mulBy014 = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp2*, Fp2*, Fp2*, ulong*, void>)(block + o.MulBy014);
         // Raw limbs only: this runs inside the first F_p product, which may come from another type's static
         // constructor (Bls12381's), so nothing here may depend on other static state.
         Fp pMinus1 = new(Fp.P0 - 1, Fp.P1, Fp.P2, Fp.P3, Fp.P4, Fp.P5);
@@ -223,6 +255,29 @@ internal static unsafe partial class FpKernels
             cyclotomicSquare(&y, &x, Constants);
             cyclotomicSquare(&x, &x, Constants);
             if (!y.Equals(expected) || !x.Equals(expected)) return false;
+            // The tower products against the managed formulas, each also in place.
+            Fp12 z = new(new Fp6(Pick(5), Pick(3), Pick(1)), new Fp6(Pick(4), Pick(2), Pick(0))), q;
+            Fp6 x6 = x.C0, z6 = z.C1, q6;
+            Fp2 l0 = Pick(1), l1 = Pick(2), l4 = Pick(4);
+            fp6Multiply(&q6, &x6, &z6, Constants);
+            if (!q6.Equals(Fp6.MultiplyManaged(x6, z6))) return false;
+            fp12Multiply(&q, &x, &z, Constants);
+            if (!q.Equals(Fp12.MultiplyManaged(x, z))) return false;
+            fp12Square(&q, &x, Constants);
+            if (!q.Equals(x.SquareManaged())) return false;
+            mulBy014(&q, &x, &l0, &l1, &l4, Constants);
+            if (!q.Equals(x.MulBy014Managed(l0, l1, l4))) return false;
+            y = x;
+            fp12Multiply(&y, &y, &z, Constants);
+            z6 = x6;
+            fp6Multiply(&z6, &z6, &z6, Constants);
+            if (!y.Equals(Fp12.MultiplyManaged(x, z)) || !z6.Equals(Fp6.MultiplyManaged(x6, x6))) return false;
+            y = x;
+            fp12Square(&y, &y, Constants);
+            if (!y.Equals(x.SquareManaged())) return false;
+            y = x;
+            mulBy014(&y, &y, &l0, &l1, &l4, Constants);
+            if (!y.Equals(x.MulBy014Managed(l0, l1, l4))) return false;
         }
         return true;
     }

@@ -141,6 +141,50 @@ public sealed unsafe class NativeFpKernelTests
         }
     }
 
+    [Test]
+    public void TowerProducts_EqualTheManagedFormulas_AndAllowAliasing()
+    {
+        RequireKernel();
+        Assert.That(FpKernels.Fp6Multiply != null && FpKernels.Fp12Multiply != null && FpKernels.Fp12Square != null && FpKernels.MulBy014 != null,
+                    Is.True, FpKernels.Status);
+        var rng = new Random(385);
+        Fp2 extreme = new(FromInteger(P - 1), FromInteger(P - 1));
+        Fp2 RandomFp2(int i) => i == 0 ? extreme : new(FromInteger(Random(rng)), FromInteger(Random(rng)));
+        Fp6 RandomFp6(int i) => new(RandomFp2(i), RandomFp2(i), RandomFp2(i));
+        for (int i = 0; i < 100; i++)
+        {
+            Fp6 a6 = RandomFp6(i), b6 = RandomFp6(i % 7), r6;
+            Fp12 a = new(a6, RandomFp6(i)), b = new(b6, RandomFp6(i)), r;
+            Fp2 c0 = RandomFp2(i), c1 = RandomFp2(i % 5), c4 = RandomFp2(i);
+
+            FpKernels.Fp6Multiply(&r6, &a6, &b6, FpKernels.Constants);
+            Assert.That(r6, Is.EqualTo(Fp6.MultiplyManaged(a6, b6)), $"fp6 product, case {i}");
+            FpKernels.Fp12Multiply(&r, &a, &b, FpKernels.Constants);
+            Assert.That(r, Is.EqualTo(Fp12.MultiplyManaged(a, b)), $"fp12 product, case {i}");
+            FpKernels.Fp12Square(&r, &a, FpKernels.Constants);
+            Assert.That(r, Is.EqualTo(a.SquareManaged()), $"fp12 square, case {i}");
+            Assert.That(r, Is.EqualTo(Fp12.MultiplyManaged(a, a)), $"fp12 square = product, case {i}");
+            FpKernels.MulBy014(&r, &a, &c0, &c1, &c4, FpKernels.Constants);
+            Assert.That(r, Is.EqualTo(a.MulBy014Managed(c0, c1, c4)), $"sparse product, case {i}");
+            // The sparse product is the full product with the line c0 + c1·v + c4·v·w.
+            Fp12 line = new(new Fp6(c0, c1, Fp2.Zero), new Fp6(Fp2.Zero, c4, Fp2.Zero));
+            Assert.That(r, Is.EqualTo(Fp12.MultiplyManaged(a, line)), $"sparse product = full product, case {i}");
+
+            Fp6 alias6 = a6;
+            FpKernels.Fp6Multiply(&alias6, &alias6, &b6, FpKernels.Constants);
+            Assert.That(alias6, Is.EqualTo(Fp6.MultiplyManaged(a6, b6)));
+            Fp12 alias = a;
+            FpKernels.Fp12Multiply(&alias, &b, &alias, FpKernels.Constants);
+            Assert.That(alias, Is.EqualTo(Fp12.MultiplyManaged(b, a)));
+            alias = a;
+            FpKernels.Fp12Square(&alias, &alias, FpKernels.Constants);
+            Assert.That(alias, Is.EqualTo(a.SquareManaged()));
+            alias = a;
+            FpKernels.MulBy014(&alias, &alias, &c0, &c1, &c4, FpKernels.Constants);
+            Assert.That(alias, Is.EqualTo(a.MulBy014Managed(c0, c1, c4)));
+        }
+    }
+
     private static BigInteger Random(Random rng)
     {
         byte[] b = new byte[48];
@@ -205,7 +249,7 @@ public sealed unsafe class NativeFpKernelTests
     public void TheKernelsState_IsReported()
     {
         Assert.That(FpKernels.Status, Is.Not.Empty);                              // initialises the kernels
-        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp12 cyclotomic square:")), Is.True);
+        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product:")), Is.True);
         if (!NativeKernels.Allowed) Assert.That(FpKernels.Multiply == null, Is.True, "ENGINE_NATIVE=0 keeps the managed product");
     }
 }
