@@ -44,8 +44,23 @@ internal readonly struct Projective<F> where F : unmanaged, IField<F>
         return (aInf & bInf) | (~aInf & ~bInf & sameX & sameY);
     }
 
-    /// <summary>RCB Algorithm 7: complete addition.</summary>
-    public static Projective<F> Add(in Projective<F> p, in Projective<F> q, in F b3)
+    /// <summary>RCB Algorithm 7: complete addition (on G2, the generated kernel where there is one).</summary>
+    public static unsafe Projective<F> Add(in Projective<F> p, in Projective<F> q, in F b3)
+    {
+        // typeof(F) is a constant in each instantiation: the JIT keeps one branch.
+        if (typeof(F) == typeof(Fp2) && Native.FpKernels.G2Add != null)
+        {
+            Projective<F> r;
+            fixed (Projective<F>* pp = &p, pq = &q)
+            fixed (F* pb = &b3)
+                Native.FpKernels.G2Add(&r, pp, pq, (Fp2*)pb, Native.FpKernels.Constants);
+            return r;
+        }
+        return AddManaged(p, q, b3);
+    }
+
+    /// <summary>The managed complete addition: the reference for <see cref="Native.FpKernels.G2Add"/>.</summary>
+    internal static Projective<F> AddManaged(in Projective<F> p, in Projective<F> q, in F b3)
     {
         F t0 = p.X * q.X, t1 = p.Y * q.Y, t2 = p.Z * q.Z;
         F t3 = (p.X + p.Y) * (q.X + q.Y);
@@ -106,8 +121,22 @@ internal readonly struct Projective<F> where F : unmanaged, IField<F>
     public static Projective<F> AddAffine(in Projective<F> p, in F qx, in F qy, ulong qInfinityMask, in F b3)
         => Select(p, AddAffine(p, qx, qy, b3), qInfinityMask);
 
-    /// <summary>RCB Algorithm 9: doubling.</summary>
-    public Projective<F> Double(in F b3)
+    /// <summary>RCB Algorithm 9: doubling (on G2, the generated kernel where there is one).</summary>
+    public unsafe Projective<F> Double(in F b3)
+    {
+        if (typeof(F) == typeof(Fp2) && Native.FpKernels.G2Double != null)
+        {
+            Projective<F> r;
+            fixed (Projective<F>* pp = &this)
+            fixed (F* pb = &b3)
+                Native.FpKernels.G2Double(&r, pp, (Fp2*)pb, Native.FpKernels.Constants);
+            return r;
+        }
+        return DoubleManaged(b3);
+    }
+
+    /// <summary>The managed doubling: the reference for <see cref="Native.FpKernels.G2Double"/>.</summary>
+    internal Projective<F> DoubleManaged(in F b3)
     {
         F t0 = Y.Square();
         F z3 = t0.Double().Double().Double();       // 8Y²

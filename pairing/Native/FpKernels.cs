@@ -49,6 +49,12 @@ internal static unsafe partial class FpKernels
     /// <summary>r = a·(c0 + c1·v + c4·v·w) (r, a, c0, c1, c4, constants); r may alias a.</summary>
     public static readonly delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp2*, Fp2*, Fp2*, ulong*, void> MulBy014;
 
+    /// <summary>r = 2p on G2 (r, p, 3b, constants; projective over F_p²); r may alias p.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<void*, void*, Fp2*, ulong*, void> G2Double;
+
+    /// <summary>r = p + q on G2 (r, p, q, 3b, constants); r may alias p or q.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<void*, void*, void*, Fp2*, ulong*, void> G2Add;
+
     /// <summary>p (six limbs) and −p⁻¹ mod 2^64, in pinned memory the kernels read.</summary>
     public static readonly ulong* Constants;
 
@@ -77,13 +83,15 @@ internal static unsafe partial class FpKernels
             Fp12Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp12*, ulong*, void>)(address + offsets.Fp12Multiply);
             Fp12Square = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, ulong*, void>)(address + offsets.Fp12Square);
             MulBy014 = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp2*, Fp2*, Fp2*, ulong*, void>)(address + offsets.MulBy014);
+            G2Double = (delegate* unmanaged[SuppressGCTransition]<void*, void*, Fp2*, ulong*, void>)(address + offsets.G2Double);
+            G2Add = (delegate* unmanaged[SuppressGCTransition]<void*, void*, void*, Fp2*, ulong*, void>)(address + offsets.G2Add);
         }
-        NativeKernels.Report($"bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product: {Status}");
+        NativeKernels.Report($"bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product, g2 double, add: {Status}");
     }
 
     /// <summary>Where each kernel starts in the block.</summary>
     internal readonly record struct Offsets(int Multiply, int Add, int Subtract, int Fp2Multiply, int Fp2Square, int CyclotomicSquare,
-                                             int Fp6Multiply, int Fp12Multiply, int Fp12Square, int MulBy014);
+                                             int Fp6Multiply, int Fp12Multiply, int Fp12Square, int MulBy014, int G2Double, int G2Add);
 
     private static string TryGenerate(out nint address, out Offsets offsets)
     {
@@ -114,7 +122,7 @@ internal static unsafe partial class FpKernels
         var asm = new Assembler(64);
         Label multiply = asm.CreateLabel(), add = asm.CreateLabel(), subtract = asm.CreateLabel(), fp2Multiply = asm.CreateLabel(), fp2Square = asm.CreateLabel();
         Label cyclotomicSquare = asm.CreateLabel(), fp6Multiply = asm.CreateLabel(), fp12Multiply = asm.CreateLabel(), fp12Square = asm.CreateLabel();
-        Label mulBy014 = asm.CreateLabel();
+        Label mulBy014 = asm.CreateLabel(), g2Double = asm.CreateLabel(), g2Add = asm.CreateLabel();
         asm.Label(ref multiply);
         EmitMultiply(asm);
         asm.Label(ref add);
@@ -136,11 +144,15 @@ internal static unsafe partial class FpKernels
         EmitFp12Square(asm, tower);
         asm.Label(ref mulBy014);
         EmitMulBy014(asm, tower);
+        asm.Label(ref g2Double);
+        EmitG2Double(asm, tower);
+        asm.Label(ref g2Add);
+        EmitG2Add(asm, tower);
         using var stream = new MemoryStream();
         AssemblerResult result = asm.Assemble(new StreamCodeWriter(stream), rip, BlockEncoderOptions.ReturnNewInstructionOffsets);
         int At(Label l) => (int)(result.GetLabelRIP(l) - rip);
         offsets = new Offsets(At(multiply), At(add), At(subtract), At(fp2Multiply), At(fp2Square), At(cyclotomicSquare),
-                             At(fp6Multiply), At(fp12Multiply), At(fp12Square), At(mulBy014));
+                             At(fp6Multiply), At(fp12Multiply), At(fp12Square), At(mulBy014), At(g2Double), At(g2Add));
         return stream.ToArray();
     }
 
@@ -220,6 +232,8 @@ internal static unsafe partial class FpKernels
         var fp12Multiply = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp12*, ulong*, void>)(block + o.Fp12Multiply);
         var fp12Square = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, ulong*, void>)(block + o.Fp12Square);
         var mulBy014 = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp2*, Fp2*, Fp2*, ulong*, void>)(block + o.MulBy014);
+        var g2Double = (delegate* unmanaged[SuppressGCTransition]<void*, void*, Fp2*, ulong*, void>)(block + o.G2Double);
+        var g2Add = (delegate* unmanaged[SuppressGCTransition]<void*, void*, void*, Fp2*, ulong*, void>)(block + o.G2Add);
         // Raw limbs only: this runs inside the first F_p product, which may come from another type's static
         // constructor (Bls12381's), so nothing here may depend on other static state.
         Fp pMinus1 = new(Fp.P0 - 1, Fp.P1, Fp.P2, Fp.P3, Fp.P4, Fp.P5);
@@ -278,9 +292,21 @@ internal static unsafe partial class FpKernels
             y = x;
             mulBy014(&y, &y, &l0, &l1, &l4, Constants);
             if (!y.Equals(x.MulBy014Managed(l0, l1, l4))) return false;
+            // The point formulas are polynomials too: any coordinates and any 3b check them.
+            var p1 = new Groups.Projective<Fp2>(Pick(0), Pick(1), Pick(2));
+            var p2 = new Groups.Projective<Fp2>(Pick(3), Pick(4), Pick(5));
+            Fp2 b3 = Pick(6);
+            Groups.Projective<Fp2> doubled, sum;
+            g2Double(&doubled, &p1, &b3, Constants);
+            if (!SamePoint(doubled, p1.DoubleManaged(b3))) return false;
+            g2Add(&sum, &p1, &p2, &b3, Constants);
+            if (!SamePoint(sum, Groups.Projective<Fp2>.AddManaged(p1, p2, b3))) return false;
         }
         return true;
     }
+
+    // Coordinate-wise equality (the managed EqualMask compares points projectively, which would hide a scaled result).
+    private static bool SamePoint(in Groups.Projective<Fp2> a, in Groups.Projective<Fp2> b) => a.X.Equals(b.X) && a.Y.Equals(b.Y) && a.Z.Equals(b.Z);
 
     /// <summary>
     /// a + b mod p: the sum (no carry out: a + b &lt; 2p &lt; 2^382) is stored, p subtracted in registers, and the stored

@@ -2,6 +2,7 @@ using System.Numerics;
 using Engine.BigInt.Native;
 using Engine.Pairing.Fields;
 using Engine.Pairing.Native;
+using Engine.Pairing.Groups;
 using NUnit.Framework;
 
 namespace Engine.Tests.Pairing;
@@ -185,6 +186,39 @@ public sealed unsafe class NativeFpKernelTests
         }
     }
 
+    [Test]
+    public void G2DoubleAndAdd_EqualTheManagedFormulas_OnAnyCoordinates_AndAllowAliasing()
+    {
+        RequireKernel();
+        Assert.That(FpKernels.G2Double != null && FpKernels.G2Add != null, Is.True, FpKernels.Status);
+        var rng = new Random(386);
+        Fp2 RandomFp2() => new(FromInteger(Random(rng)), FromInteger(Random(rng)));
+        Fp2 b3 = Engine.Pairing.Bls12381.B3G2;
+        for (int i = 0; i < 200; i++)
+        {
+            // Random coordinates (not on the curve: the formulas are polynomials), the identity, and a point with itself.
+            var p = new Projective<Fp2>(RandomFp2(), RandomFp2(), RandomFp2());
+            var q = i % 10 == 0 ? Projective<Fp2>.Identity : i % 10 == 1 ? p : new Projective<Fp2>(RandomFp2(), RandomFp2(), RandomFp2());
+            Fp2 b = i % 2 == 0 ? b3 : RandomFp2();
+            Projective<Fp2> r;
+            FpKernels.G2Double(&r, &p, &b, FpKernels.Constants);
+            AssertSame(r, p.DoubleManaged(b), $"double, case {i}");
+            FpKernels.G2Add(&r, &p, &q, &b, FpKernels.Constants);
+            AssertSame(r, Projective<Fp2>.AddManaged(p, q, b), $"add, case {i}");
+            Projective<Fp2> alias = p;
+            FpKernels.G2Double(&alias, &alias, &b, FpKernels.Constants);
+            AssertSame(alias, p.DoubleManaged(b), $"double in place, case {i}");
+            alias = q;
+            FpKernels.G2Add(&alias, &p, &alias, &b, FpKernels.Constants);
+            AssertSame(alias, Projective<Fp2>.AddManaged(p, q, b), $"add in place, case {i}");
+        }
+    }
+
+    private static void AssertSame(in Projective<Fp2> actual, in Projective<Fp2> expected, string message)
+    {
+        Assert.That((actual.X, actual.Y, actual.Z), Is.EqualTo((expected.X, expected.Y, expected.Z)), message);
+    }
+
     private static BigInteger Random(Random rng)
     {
         byte[] b = new byte[48];
@@ -249,7 +283,7 @@ public sealed unsafe class NativeFpKernelTests
     public void TheKernelsState_IsReported()
     {
         Assert.That(FpKernels.Status, Is.Not.Empty);                              // initialises the kernels
-        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product:")), Is.True);
+        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product, g2 double, add:")), Is.True);
         if (!NativeKernels.Allowed) Assert.That(FpKernels.Multiply == null, Is.True, "ENGINE_NATIVE=0 keeps the managed product");
     }
 }
