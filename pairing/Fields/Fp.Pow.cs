@@ -10,6 +10,18 @@ public readonly partial struct Fp
     private static readonly ulong[] PPlus1Over4 = ShiftedModulus(add: 1, shift: 2);
     private static readonly ulong[] PMinus1Over2 = ShiftedModulus(add: unchecked((ulong)-1), shift: 1);
 
+    // Their window schedules for the generated exponentiation (null where there is no kernel).
+    private static readonly Native.FpKernels.PowSchedule? PMinus2Schedule = Schedule(PMinus2);
+    private static readonly Native.FpKernels.PowSchedule? PPlus1Over4Schedule = Schedule(PPlus1Over4);
+    private static readonly Native.FpKernels.PowSchedule? PMinus1Over2Schedule = Schedule(PMinus1Over2);
+
+    private static unsafe Native.FpKernels.PowSchedule? Schedule(ulong[] exponent)
+        => Native.FpKernels.PowKernel != null ? new Native.FpKernels.PowSchedule(exponent) : null;
+
+    // this^exponent through the generated loop where there is one, else the managed windows: the same steps.
+    private Fp PowFixed(ulong[] exponent, Native.FpKernels.PowSchedule? schedule)
+        => schedule is not null ? Native.FpKernels.Pow(this, schedule) : PowVarTime(exponent);
+
     private static ulong[] ShiftedModulus(ulong add, int shift)
     {
         ulong[] e = [P0, P1, P2, P3, P4, P5];
@@ -29,7 +41,7 @@ public readonly partial struct Fp
     /// The inverse, a^(p−2) by Fermat; zero maps to zero. Constant time: the exponent p − 2 is public, so
     /// <see cref="PowVarTime"/> runs the same steps for every input (zkcrypto's <c>invert</c> says the same).
     /// </summary>
-    public Fp Invert() => PowVarTime(PMinus2);
+    public Fp Invert() => PowFixed(PMinus2, PMinus2Schedule);
 
     /// <summary>
     /// A square root candidate a^((p+1)/4) (p ≡ 3 mod 4) and ~0 in <paramref name="isSquare"/> when it squares
@@ -37,7 +49,7 @@ public readonly partial struct Fp
     /// </summary>
     internal Fp Sqrt(out ulong isSquare)
     {
-        Fp root = PowVarTime(PPlus1Over4);
+        Fp root = PowFixed(PPlus1Over4, PPlus1Over4Schedule);
         isSquare = EqualMask(root.Square(), this);
         return root;
     }
@@ -47,7 +59,7 @@ public readonly partial struct Fp
     {
         get
         {
-            Fp legendre = PowVarTime(PMinus1Over2);
+            Fp legendre = PowFixed(PMinus1Over2, PMinus1Over2Schedule);
             return legendre.IsZeroMask | EqualMask(legendre, One);
         }
     }

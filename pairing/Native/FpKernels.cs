@@ -55,6 +55,9 @@ internal static unsafe partial class FpKernels
     /// <summary>r = p + q on G2 (r, p, q, 3b, constants); r may alias p or q.</summary>
     public static readonly delegate* unmanaged[SuppressGCTransition]<void*, void*, void*, Fp2*, ulong*, void> G2Add;
 
+    /// <summary>r = a^e for a fixed exponent's schedule (r, a, schedule, constants, steps); r may alias a.</summary>
+    public static readonly delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, uint*, ulong*, long, void> PowKernel;
+
     /// <summary>p (six limbs) and −p⁻¹ mod 2^64, in pinned memory the kernels read.</summary>
     public static readonly ulong* Constants;
 
@@ -62,13 +65,19 @@ internal static unsafe partial class FpKernels
     public static readonly string Status;
 
     // Keeps the pinned constants alive.
-    private static readonly ulong[] ConstantStorage = GC.AllocateArray<ulong>(8, pinned: true);
+    private static readonly ulong[] ConstantStorage = GC.AllocateArray<ulong>(14, pinned: true);
+
+    // Where 1 in Montgomery form (R mod p) sits in the constants, after p and −p⁻¹.
+    private const int OneOffset = 64;
 
     static FpKernels()
     {
         ConstantStorage[0] = Fp.P0; ConstantStorage[1] = Fp.P1; ConstantStorage[2] = Fp.P2;
         ConstantStorage[3] = Fp.P3; ConstantStorage[4] = Fp.P4; ConstantStorage[5] = Fp.P5;
         ConstantStorage[6] = Fp.MontInv;
+        Fp one = Fp.One;                                             // a constant expression: no other static state
+        (ConstantStorage[8], ConstantStorage[9], ConstantStorage[10]) = (one.L0, one.L1, one.L2);
+        (ConstantStorage[11], ConstantStorage[12], ConstantStorage[13]) = (one.L3, one.L4, one.L5);
         Constants = (ulong*)Unsafe.AsPointer(ref ConstantStorage[0]);
         Status = TryGenerate(out nint address, out Offsets offsets);
         if (address != 0)
@@ -85,13 +94,14 @@ internal static unsafe partial class FpKernels
             MulBy014 = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp2*, Fp2*, Fp2*, ulong*, void>)(address + offsets.MulBy014);
             G2Double = (delegate* unmanaged[SuppressGCTransition]<void*, void*, Fp2*, ulong*, void>)(address + offsets.G2Double);
             G2Add = (delegate* unmanaged[SuppressGCTransition]<void*, void*, void*, Fp2*, ulong*, void>)(address + offsets.G2Add);
+            PowKernel = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, uint*, ulong*, long, void>)(address + offsets.Pow);
         }
-        NativeKernels.Report($"bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product, g2 double, add: {Status}");
+        NativeKernels.Report($"bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product, g2 double, add, fp pow: {Status}");
     }
 
     /// <summary>Where each kernel starts in the block.</summary>
     internal readonly record struct Offsets(int Multiply, int Add, int Subtract, int Fp2Multiply, int Fp2Square, int CyclotomicSquare,
-                                             int Fp6Multiply, int Fp12Multiply, int Fp12Square, int MulBy014, int G2Double, int G2Add);
+                                             int Fp6Multiply, int Fp12Multiply, int Fp12Square, int MulBy014, int G2Double, int G2Add, int Pow);
 
     private static string TryGenerate(out nint address, out Offsets offsets)
     {
@@ -122,7 +132,7 @@ internal static unsafe partial class FpKernels
         var asm = new Assembler(64);
         Label multiply = asm.CreateLabel(), add = asm.CreateLabel(), subtract = asm.CreateLabel(), fp2Multiply = asm.CreateLabel(), fp2Square = asm.CreateLabel();
         Label cyclotomicSquare = asm.CreateLabel(), fp6Multiply = asm.CreateLabel(), fp12Multiply = asm.CreateLabel(), fp12Square = asm.CreateLabel();
-        Label mulBy014 = asm.CreateLabel(), g2Double = asm.CreateLabel(), g2Add = asm.CreateLabel();
+        Label mulBy014 = asm.CreateLabel(), g2Double = asm.CreateLabel(), g2Add = asm.CreateLabel(), pow = asm.CreateLabel();
         asm.Label(ref multiply);
         EmitMultiply(asm);
         asm.Label(ref add);
@@ -148,11 +158,13 @@ internal static unsafe partial class FpKernels
         EmitG2Double(asm, tower);
         asm.Label(ref g2Add);
         EmitG2Add(asm, tower);
+        asm.Label(ref pow);
+        EmitPow(asm, multiply);
         using var stream = new MemoryStream();
         AssemblerResult result = asm.Assemble(new StreamCodeWriter(stream), rip, BlockEncoderOptions.ReturnNewInstructionOffsets);
         int At(Label l) => (int)(result.GetLabelRIP(l) - rip);
         offsets = new Offsets(At(multiply), At(add), At(subtract), At(fp2Multiply), At(fp2Square), At(cyclotomicSquare),
-                             At(fp6Multiply), At(fp12Multiply), At(fp12Square), At(mulBy014), At(g2Double), At(g2Add));
+                             At(fp6Multiply), At(fp12Multiply), At(fp12Square), At(mulBy014), At(g2Double), At(g2Add), At(pow));
         return stream.ToArray();
     }
 
@@ -234,6 +246,10 @@ internal static unsafe partial class FpKernels
         var mulBy014 = (delegate* unmanaged[SuppressGCTransition]<Fp12*, Fp12*, Fp2*, Fp2*, Fp2*, ulong*, void>)(block + o.MulBy014);
         var g2Double = (delegate* unmanaged[SuppressGCTransition]<void*, void*, Fp2*, ulong*, void>)(block + o.G2Double);
         var g2Add = (delegate* unmanaged[SuppressGCTransition]<void*, void*, void*, Fp2*, ulong*, void>)(block + o.G2Add);
+        var pow = (delegate* unmanaged[SuppressGCTransition]<Fp*, Fp*, uint*, ulong*, long, void>)(block + o.Pow);
+        // Exponents with leading, trailing and inner runs of zeros, a single bit, and p − 2 (the inverse).
+        ulong[][] exponents = [[1], [2], [0x8000_0000_0000_0001, 1], [0, 0x10], [0xffff_ffff_ffff_ffff, 0x1f], [Fp.P0 - 2, Fp.P1, Fp.P2, Fp.P3, Fp.P4, Fp.P5]];
+        var schedules = exponents.Select(e => new PowSchedule(e)).ToArray();
         // Raw limbs only: this runs inside the first F_p product, which may come from another type's static
         // constructor (Bls12381's), so nothing here may depend on other static state.
         Fp pMinus1 = new(Fp.P0 - 1, Fp.P1, Fp.P2, Fp.P3, Fp.P4, Fp.P5);
@@ -301,6 +317,14 @@ internal static unsafe partial class FpKernels
             if (!SamePoint(doubled, p1.DoubleManaged(b3))) return false;
             g2Add(&sum, &p1, &p2, &b3, Constants);
             if (!SamePoint(sum, Groups.Projective<Fp2>.AddManaged(p1, p2, b3))) return false;
+            for (int k = 0; k < exponents.Length; k++)
+            {
+                Fp baseValue = values[i], powered, expectedPower = Exponentiation.PowVarTime(baseValue, exponents[k]);
+                pow(&powered, &baseValue, schedules[k].Address, Constants, schedules[k].Count);
+                if (powered != expectedPower) return false;
+                pow(&baseValue, &baseValue, schedules[k].Address, Constants, schedules[k].Count);
+                if (baseValue != expectedPower) return false;
+            }
         }
         return true;
     }

@@ -219,6 +219,33 @@ public sealed unsafe class NativeFpKernelTests
         Assert.That((actual.X, actual.Y, actual.Z), Is.EqualTo((expected.X, expected.Y, expected.Z)), message);
     }
 
+    [Test]
+    public void FixedExponentPow_EqualsBigIntegerModPow_ForRandomAndEdgeExponents()
+    {
+        RequireKernel();
+        Assert.That(FpKernels.PowKernel != null, Is.True, FpKernels.Status);
+        var rng = new Random(387);
+        var exponents = new List<ulong[]> { new ulong[] { 1 }, new ulong[] { 2 }, new ulong[] { 0, 1 }, new ulong[] { 0x1f }, new ulong[] { 0x20 } };
+        for (int i = 0; i < 40; i++)
+        {
+            var e = new ulong[1 + rng.Next(6)];
+            for (int j = 0; j < e.Length; j++) e[j] = (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 33);
+            if (i % 4 == 0) e[0] &= ~0xffffUL;                                   // trailing zeros
+            if (i % 5 == 0) e[^1] |= 1UL << 63;
+            exponents.Add(e);
+        }
+        foreach (ulong[] e in exponents)
+        {
+            var schedule = new FpKernels.PowSchedule(e);
+            BigInteger exponent = new(System.Runtime.InteropServices.MemoryMarshal.AsBytes(e.AsSpan()), isUnsigned: true);
+            foreach (BigInteger a in new[] { BigInteger.Zero, BigInteger.One, P - 1, Random(rng) })
+            {
+                Fp x = FromInteger(a);
+                Assert.That(ToInteger(FpKernels.Pow(x, schedule)), Is.EqualTo(BigInteger.ModPow(a, exponent, P)), $"a = {a}, e = {exponent}");
+            }
+        }
+    }
+
     private static BigInteger Random(Random rng)
     {
         byte[] b = new byte[48];
@@ -283,7 +310,7 @@ public sealed unsafe class NativeFpKernelTests
     public void TheKernelsState_IsReported()
     {
         Assert.That(FpKernels.Status, Is.Not.Empty);                              // initialises the kernels
-        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product, g2 double, add:")), Is.True);
+        Assert.That(NativeKernels.Describe().Any(l => l.StartsWith("bls12-381 fp multiply, add, subtract, fp2 multiply, square, fp6 multiply, fp12 multiply, square, cyclotomic square, sparse line product, g2 double, add, fp pow:")), Is.True);
         if (!NativeKernels.Allowed) Assert.That(FpKernels.Multiply == null, Is.True, "ENGINE_NATIVE=0 keeps the managed product");
     }
 }
