@@ -13,7 +13,6 @@ internal static class InfoCommand
         command.SetAction(_ =>
         {
             WriteVersion(output);
-            output.WriteLine($"batched modexp lanes: {BatchModExp.LaneCount} (one item at a time where a generated Montgomery kernel is faster)");
             output.WriteLine($"cpu: avx512f={Avx512F.IsSupported} avx512bw={Avx512BW.IsSupported} avx512vbmi={Avx512Vbmi.IsSupported} " +
                              $"avx2={Avx2.IsSupported} bmi2={Bmi2.X64.IsSupported}; cpuid: {Engine.BigInt.Native.CpuFeatures.Describe()}");
             foreach (SchnorrGroup g in SchnorrGroups.All)
@@ -32,6 +31,9 @@ internal static class InfoCommand
         output.WriteLine($"kernel tier: {Kernels.Describe()}");
         // Touch the kernels so they are generated (or say why not) before they are listed.
         GC.KeepAlive(Engine.Pairing.Fields.Fp.One * Engine.Pairing.Fields.Fp.One);
+        MontgomeryContext p2048 = SchnorrGroups.Modp2048Q256.P;
+        bool ifma = BatchModExp.IfmaKernel(p2048) != 0;                          // the 2048-bit single and lane kernels
         foreach (string line in Engine.BigInt.Native.NativeKernels.Describe()) output.WriteLine($"generated kernels: {line}");
+        output.WriteLine($"batched 2048-bit modexp: {(ifma ? "8 IFMA lanes (generated, 52-bit digits)" : p2048.UsesNativeKernel && BatchModExp.LaneCountFor(p2048) == 1 ? "one item at a time through the generated mulx kernel" : $"{BatchModExp.LaneCountFor(p2048)} managed lane(s)")}");
     }
 }
