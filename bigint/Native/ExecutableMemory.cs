@@ -52,6 +52,40 @@ internal static unsafe partial class ExecutableMemory
         return true;
     }
 
+    /// <summary>
+    /// The whole life of a generated kernel block: <paramref name="assemble"/> once at address 0 to learn the size, a
+    /// block mapped for it, <paramref name="assemble"/> again for the block's address, read-execute, then
+    /// <paramref name="selfTest"/> on the block. False, with what went wrong ("assembler: …", the mapping's refusal, or
+    /// <paramref name="selfTestFailure"/>), and nothing left mapped, if any step fails.
+    /// </summary>
+    public static bool TryInstall(Func<ulong, byte[]> assemble, Func<nint, bool> selfTest, string selfTestFailure,
+                                  out nint address, out int size, out string failure)
+    {
+        address = 0;
+        try { size = assemble(0).Length; }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            size = 0;
+            failure = $"assembler: {e.Message}";
+            return false;
+        }
+        if (!TryCreate(size, (rip, buffer) =>
+            {
+                byte[] code = assemble(rip);
+                code.CopyTo(buffer);
+                return code.Length;
+            }, out nint block, out failure))
+            return false;
+        if (!selfTest(block))
+        {
+            Munmap(block, (nuint)((size + 4095) & ~4095));
+            failure = selfTestFailure;
+            return false;
+        }
+        address = block;
+        return true;
+    }
+
     /// <summary>The protection of the mapping that holds <paramref name="address"/>, as /proc/self/maps prints it ("r-xp"), for tests.</summary>
     internal static string? ProtectionOf(nint address)
     {

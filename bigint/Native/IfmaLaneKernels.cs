@@ -62,22 +62,10 @@ internal static unsafe class IfmaLaneKernels
     }
 
     private static string TryGenerate(int d, out nint address)
-    {
-        address = 0;
-        int size;
-        try { size = Assemble(d, 0).Length; }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException) { return $"managed lanes (assembler: {e.Message})"; }
-        if (!ExecutableMemory.TryCreate(size, (rip, buffer) =>
-            {
-                byte[] code = Assemble(d, rip);
-                code.CopyTo(buffer);
-                return code.Length;
-            }, out nint block, out string reason))
-            return $"managed lanes ({reason})";
-        if (!SelfTest(d, block)) return "managed lanes (the generated kernel disagreed with BigInteger)";
-        address = block;
-        return $"vpmadd52luq/huq, {size} bytes";
-    }
+        => ExecutableMemory.TryInstall(rip => Assemble(d, rip), block => SelfTest(d, block), "the generated kernel disagreed with BigInteger",
+                                       out address, out int size, out string failure)
+            ? $"vpmadd52luq/huq, {size} bytes"
+            : $"managed lanes ({failure})";
 
     /// <summary>The kernel for D digits (System V: rdi = r, rsi = a, rdx = b, rcx = m, r8 = m′).</summary>
     internal static byte[] Assemble(int d, ulong rip)

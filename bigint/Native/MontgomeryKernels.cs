@@ -39,22 +39,10 @@ internal static unsafe class MontgomeryKernels
     }
 
     private static string TryGenerate(int n, out nint address)
-    {
-        address = 0;
-        int size;
-        try { size = Assemble(n, 0).Length; }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException) { return $"managed (assembler: {e.Message})"; }
-        if (!ExecutableMemory.TryCreate(size, (rip, buffer) =>
-            {
-                byte[] code = Assemble(n, rip);
-                code.CopyTo(buffer);
-                return code.Length;
-            }, out nint block, out string reason))
-            return $"managed ({reason})";
-        if (!SelfTest(n, block)) return "managed (the generated kernel disagreed with BigInteger)";
-        address = block;
-        return $"mulx+adcx/adox, {size} bytes";
-    }
+        => ExecutableMemory.TryInstall(rip => Assemble(n, rip), block => SelfTest(n, block), "the generated kernel disagreed with BigInteger",
+                                       out address, out int size, out string failure)
+            ? $"mulx+adcx/adox, {size} bytes"
+            : $"managed ({failure})";
 
     /// <summary>The kernel for n limbs (System V: rdi = r, rsi = a, rdx = b, rcx = [−m⁻¹, m]).</summary>
     internal static byte[] Assemble(int n, ulong rip)

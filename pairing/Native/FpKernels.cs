@@ -109,18 +109,10 @@ internal static unsafe partial class FpKernels
         offsets = default;
         if (!NativeKernels.Allowed) return "managed (ENGINE_NATIVE=0)";
         if (!CpuFeatures.Bmi2 || !CpuFeatures.Adx) return $"managed (the CPU lacks {(CpuFeatures.Bmi2 ? "" : "BMI2 ")}{(CpuFeatures.Adx ? "" : "ADX")})".Replace(" )", ")");
-        int size;
-        try { size = AssembleAll(0, out _).Length; }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException) { return $"managed (assembler: {e.Message})"; }
         Offsets placed = default;
-        if (!ExecutableMemory.TryCreate(size, (rip, buffer) =>
-            {
-                byte[] code = AssembleAll(rip, out placed);
-                code.CopyTo(buffer);
-                return code.Length;
-            }, out nint block, out string reason))
-            return $"managed ({reason})";
-        if (!SelfTest(block, placed)) return "managed (a generated kernel disagreed with the managed one)";
+        if (!ExecutableMemory.TryInstall(rip => AssembleAll(rip, out placed), placedBlock => SelfTest(placedBlock, placed),
+                                         "a generated kernel disagreed with the managed one", out nint block, out int size, out string failure))
+            return $"managed ({failure})";
         address = block;
         offsets = placed;
         return $"mulx+adcx/adox, {size} bytes at 0x{block:x}";
