@@ -79,6 +79,11 @@ public sealed partial class MontgomeryContext
     /// </summary>
     internal void SquareCore(ReadOnlySpan<ulong> a, Span<ulong> result, Span<ulong> scratch)
     {
+        if (_squareKernel != 0)
+        {
+            NativeSquare(a, result);
+            return;
+        }
         if (_kernel != 0)
         {
             NativeProduct(a, a, result);                                // the unrolled product beats a managed SOS square
@@ -131,6 +136,13 @@ public sealed partial class MontgomeryContext
     {
         var kernel = (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)_kernel;
         fixed (ulong* pr = result, pa = a, pb = b, pc = _kernelConstants) kernel(pr, pa, pb, pc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void NativeSquare(ReadOnlySpan<ulong> a, Span<ulong> result)
+    {
+        var kernel = (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)_squareKernel;
+        fixed (ulong* pr = result, pa = a, pc = _kernelConstants) kernel(pr, pa, pa, pc);
     }
 
     /// <summary>result = (top·2^(64n) + t) mod m for a value below 2m: subtract m, keep whichever is in range.</summary>

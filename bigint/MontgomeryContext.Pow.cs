@@ -186,12 +186,14 @@ public sealed partial class MontgomeryContext
         }
     }
 
-    // Window widths that minimise squarings + multiplications + table cost for a given exponent size.
+    // Window widths that minimise squarings + multiplications + table cost for a given exponent size. A 256-bit
+    // exponent takes 4 bits, as OpenSSL's BN_window_bits_for_ctime_exponent_size does up to 306 bits: 63 products
+    // and a 16-entry table (15 products, 16 entries read per window) against 51 and 32 (31, 32 read) with 5 bits.
     internal static int ConstantTimeWindow(int bits) => bits switch
     {
         <= 8 => 1,
         <= 32 => 3,
-        <= 128 => 4,
+        <= 306 => 4,
         <= 1024 => 5,
         _ => 6,
     };

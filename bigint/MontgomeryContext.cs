@@ -60,11 +60,16 @@ public sealed partial class MontgomeryContext
         _kernelConstants = GC.AllocateArray<ulong>(n + 1, pinned: true);
         _kernelConstants[0] = MInv;
         _modulus.CopyTo(_kernelConstants, 1);
-        unsafe { _kernel = (nint)Native.MontgomeryKernels.For(n); }
+        unsafe
+        {
+            _kernel = (nint)Native.MontgomeryKernels.For(n);
+            _squareKernel = (nint)Native.MontgomeryKernels.SquareFor(n);
+        }
     }
 
     private readonly ulong[] _kernelConstants;                                      // [−m⁻¹, m], pinned for the kernel
     private readonly nint _kernel;
+    private readonly nint _squareKernel;                                            // 0: squares go through _kernel
 
     /// <summary>True when products and squares run through the generated kernel for this limb count.</summary>
     public bool UsesNativeKernel => _kernel != 0;

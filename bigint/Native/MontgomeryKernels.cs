@@ -13,7 +13,7 @@ namespace Engine.BigInt.Native;
 /// so one kernel serves every modulus of its size. Each kernel checks itself against BigInteger before use;
 /// constant time (no branch or index depends on a, b or r; the final subtraction is a masked select).
 /// </summary>
-internal static unsafe class MontgomeryKernels
+internal static unsafe partial class MontgomeryKernels
 {
     /// <summary>The smallest and largest limb counts kernels are made for.</summary>
     public const int MinLimbs = 4, MaxLimbs = 128;
@@ -74,7 +74,19 @@ internal static unsafe class MontgomeryKernels
         asm.dec(r14);
         asm.jnz(round);
 
-        // t < 2m: d = t − m into r; keep t where t_n − borrow is negative (t < m), with a mask, not a branch.
+        FinishAndReturn(asm, n, window, saved);
+        using var stream = new MemoryStream();
+        asm.Assemble(new StreamCodeWriter(stream), rip);
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// The end of both kernels: t (n words at rbx, top word t_n) is below 2m; d = t − m into r, and t kept where
+    /// t_n − borrow is negative, with a mask, not a branch. Then the window is wiped (it held intermediates of
+    /// possibly secret operands) and the frame popped.
+    /// </summary>
+    private static void FinishAndReturn(Assembler asm, int n, int window, AssemblerRegister64[] saved)
+    {
         for (int j = 0; j < n; j++)
         {
             asm.mov(r8, __qword_ptr[rbx + 8 * j]);
@@ -94,43 +106,44 @@ internal static unsafe class MontgomeryKernels
             asm.xor(r9, r10);
             asm.mov(__qword_ptr[rdi + 8 * j], r9);
         }
-        // Wipe the window: it held intermediates of possibly secret operands.
         asm.xor(eax, eax);
-        for (int k = 0; k < 2 * n + 2; k++) asm.mov(__qword_ptr[rsp + 8 * k], rax);
+        for (int k = 0; k < window / 8; k++) asm.mov(__qword_ptr[rsp + 8 * k], rax);
         asm.add(rsp, window + 8);
         for (int i = saved.Length - 1; i >= 0; i--) asm.pop(saved[i]);
         asm.ret();
-
-        using var stream = new MemoryStream();
-        asm.Assemble(new StreamCodeWriter(stream), rip);
-        return stream.ToArray();
     }
 
     /// <summary>
     /// t_0 … t_(n+1) += rdx·x_0 … x_(n−1) (x at <paramref name="x"/> + <paramref name="offset"/>): low halves on the CF
     /// chain into t_j, high halves on the OF chain into t_(j+1); both chains end in t_n and t_(n+1).
     /// </summary>
-    private static void AccumulateProduct(Assembler asm, int n, AssemblerRegister64 x, int offset)
+    private static void AccumulateProduct(Assembler asm, int n, AssemblerRegister64 x, int offset, int windowOffset = 0)
     {
         asm.xor(eax, eax);                                           // rax = 0, CF = OF = 0
         asm.xor(r10d, r10d);                                         // the previous high half
+        AssemblerRegister64 previous = r10;
         for (int j = 0; j < n; j++)
         {
-            asm.mulx(r9, r8, __qword_ptr[x + offset + 8 * j]);
-            asm.adcx(r8, __qword_ptr[rbx + 8 * j]);
-            asm.adox(r8, r10);
-            asm.mov(__qword_ptr[rbx + 8 * j], r8);
-            asm.mov(r10, r9);
+            // The high halves alternate between r9 and r10 (a mov per word fewer than copying one into the other).
+            AssemblerRegister64 high = HighHalf(j);
+            asm.mulx(high, r8, __qword_ptr[x + offset + 8 * j]);
+            asm.adcx(r8, __qword_ptr[rbx + windowOffset + 8 * j]);
+            asm.adox(r8, previous);
+            asm.mov(__qword_ptr[rbx + windowOffset + 8 * j], r8);
+            previous = high;
         }
-        asm.mov(r8, __qword_ptr[rbx + 8 * n]);
+        asm.mov(r8, __qword_ptr[rbx + windowOffset + 8 * n]);
         asm.adcx(r8, rax);
-        asm.adox(r8, r10);
-        asm.mov(__qword_ptr[rbx + 8 * n], r8);
+        asm.adox(r8, previous);
+        asm.mov(__qword_ptr[rbx + windowOffset + 8 * n], r8);
         asm.mov(r8, rax);                                            // mov leaves the flags alone
         asm.adcx(r8, rax);
         asm.adox(r8, rax);
-        asm.add(__qword_ptr[rbx + 8 * (n + 1)], r8);
+        asm.add(__qword_ptr[rbx + windowOffset + 8 * (n + 1)], r8);
     }
+
+    /// <summary>The register that receives word j's high half: r9 and r10 in turn, r10 before word 0.</summary>
+    private static AssemblerRegister64 HighHalf(int j) => j % 2 == 0 ? r9 : r10;
 
     /// <summary>Random moduli and operands (the extremes included) against r·R ≡ a·b (mod m), r &lt; m, in BigInteger.</summary>
     private static bool SelfTest(int n, nint kernel)

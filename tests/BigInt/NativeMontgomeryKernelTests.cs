@@ -12,7 +12,7 @@ namespace Engine.Tests.BigInt;
 /// ADX/BMI2 the same assertions check the managed code (and that no kernel was made).
 /// </summary>
 [TestFixture, Category("Kernels"), Category("Differential")]
-public sealed class NativeMontgomeryKernelTests
+public sealed unsafe class NativeMontgomeryKernelTests
 {
     private static BigInteger Big(ReadOnlySpan<ulong> limbs) => new(System.Runtime.InteropServices.MemoryMarshal.AsBytes(limbs), isUnsigned: true);
 
@@ -59,6 +59,46 @@ public sealed class NativeMontgomeryKernelTests
                     ctx.Multiply(aliased, b, aliased);                        // the result may alias an operand
                     Assert.That(aliased, Is.EqualTo(result), $"aliasing, n = {n}");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The square kernel directly, at every limb count it is made for: r·R ≡ a² (mod m), r &lt; m, in place too, for
+    /// full-width, all-ones and sparse moduli and the operands with the most carries (m − 1, all ones below m).
+    /// </summary>
+    [Test]
+    public void SquareKernel_EveryLimbCount_AgreesWithBigInteger([Range(MontgomeryKernels.MinLimbs, MontgomeryKernels.MaxLimbs)] int n)
+    {
+        var kernel = MontgomeryKernels.SquareFor(n);
+        if (kernel is null) Assert.Ignore($"no square kernel here: {CpuFeatures.Describe()}, ENGINE_NATIVE allowed: {NativeKernels.Allowed}");
+        var random = new Random(1000 + n);
+        BigInteger r = BigInteger.One << (64 * n);
+        for (int trial = 0; trial < 4; trial++)
+        {
+            ulong[] m = new ulong[n];
+            for (int i = 0; i < n; i++) m[i] = (ulong)random.NextInt64() ^ ((ulong)random.Next() << 40);
+            m[n - 1] = trial switch { 0 => ulong.MaxValue, 1 => 1UL << 63, 2 => 1, _ => m[n - 1] | 1 };
+            if (trial == 0) Array.Fill(m, ulong.MaxValue);                            // 2^(64n) − 1: carries everywhere
+            m[0] |= 1;
+            var ctx = new MontgomeryContext(m);
+            ulong[] context = new ulong[n + 1];
+            context[0] = ctx.MInv;
+            m.CopyTo(context, 1);
+            BigInteger mb = Big(m);
+            BigInteger allOnes = ((BigInteger.One << (64 * n)) - 1) % mb;
+            BigInteger[] operands = [0, 1, mb - 1, allOnes, new BigInteger(RandomNumberGenerator.GetBytes(8 * n + 8), isUnsigned: true) % mb];
+            foreach (BigInteger x in operands)
+            {
+                ulong[] a = Limbs(x, n), result = new ulong[n];
+                fixed (ulong* pr = result, pa = a, pc = context)
+                {
+                    kernel(pr, pa, pa, pc);
+                    BigInteger got = Big(result);
+                    Assert.That(got < mb && (got * r - x * x) % mb == 0, Is.True, $"n = {n}, trial {trial}");
+                    kernel(pa, pa, pa, pc);
+                }
+                Assert.That(a, Is.EqualTo(result), $"in place, n = {n}");
             }
         }
     }
