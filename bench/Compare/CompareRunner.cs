@@ -31,8 +31,10 @@ internal static class CompareRunner
                 return ReplayComparison.Run(output, quick);
             case "abi":
                 return AbiComparison.Run(output, quick);
+            case "fp-lanes":
+                return FpLanesComparison.Run(output, quick);
             default:
-                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server, iot-auth, abe, replay, abi");
+                output.WriteLine($"unknown comparison '{subject}'; available: modexp, pairing, onion, two-server, iot-auth, abe, replay, abi, fp-lanes");
                 return 2;
         }
     }
