@@ -298,6 +298,36 @@ public sealed unsafe class NativeFpKernelTests
     }
 
     [Test]
+    public void TryInstall_RunsTheSelfTestOnTheBlock_AndReportsEachFailure()
+    {
+        if (!OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
+            Assert.Ignore("Linux x64 only");
+        byte[] Return(ulong rip) => [0xb8, 42, 0, 0, 0, 0xc3];              // mov eax, 42; ret
+        nint tested = 0;
+        Assert.That(ExecutableMemory.TryInstall(Return, block => { tested = block; return ((delegate* unmanaged<int>)block)() == 42; },
+                                                "unused", out nint address, out int size, out string failure), Is.True, failure);
+        Assert.That(address, Is.Not.EqualTo((nint)0));
+        Assert.That((size, tested), Is.EqualTo((6, address)), "the self-test ran on the installed block");
+        Assert.That(ExecutableMemory.ProtectionOf(address), Is.EqualTo("r-xp"));
+
+        Assert.That(ExecutableMemory.TryInstall(Return, _ => false, "the self-test said no", out address, out _, out failure), Is.False);
+        Assert.That((address, failure), Is.EqualTo(((nint)0, "the self-test said no")));
+        Assert.That(ExecutableMemory.TryInstall(_ => throw new InvalidOperationException("no such instruction"), _ => true, "unused",
+                                                out address, out _, out failure), Is.False);
+        Assert.That(failure, Is.EqualTo("assembler: no such instruction"));
+        ExecutableMemory.SimulateProtectFailure = true;
+        try
+        {
+            Assert.That(ExecutableMemory.TryInstall(Return, _ => true, "unused", out address, out _, out failure), Is.False);
+            Assert.That((address, failure.Contains("mprotect")), Is.EqualTo(((nint)0, true)));
+        }
+        finally
+        {
+            ExecutableMemory.SimulateProtectFailure = false;
+        }
+    }
+
+    [Test]
     public void ACapableCpu_GetsTheKernels()
     {
         // A silent fallback would only show as slowness: fail instead, unless ENGINE_NATIVE=0 or the CPU cannot.
