@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using System.Security.Cryptography;
 using Iced.Intel;
@@ -33,8 +32,11 @@ internal static unsafe class IfmaLaneKernels
     /// <summary>The smallest and largest digit counts kernels are made for (8192 bits + 2 in 52-bit digits).</summary>
     public const int MinDigits = 2, MaxDigits = 158;
 
-    private static readonly ConcurrentDictionary<int, nint> Generated = new();
-    private static readonly object Gate = new();
+    private static readonly KernelCache Products = new(digits => $"ifma 8-lane montgomery product, {digits} × 52-bit digits", digits =>
+        ExecutableMemory.TryInstall(rip => Assemble(digits, rip), block => SelfTest(digits, block), "the generated kernel disagreed with BigInteger",
+                                    out nint address, out int size, out string failure)
+            ? (address, $"vpmadd52luq/huq, {size} bytes")
+            : (0, $"managed lanes ({failure})"));
 
     /// <summary>Whether this process may use IFMA kernels at all: the CPU has AVX-512F and IFMA and the runtime uses AVX-512.</summary>
     public static bool Available => NativeKernels.Allowed && CpuFeatures.Avx512F && CpuFeatures.Avx512Ifma
@@ -46,26 +48,9 @@ internal static unsafe class IfmaLaneKernels
     /// Null where no kernel can be made (see <see cref="NativeKernels.Describe"/> for why).
     /// </summary>
     public static delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, ulong, void> For(int digits)
-    {
-        if (digits < MinDigits || digits > MaxDigits || !Available) return null;
-        if (Generated.TryGetValue(digits, out nint address)) return (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, ulong, void>)address;
-        lock (Gate)
-        {
-            if (!Generated.TryGetValue(digits, out address))
-            {
-                string status = TryGenerate(digits, out address);
-                Generated[digits] = address;
-                NativeKernels.Report($"ifma 8-lane montgomery product, {digits} × 52-bit digits: {status}");
-            }
-        }
-        return (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, ulong, void>)address;
-    }
-
-    private static string TryGenerate(int d, out nint address)
-        => ExecutableMemory.TryInstall(rip => Assemble(d, rip), block => SelfTest(d, block), "the generated kernel disagreed with BigInteger",
-                                       out address, out int size, out string failure)
-            ? $"vpmadd52luq/huq, {size} bytes"
-            : $"managed lanes ({failure})";
+        => digits < MinDigits || digits > MaxDigits || !Available
+            ? null
+            : (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, ulong, void>)Products.Get(digits);
 
     /// <summary>The kernel for D digits (System V: rdi = r, rsi = a, rdx = b, rcx = m, r8 = m′).</summary>
     internal static byte[] Assemble(int d, ulong rip)

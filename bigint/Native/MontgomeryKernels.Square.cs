@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using System.Security.Cryptography;
 using Iced.Intel;
@@ -16,27 +15,17 @@ namespace Engine.BigInt.Native;
 internal static unsafe partial class MontgomeryKernels
 {
 
-    private static readonly ConcurrentDictionary<int, nint> GeneratedSquares = new();
+    private static readonly KernelCache Squares = new(limbs => $"montgomery square, {limbs} limbs", limbs =>
+        ExecutableMemory.TryInstall(rip => AssembleSquare(limbs, rip), block => SquareSelfTest(limbs, block), "the generated kernel disagreed with BigInteger",
+                                    out nint address, out int size, out string failure)
+            ? (address, $"mulx+adcx/adox, {size} bytes")
+            : (0, $"the product kernel ({failure})"));
 
     /// <summary>(r, a, unused, [−m⁻¹, m]) → r = a²·R⁻¹ mod m, the product kernel's signature; r may alias a. Null: square with the product.</summary>
     public static delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void> SquareFor(int limbs)
-    {
-        if (limbs < MinLimbs || limbs > MaxLimbs || !NativeKernels.Allowed || !CpuFeatures.Bmi2 || !CpuFeatures.Adx) return null;
-        if (GeneratedSquares.TryGetValue(limbs, out nint address)) return (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)address;
-        lock (Gate)
-        {
-            if (!GeneratedSquares.TryGetValue(limbs, out address))
-            {
-                string status = ExecutableMemory.TryInstall(rip => AssembleSquare(limbs, rip), block => SquareSelfTest(limbs, block),
-                                                            "the generated kernel disagreed with BigInteger", out address, out int size, out string failure)
-                    ? $"mulx+adcx/adox, {size} bytes"
-                    : $"the product kernel ({failure})";
-                GeneratedSquares[limbs] = address;
-                NativeKernels.Report($"montgomery square, {limbs} limbs: {status}");
-            }
-        }
-        return (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)address;
-    }
+        => limbs < MinLimbs || limbs > MaxLimbs || !NativeKernels.Allowed || !CpuFeatures.Bmi2 || !CpuFeatures.Adx
+            ? null
+            : (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)Squares.Get(limbs);
 
     private const int Chunk = 4;                                     // words per step of the cross-product loop
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using System.Security.Cryptography;
 using Iced.Intel;
@@ -18,31 +17,17 @@ internal static unsafe partial class MontgomeryKernels
     /// <summary>The smallest and largest limb counts kernels are made for.</summary>
     public const int MinLimbs = 4, MaxLimbs = 128;
 
-    private static readonly ConcurrentDictionary<int, nint> Generated = new();
-    private static readonly object Gate = new();
+    private static readonly KernelCache Products = new(limbs => $"montgomery product, {limbs} limbs", limbs =>
+        ExecutableMemory.TryInstall(rip => Assemble(limbs, rip), block => SelfTest(limbs, block), "the generated kernel disagreed with BigInteger",
+                                    out nint address, out int size, out string failure)
+            ? (address, $"mulx+adcx/adox, {size} bytes")
+            : (0, $"managed ({failure})"));
 
     /// <summary>(r, a, b, [−m⁻¹, m]) → r = a·b·R⁻¹ mod m; r may alias a or b.</summary>
     public static delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void> For(int limbs)
-    {
-        if (limbs < MinLimbs || limbs > MaxLimbs || !NativeKernels.Allowed || !CpuFeatures.Bmi2 || !CpuFeatures.Adx) return null;
-        if (Generated.TryGetValue(limbs, out nint address)) return (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)address;
-        lock (Gate)
-        {
-            if (!Generated.TryGetValue(limbs, out address))
-            {
-                string status = TryGenerate(limbs, out address);
-                Generated[limbs] = address;
-                NativeKernels.Report($"montgomery product, {limbs} limbs: {status}");
-            }
-        }
-        return (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)address;
-    }
-
-    private static string TryGenerate(int n, out nint address)
-        => ExecutableMemory.TryInstall(rip => Assemble(n, rip), block => SelfTest(n, block), "the generated kernel disagreed with BigInteger",
-                                       out address, out int size, out string failure)
-            ? $"mulx+adcx/adox, {size} bytes"
-            : $"managed ({failure})";
+        => limbs < MinLimbs || limbs > MaxLimbs || !NativeKernels.Allowed || !CpuFeatures.Bmi2 || !CpuFeatures.Adx
+            ? null
+            : (delegate* unmanaged[SuppressGCTransition]<ulong*, ulong*, ulong*, ulong*, void>)Products.Get(limbs);
 
     /// <summary>The kernel for n limbs (System V: rdi = r, rsi = a, rdx = b, rcx = [−m⁻¹, m]).</summary>
     internal static byte[] Assemble(int n, ulong rip)
