@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Security.Cryptography;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
@@ -157,16 +156,7 @@ internal static unsafe partial class MontgomeryKernels
         ulong[] context = new ulong[n + 1], a = new ulong[n], r = new ulong[n];
         for (int trial = 0; trial < 24; trial++)
         {
-            Span<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(context.AsSpan(1));
-            RandomNumberGenerator.Fill(bytes);
-            context[1] |= 1;
-            if (trial % 3 == 0) context[n] |= 1UL << 63;
-            if (trial % 3 == 1) context[n] = ulong.MaxValue;
-            context[n] = Math.Max(context[n], 1);
-            BigInteger m = ToBig(context.AsSpan(1));
-            ulong inverse = 1;
-            for (int k = 0; k < 6; k++) inverse *= 2 - context[1] * inverse;
-            context[0] = 0 - inverse;
+            BigInteger m = RandomContext(context, n, trial);
             BigInteger av = trial switch { 0 => m - 1, 1 => 0, 2 => 1, _ => RandomBelow(m, n) };
             FromBig(av, a);
             fixed (ulong* pr = r, pa = a, pc = context)

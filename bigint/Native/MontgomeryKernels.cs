@@ -137,16 +137,7 @@ internal static unsafe partial class MontgomeryKernels
         ulong[] context = new ulong[n + 1], a = new ulong[n], b = new ulong[n], r = new ulong[n];
         for (int trial = 0; trial < 24; trial++)
         {
-            Span<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(context.AsSpan(1));
-            RandomNumberGenerator.Fill(bytes);
-            context[1] |= 1;
-            if (trial % 3 == 0) context[n] |= 1UL << 63;                 // full-width moduli (the carry into t_(n+1))
-            if (trial % 3 == 1) context[n] = ulong.MaxValue;
-            context[n] = Math.Max(context[n], 1);
-            BigInteger m = ToBig(context.AsSpan(1));
-            ulong inverse = 1;
-            for (int k = 0; k < 6; k++) inverse *= 2 - context[1] * inverse;    // Newton: m⁻¹ mod 2^64
-            context[0] = 0 - inverse;
+            BigInteger m = RandomContext(context, n, trial);
             BigInteger av = trial switch { 0 => m - 1, 1 => 0, _ => RandomBelow(m, n) }, bv = trial switch { 0 => m - 1, 1 => m - 1, _ => RandomBelow(m, n) };
             FromBig(av, a);
             FromBig(bv, b);
@@ -155,6 +146,23 @@ internal static unsafe partial class MontgomeryKernels
             if (rv >= m || (rv * rr - av * bv) % m != 0) return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// A random odd n-limb modulus in context[1..n] (full-width every third trial: the carry into the top word; an
+    /// all-ones top limb every third) and −m⁻¹ mod 2^64 in context[0], as the kernels take them; returns m.
+    /// </summary>
+    private static BigInteger RandomContext(ulong[] context, int n, int trial)
+    {
+        RandomNumberGenerator.Fill(System.Runtime.InteropServices.MemoryMarshal.AsBytes(context.AsSpan(1)));
+        context[1] |= 1;
+        if (trial % 3 == 0) context[n] |= 1UL << 63;
+        if (trial % 3 == 1) context[n] = ulong.MaxValue;
+        context[n] = Math.Max(context[n], 1);
+        ulong inverse = 1;
+        for (int k = 0; k < 6; k++) inverse *= 2 - context[1] * inverse;    // Newton: m⁻¹ mod 2^64
+        context[0] = 0 - inverse;
+        return ToBig(context.AsSpan(1));
     }
 
     private static BigInteger RandomBelow(BigInteger m, int n)
