@@ -91,8 +91,7 @@ internal static unsafe class IfmaLaneKernels
                 AssemblerRegisterZMM t = p == 1 ? t0 : tRegs[p % tRegs.Length];
                 AssemblerRegisterZMM bPrev = bRegs[(p - 1) & 1], mPrev = mRegs[(p - 1) & 1], bNext = bRegs[p & 1], mNext = mRegs[p & 1];
                 if (p < d) asm.vmovdqa64(t, __zmmword_ptr[rax + 64 * p]);
-                else if (p > 1) asm.vmovdqa64(t, zero);
-                if (p == 1 && d == 1) asm.vmovdqa64(t, zero);
+                else asm.vmovdqa64(t, zero);                          // p = D: no t_D
                 if (p < d)
                 {
                     asm.vmovdqu64(bNext, __zmmword_ptr[rdx + 64 * p]);
