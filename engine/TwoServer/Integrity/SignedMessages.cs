@@ -37,11 +37,24 @@ public static class SignedMessages
     /// <summary>What a server signs when it delivers member <paramref name="user"/>'s inbox of a round.</summary>
     public static byte[] Delivery(long round, int server, int user, ReadOnlySpan<byte> inbox)
     {
-        Span<byte> header = stackalloc byte[13];
+        byte[] message = new byte[DeliverySize(inbox.Length)];
+        WriteDelivery(round, server, user, inbox, message);
+        return message;
+    }
+
+    /// <summary>The length of <see cref="Delivery"/>'s message for an inbox of <paramref name="inboxLength"/> bytes.</summary>
+    public static int DeliverySize(int inboxLength) => DeliveryTag.Length + 13 + inboxLength;
+
+    /// <summary><see cref="Delivery"/> into caller memory of exactly <see cref="DeliverySize"/> bytes (the servers' fetch path, pooled).</summary>
+    public static void WriteDelivery(long round, int server, int user, ReadOnlySpan<byte> inbox, Span<byte> destination)
+    {
+        if (destination.Length != DeliverySize(inbox.Length)) throw new ArgumentException("Destination has the wrong size.", nameof(destination));
+        DeliveryTag.CopyTo(destination);
+        Span<byte> header = destination.Slice(DeliveryTag.Length, 13);
         BinaryPrimitives.WriteInt64BigEndian(header, round);
         header[8] = (byte)server;
         BinaryPrimitives.WriteInt32BigEndian(header[9..], user);
-        return Concat(DeliveryTag, header.ToArray(), inbox);
+        inbox.CopyTo(destination[(DeliveryTag.Length + 13)..]);
     }
 
     /// <summary>
@@ -71,5 +84,4 @@ public static class SignedMessages
     }
 
     private static byte[] Concat(byte[] tag, byte[] a, byte[] b, ReadOnlySpan<byte> c, ReadOnlySpan<byte> d) => Concat(tag, a, b, c.ToArray(), d.ToArray());
-    private static byte[] Concat(byte[] tag, byte[] a, ReadOnlySpan<byte> b) => Concat(tag, a, b.ToArray());
 }

@@ -1,5 +1,7 @@
-using Engine.Primitives.Wire;
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using Engine.Primitives.Wire;
 using Engine.Primitives.Batching;
 using Engine.Primitives.Schnorr;
 using Engine.TwoServer.Integrity;
@@ -141,45 +143,89 @@ public sealed partial class TwoServerNode
     /// <summary>Batches the signature checks of concurrent uploads on <see cref="ProcessAsync"/> (null: each is checked at once).</summary>
     public SignatureBatcher? Verifier { get; init; }
 
+    // The byte[] API of the fetches: the answer written into a writer of its own, then copied out (the IBufferWriter
+    // path of Process writes it in place).
     private (EngineStatus, TwoServerMessageType, byte[]?) Fetch(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
     {
-        long round = reader.Int64();
-        string group = reader.Name(), id = reader.Name();
-        int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
-        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
-        long current = _store.CurrentRound;
-        if (round < 1 || round >= current || round < current - RoundsKept) return Fail(EngineStatus.NotFound);     // open, future or forgotten
-        EngineStatus status = CheckRequestSignature(id, "fetch", challenge, request[..signedLength], signature);
-        if (status != EngineStatus.Ok) return Fail(status);
-        (int epoch, IReadOnlyList<string> members) = _store.Group(group);
-        int user = IndexOf(members, id);
-        if (user < 0) return Fail(EngineStatus.NotFound);
-        IReadOnlyList<ServerUpload> uploads = _closedRounds.GetOrAdd((round, group, epoch), key => Decode(key.Round, key.Group, key.Epoch, members.Count));
-        byte[] inbox = new byte[FanOut.InboxSize(uploads, user, Parameters.RecordSize)];
-        FanOut.WriteInbox(uploads, user, Parameters.RecordSize, inbox);
-        byte[] serverSignature = new byte[SchnorrSignature.SizeInBytes(SignatureGroup)];
-        SchnorrSignature.Sign(_key, SignedMessages.Delivery(round, ServerIndex, user, inbox), serverSignature);
-        return (EngineStatus.Ok, TwoServerMessageType.Inbox, new TwoServerWire.Writer().Int64(round).Int32(user).Blob(inbox).Blob(serverSignature).ToArray());
+        var answer = new ArrayBufferWriter<byte>();
+        EngineStatus status = FetchInto(ref reader, request, challenge, answer);
+        return status == EngineStatus.Ok ? (status, TwoServerMessageType.Inbox, answer.WrittenSpan.ToArray()) : Fail(status);
     }
 
     private (EngineStatus, TwoServerMessageType, byte[]?) FetchDials(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
     {
+        var answer = new ArrayBufferWriter<byte>();
+        EngineStatus status = FetchDialsInto(ref reader, request, challenge, answer);
+        return status == EngineStatus.Ok ? (status, TwoServerMessageType.Inbox, answer.WrittenSpan.ToArray()) : Fail(status);
+    }
+
+    /// <summary>A round's inbox for its member, signed by this server, written into <paramref name="response"/> (nothing on refusal).</summary>
+    private EngineStatus FetchInto(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge, IBufferWriter<byte> response)
+    {
+        long round = reader.Int64();
         string group = reader.Name(), id = reader.Name();
         int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
-        if (!reader.AtEndOk) return Fail(EngineStatus.Malformed);
-        EngineStatus status = CheckRequestSignature(id, "fetch-dials", challenge, request[..signedLength], signature);
-        if (status != EngineStatus.Ok) return Fail(status);
+        if (!reader.AtEndOk) return EngineStatus.Malformed;
+        long current = _store.CurrentRound;
+        if (round < 1 || round >= current || round < current - RoundsKept) return EngineStatus.NotFound;     // open, future or forgotten
+        EngineStatus status = CheckRequestSignature(id, "fetch", challenge, request[..signedLength], signature);
+        if (status != EngineStatus.Ok) return status;
         (int epoch, IReadOnlyList<string> members) = _store.Group(group);
         int user = IndexOf(members, id);
-        if (user < 0) return Fail(EngineStatus.NotFound);
+        if (user < 0) return EngineStatus.NotFound;
+        IReadOnlyList<ServerUpload> uploads = _closedRounds.GetOrAdd((round, group, epoch), key => Decode(key.Round, key.Group, key.Epoch, members.Count));
+        WriteDelivery(round, user, uploads, response);
+        return EngineStatus.Ok;
+    }
+
+    /// <summary>The dials waiting for their recipient, signed, written into <paramref name="response"/>; then marked fetched.</summary>
+    private EngineStatus FetchDialsInto(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge, IBufferWriter<byte> response)
+    {
+        string group = reader.Name(), id = reader.Name();
+        int signedLength = request.Length - RemainingAfter(ref reader, out ReadOnlySpan<byte> signature);
+        if (!reader.AtEndOk) return EngineStatus.Malformed;
+        EngineStatus status = CheckRequestSignature(id, "fetch-dials", challenge, request[..signedLength], signature);
+        if (status != EngineStatus.Ok) return status;
+        (int epoch, IReadOnlyList<string> members) = _store.Group(group);
+        int user = IndexOf(members, id);
+        if (user < 0) return EngineStatus.NotFound;
         IReadOnlyList<StoredUpload> pending = _store.PendingDials(group, id);
         IReadOnlyList<ServerUpload> uploads = Decode(pending, group, epoch, members.Count);
-        byte[] inbox = new byte[FanOut.InboxSize(uploads, user, Parameters.RecordSize)];
-        FanOut.WriteInbox(uploads, user, Parameters.RecordSize, inbox);
-        byte[] serverSignature = new byte[SchnorrSignature.SizeInBytes(SignatureGroup)];
-        SchnorrSignature.Sign(_key, SignedMessages.Delivery(TwoServerWire.DialRound, ServerIndex, user, inbox), serverSignature);
+        WriteDelivery(TwoServerWire.DialRound, user, uploads, response);
         _store.MarkDialsFetched(group, id, uploads.Select(u => u.MessageId));
-        return (EngineStatus.Ok, TwoServerMessageType.Inbox, new TwoServerWire.Writer().Int64(TwoServerWire.DialRound).Int32(user).Blob(inbox).Blob(serverSignature).ToArray());
+        return EngineStatus.Ok;
+    }
+
+    /// <summary>
+    /// The Inbox answer (version, round, user, the inbox as a blob, this server's signature over
+    /// <see cref="SignedMessages.Delivery"/> as a blob) written in place: the fan-out fills the answer's own inbox bytes,
+    /// and only the signed message is copied, into pooled memory. An inbox is n records (about n × 771 bytes for the
+    /// paper's groups), so the answer is no longer built, copied out and copied in again.
+    /// </summary>
+    private void WriteDelivery(long round, int user, IReadOnlyList<ServerUpload> uploads, IBufferWriter<byte> response)
+    {
+        int inboxSize = FanOut.InboxSize(uploads, user, Parameters.RecordSize), signatureSize = SchnorrSignature.SizeInBytes(SignatureGroup);
+        int inboxAt = 1 + 8 + 4 + 4, signatureAt = inboxAt + inboxSize + 4, total = signatureAt + signatureSize;
+        Span<byte> answer = response.GetSpan(total)[..total];
+        answer[0] = TwoServerWire.Version;
+        BinaryPrimitives.WriteInt64BigEndian(answer[1..], round);
+        BinaryPrimitives.WriteInt32BigEndian(answer[9..], user);
+        BinaryPrimitives.WriteInt32BigEndian(answer[13..], inboxSize);
+        Span<byte> inbox = answer.Slice(inboxAt, inboxSize);
+        FanOut.WriteInbox(uploads, user, Parameters.RecordSize, inbox);
+        BinaryPrimitives.WriteInt32BigEndian(answer[(inboxAt + inboxSize)..], signatureSize);
+        int signedSize = SignedMessages.DeliverySize(inboxSize);
+        byte[] signed = ArrayPool<byte>.Shared.Rent(signedSize);
+        try
+        {
+            SignedMessages.WriteDelivery(round, ServerIndex, user, inbox, signed.AsSpan(0, signedSize));
+            SchnorrSignature.Sign(_key, signed.AsSpan(0, signedSize), answer.Slice(signatureAt, signatureSize));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(signed);
+        }
+        response.Advance(total);
     }
 
     private static int IndexOf(IReadOnlyList<string> sorted, string id)

@@ -120,6 +120,16 @@ public sealed partial class TwoServerNode
                 return EngineStatus.Ok;
             }
         }
+        else if (type is TwoServerMessageType.Fetch or TwoServerMessageType.FetchDials)
+        {
+            // The inboxes, every member's every round: written in place (WriteDelivery), not built and copied in.
+            status = type == TwoServerMessageType.Fetch ? FetchInto(ref reader, request, challenge, response) : FetchDialsInto(ref reader, request, challenge, response);
+            if (status == EngineStatus.Ok)
+            {
+                responseType = TwoServerMessageType.Inbox;
+                return status;
+            }
+        }
         else
         {
             status = ProcessCore(type, request, challenge, out responseType, out byte[]? payload);
