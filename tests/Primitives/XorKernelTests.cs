@@ -83,8 +83,15 @@ public sealed class XorKernelTests
     {
         byte[] a = new byte[4096], b = new byte[4096], d = new byte[4096];
         XorKernels.Xor(a, b, d);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) XorKernels.Xor(a, b, d);
-        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        // The least of three rounds: the runtime's one-time tier-up of this loop can allocate inside one round (CI saw
+        // 5200 bytes once), while an allocation per call would show in every round.
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++) XorKernels.Xor(a, b, d);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.That(fewest, Is.Zero);
     }
 }
