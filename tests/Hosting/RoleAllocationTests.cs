@@ -1,5 +1,7 @@
 using System.Buffers;
 using Engine.Hosting.Roles;
+using Engine.IotAuth.Auth;
+using Engine.IotAuth.Roles;
 using Engine.IotAuth.Wire;
 using Engine.Onion.Roles;
 using Engine.Onion.Setup;
@@ -39,6 +41,17 @@ public sealed class RoleAllocationTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 2; i < calls; i++) call(i);
         return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)(calls - 2);
+    }
+
+    /// <summary>
+    /// Bytes per call of a call that can be repeated, the least of three rounds: the runtime's one-time work (a method
+    /// tiering up) can land inside one round; an allocation per call shows in every round.
+    /// </summary>
+    private static double BytesPerRepeatedCall(Action call, int calls)
+    {
+        double least = double.MaxValue;
+        for (int round = 0; round < 3; round++) least = Math.Min(least, BytesPerCall(_ => call(), calls));
+        return least;
     }
 
     [Test]
@@ -106,7 +119,7 @@ public sealed class RoleAllocationTests
         foreach (var (type, payload, expected) in requests)
         {
             int wrong = 0;
-            double bytes = BytesPerCall(_ =>
+            double bytes = BytesPerRepeatedCall(() =>
             {
                 response.ResetWrittenCount();
                 if (role.Process(connection, (byte)type, payload, response).Status != expected) wrong++;
@@ -118,11 +131,97 @@ public sealed class RoleAllocationTests
     }
 
     /// <summary>
-    /// Protocols 3 and 4 still build each answer as an array (their roles return byte[] payloads), so a refusal costs a
-    /// few hundred bytes (400–512 measured on 2026-12-03); this bounds it, so a flood of bad requests stays cheap.
+    /// The OC's authentication round through the contract (challenge, proof, confirmation), each answer written into
+    /// one reused buffer. What a round allocates is the state it keeps (the pending challenge, then the session, its
+    /// keys and its replay-cache entry): bounded here, so a regression that builds answers as arrays again, or copies a
+    /// proof, shows.
     /// </summary>
     [Test]
-    public async Task IotAndRevocationRoles_Refusals_StayUnderAKilobytePerRequest()
+    public async Task IotOperationCenter_AuthenticationRound_AllocatesOnlyTheStateItKeeps()
+    {
+        await using var iot = new IotNetwork();
+        Device device = await iot.EnrolledDevice("sensor-alloc");
+        var role = new IotRole("iot-oc", iot.Oc);
+        var connection = new RoleConnection();
+        role.Open(connection, new ArrayBufferWriter<byte>());
+        var response = new ArrayBufferWriter<byte>(1024);
+        byte[] getChallenge = [IotWire.Version];
+        const int count = 24;
+        var challenges = new byte[count][];
+        var proofs = new byte[count][];
+        var keys = new SessionKeys[count];
+        var confirms = new byte[count][];
+        int refused = 0;
+
+        double challengeBytes = BytesPerCall(i =>
+        {
+            response.ResetWrittenCount();
+            if (role.Process(connection, (byte)IotMessageType.GetChallenge, getChallenge, response).Status != EngineStatus.Ok) refused++;
+            challenges[i] = response.WrittenSpan.ToArray();
+        }, count);
+        for (int i = 0; i < count; i++) (proofs[i], keys[i]) = device.Respond(challenges[i]);
+        var answers = new byte[count][];
+        double authenticateBytes = BytesPerCall(i =>
+        {
+            response.ResetWrittenCount();
+            if (role.Process(connection, (byte)IotMessageType.Authenticate, proofs[i], response).Status != EngineStatus.Ok) refused++;
+            answers[i] = response.WrittenSpan.ToArray();
+        }, count);
+        for (int i = 0; i < count; i++) (_, confirms[i]) = device.Finish(answers[i], keys[i]);
+        double confirmBytes = BytesPerCall(i =>
+        {
+            response.ResetWrittenCount();
+            if (role.Process(connection, (byte)IotMessageType.Confirm, confirms[i], response).Status != EngineStatus.Ok) refused++;
+        }, count);
+        foreach (SessionKeys k in keys) k.Dispose();
+
+        // The copies of each answer the test keeps (ToArray, outside the role) are counted too: subtract them.
+        challengeBytes -= ArrayBytes(challenges[0].Length);
+        authenticateBytes -= ArrayBytes(answers[0].Length);
+        TestContext.Out.WriteLine($"bytes per request: challenge {challengeBytes}, authenticate {authenticateBytes}, confirm {confirmBytes}");
+        Assert.That(refused, Is.Zero, "every step accepted");
+        Assert.That(challengeBytes, Is.LessThanOrEqualTo(512), "a challenge keeps its pending entry (nonce, fields, secret a)");
+        Assert.That(authenticateBytes, Is.LessThanOrEqualTo(1024), "an authentication keeps its session, keys and replay entry");
+        Assert.That(confirmBytes, Is.LessThanOrEqualTo(128), "a confirmation replaces the session's record");
+    }
+
+    /// <summary>
+    /// The source CSP's access check through the contract: the token is written into the caller's buffer. A request
+    /// still allocates its parsed form (the policy's LSSS matrix, the decoded ring signature, the access request), which
+    /// lives until the answer; this bounds it at a few kilobytes, so the answer path adds nothing proportional to it.
+    /// </summary>
+    [Test]
+    public async Task SourceCsp_Authentication_AllocatesOnlyItsParsedRequest()
+    {
+        await using var abe = new RevocationRolesTests.Network();
+        using Engine.Revocation.Roles.RevocationUser user = await abe.EnrolAsync("alloc-user", ["doctor@HOSP"], []);
+        Engine.Revocation.Signatures.Ring ring = abe.Hospital.Signatures!.Ring;
+        Engine.Revocation.Signatures.RingPublicKey key = abe.Hospital.Signatures.PublicKey;
+        Engine.Revocation.Policies.Policy policy = Engine.Revocation.Policies.Policy.Parse("doctor@HOSP");
+        const int count = 8;
+        byte[][] requests = Enumerable.Range(0, count).Select(_ => user.AuthenticateRequest(ring, key, policy, "csp-b", "r")).ToArray();
+        var role = new RevocationRole("source-csp", abe.Source);
+        var connection = new RoleConnection();
+        var response = new ArrayBufferWriter<byte>(1024);
+        int refused = 0;
+        double bytes = BytesPerCall(i =>
+        {
+            response.ResetWrittenCount();
+            if (role.Process(connection, (byte)RevocationMessageType.Authenticate, requests[i], response).Status != EngineStatus.Ok) refused++;
+        }, count);
+        TestContext.Out.WriteLine($"bytes per authentication: {bytes} (request {requests[0].Length} bytes, answer {response.WrittenCount} bytes)");
+        Assert.That(refused, Is.Zero, "every request accepted");
+        Assert.That(bytes, Is.LessThanOrEqualTo(8 * 1024), "bytes allocated per access check");
+    }
+
+    private static double ArrayBytes(int length) => 16 + 8 + ((length + 7) & ~7);     // header, length, padded payload (x64)
+
+    /// <summary>
+    /// Protocols 3 and 4 write their answers into the caller's buffer (the Error payload of a refusal too), so a flood
+    /// of bad requests costs no memory at all (it was 400–512 bytes a refusal while the roles returned arrays).
+    /// </summary>
+    [Test]
+    public async Task IotAndRevocationRoles_Refusals_AllocateNothing()
     {
         await using var iot = new IotNetwork();
         await using var abe = new RevocationRolesTests.Network();
@@ -139,14 +238,18 @@ public sealed class RoleAllocationTests
             var connection = new RoleConnection();
             role.Open(connection, new ArrayBufferWriter<byte>());
             int accepted = 0;
-            double bytes = BytesPerCall(_ =>
+            RoleReply last = default;
+            double bytes = BytesPerRepeatedCall(() =>
             {
                 response.ResetWrittenCount();
-                if (role.Process(connection, type, payload, response).Status == EngineStatus.Ok) accepted++;
+                last = role.Process(connection, type, payload, response);
+                if (last.Status == EngineStatus.Ok) accepted++;
             }, 50);
-            TestContext.Out.WriteLine($"{role.Name} type {type}: {bytes} bytes per refusal");
+            TestContext.Out.WriteLine($"{role.Name} type {type}: {bytes} bytes per refusal ({last.Status})");
             Assert.That(accepted, Is.Zero, "every request refused");
-            Assert.That(bytes, Is.LessThanOrEqualTo(1024), $"bytes allocated per refusal at {role.Name}");
+            (EngineStatus written, _) = role is IotRole ? IotWire.ReadError(response.WrittenSpan) : RevocationWire.ReadError(response.WrittenSpan);
+            Assert.That(written, Is.EqualTo(last.Status), "the answer is the protocol's Error payload carrying the refusal's status");
+            Assert.That(bytes, Is.Zero, $"bytes allocated per refusal at {role.Name}");
         }
     }
 }

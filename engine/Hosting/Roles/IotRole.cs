@@ -28,16 +28,27 @@ public sealed class IotRole(string name, IIotServerRole role) : IEngineRole
     /// <inheritdoc/>
     public RoleReply Process(RoleConnection connection, byte type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        ValueTask<RoleReply> pending = ProcessAsync(connection, type, request.ToArray(), response);
-        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        if (Role is CloudServer cloud)
+        {
+            (EngineStatus status, IotMessageType replyType) = cloud.Process((IotMessageType)type, request, response);
+            return new RoleReply(status, (byte)replyType);
+        }
+        // The OC's steps take Memory (a proof may wait for its batch): the span is copied into pooled memory for the call.
+        byte[] copy = ArrayPool<byte>.Shared.Rent(request.Length);
+        try
+        {
+            request.CopyTo(copy);
+            ValueTask<RoleReply> pending = ProcessAsync(connection, type, copy.AsMemory(0, request.Length), response);
+            return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        }
+        finally { ArrayPool<byte>.Shared.Return(copy, clearArray: true); }
     }
 
     /// <inheritdoc/>
     public async ValueTask<RoleReply> ProcessAsync(RoleConnection connection, byte type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
                                                    CancellationToken cancellationToken = default)
     {
-        (EngineStatus status, IotMessageType replyType, byte[] payload) = await Role.ProcessAsync((IotMessageType)type, request, cancellationToken).ConfigureAwait(false);
-        response.Write(payload);
+        (EngineStatus status, IotMessageType replyType) = await Role.ProcessAsync((IotMessageType)type, request, response, cancellationToken).ConfigureAwait(false);
         return new RoleReply(status, (byte)replyType);
     }
 }

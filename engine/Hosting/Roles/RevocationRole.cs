@@ -23,8 +23,7 @@ public sealed class RevocationRole(string name, IRevocationRole role) : IEngineR
     /// <inheritdoc/>
     public RoleReply Process(RoleConnection connection, byte type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        (EngineStatus status, RevocationMessageType replyType, byte[] payload) = Role.Process((RevocationMessageType)type, request);
-        response.Write(payload);
+        (EngineStatus status, RevocationMessageType replyType) = Role.Process((RevocationMessageType)type, request, response);
         return new RoleReply(status, (byte)replyType);
     }
 
@@ -32,8 +31,7 @@ public sealed class RevocationRole(string name, IRevocationRole role) : IEngineR
     public async ValueTask<RoleReply> ProcessAsync(RoleConnection connection, byte type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
                                                    CancellationToken cancellationToken = default)
     {
-        (EngineStatus status, RevocationMessageType replyType, byte[] payload) = await Role.ProcessAsync((RevocationMessageType)type, request, cancellationToken).ConfigureAwait(false);
-        response.Write(payload);
+        (EngineStatus status, RevocationMessageType replyType) = await Role.ProcessAsync((RevocationMessageType)type, request, response, cancellationToken).ConfigureAwait(false);
         return new RoleReply(status, (byte)replyType);
     }
 }

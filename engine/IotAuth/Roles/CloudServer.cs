@@ -1,3 +1,4 @@
+using System.Buffers;
 using Engine.IotAuth.Storage;
 using Engine.IotAuth.Trust;
 using Engine.IotAuth.Wire;
@@ -59,25 +60,35 @@ public sealed class CloudServer : IIotServerRole
     public byte[] Hello() => [];
 
     /// <inheritdoc/>
-    public ValueTask<(EngineStatus Status, IotMessageType Type, byte[] Payload)> ProcessAsync(IotMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
-        => ValueTask.FromResult(Process(type, request.Span));
+    public ValueTask<(EngineStatus Status, IotMessageType Type)> ProcessAsync(IotMessageType type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
+                                                                           CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Process(type, request.Span, response));
 
-    /// <summary>The synchronous span call behind <see cref="ProcessAsync"/>.</summary>
-    public (EngineStatus Status, IotMessageType Type, byte[] Payload) Process(IotMessageType type, ReadOnlySpan<byte> request)
+    /// <summary>The synchronous span call behind <see cref="ProcessAsync"/>: the answer (or the Error) written into <paramref name="response"/>.</summary>
+    public (EngineStatus Status, IotMessageType Type) Process(IotMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        (EngineStatus status, IotMessageType responseType, byte[] response, string? reason) = type switch
+        (EngineStatus status, IotMessageType responseType, string? reason) = type switch
         {
-            IotMessageType.Evaluate => Evaluate(request),
-            IotMessageType.Vote => Vote(request),
-            IotMessageType.QueryTrust => Query(request),
-            _ => (EngineStatus.UnknownMessageType, IotMessageType.Error, [], null),
+            IotMessageType.Evaluate => Evaluate(request, response),
+            IotMessageType.Vote => Vote(request, response),
+            IotMessageType.QueryTrust => Query(request, response),
+            _ => (EngineStatus.UnknownMessageType, IotMessageType.Error, null),
         };
-        if (status == EngineStatus.Ok) return (status, responseType, response);
+        if (status == EngineStatus.Ok) return (status, responseType);
         Interlocked.Increment(ref _refusals);
-        return (status, IotMessageType.Error, IotWire.Error(status, reason));
+        IotWire.Error(status, reason, response);
+        return (status, IotMessageType.Error);
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) Evaluate(ReadOnlySpan<byte> request)
+    /// <summary>The array-returning form of <see cref="Process(IotMessageType, ReadOnlySpan{byte}, IBufferWriter{byte})"/>, for tests and tools.</summary>
+    public (EngineStatus Status, IotMessageType Type, byte[] Payload) Process(IotMessageType type, ReadOnlySpan<byte> request)
+    {
+        var response = new ArrayBufferWriter<byte>();
+        (EngineStatus status, IotMessageType answer) = Process(type, request, response);
+        return (status, answer, response.WrittenSpan.ToArray());
+    }
+
+    private (EngineStatus, IotMessageType, string?) Evaluate(ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         WireReader r = IotWire.Reader(request);
         string id = r.Name();
@@ -105,11 +116,11 @@ public sealed class CloudServer : IIotServerRole
         if (!Store.Put(new DeviceTrustRecord(id, signingKey.ToArray(), encryptionKey.ToArray(), tl, time))) return Refuse(EngineStatus.CapacityExceeded, "device table full");
         Interlocked.Increment(ref _evaluations);
 
-        byte[] answer = Signed.Finish(IotWire.Writer().Name(id).UInt16((ushort)tl).UInt64(time), _signingKey);
-        return (EngineStatus.Ok, IotMessageType.Evaluated, IotWire.Sealed.Seal(encryptionKey, answer, "iot-auth/evaluated", id), null);
+        SealSigned(IotWire.RentWriter().Name(id).UInt16((ushort)tl).UInt64(time), encryptionKey, "iot-auth/evaluated", id, response);
+        return (EngineStatus.Ok, IotMessageType.Evaluated, null);
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) Vote(ReadOnlySpan<byte> request)
+    private (EngineStatus, IotMessageType, string?) Vote(ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         WireReader r = IotWire.Reader(request);
         string voter = r.Name(), subject = r.Name();
@@ -125,10 +136,10 @@ public sealed class CloudServer : IIotServerRole
         EngineStatus status = Signed.Verify(request, v.SigningKey);
         if (status != EngineStatus.Ok) return Refuse(status, "voter signature");
         if (!Store.PutVote(voter, subject, vote == 1, time)) return Refuse(EngineStatus.Replay, "not newer than this voter's last vote, or too many votes");
-        return (EngineStatus.Ok, IotMessageType.Done, IotWire.Writer().ToArray(), null);
+        return OperationCenter.Done(response);
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) Query(ReadOnlySpan<byte> request)
+    private (EngineStatus, IotMessageType, string?) Query(ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         WireReader r = IotWire.Reader(request);
         string ocId = r.Name(), deviceId = r.Name();
@@ -147,8 +158,9 @@ public sealed class CloudServer : IIotServerRole
         if (status != EngineStatus.Ok) return Refuse(status, "operation centre signature");
         DeviceTrustRecord? device = Store.Find(deviceId);
         if (device is null) return Refuse(EngineStatus.NotFound, "device never evaluated");
-        byte[] answer = Signed.Finish(IotWire.Writer().Name(deviceId).Fixed(device.SigningKey).UInt16((ushort)device.TrustLevel).Fixed(nonce).UInt64(Signed.NowMilliseconds(_time)), _signingKey);
-        return (EngineStatus.Ok, IotMessageType.TrustAnswer, IotWire.Sealed.Seal(oc.EncryptionKey, answer, "iot-auth/trust-answer", ocId), null);
+        SealSigned(IotWire.RentWriter().Name(deviceId).Fixed(device.SigningKey).UInt16((ushort)device.TrustLevel).Fixed(nonce).UInt64(Signed.NowMilliseconds(_time)),
+                   oc.EncryptionKey, "iot-auth/trust-answer", ocId, response);
+        return (EngineStatus.Ok, IotMessageType.TrustAnswer, null);
     }
 
     private IReadOnlyList<Vote> VotesOn(string id)
@@ -162,5 +174,15 @@ public sealed class CloudServer : IIotServerRole
         return votes;
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) Refuse(EngineStatus status, string reason) => (status, IotMessageType.Error, [], reason);
+    /// <summary>Signs what the pooled <paramref name="body"/> holds, seals body ‖ σ to <paramref name="recipientKey"/> into the response and wipes the writer.</summary>
+    private void SealSigned(WireWriter body, ReadOnlySpan<byte> recipientKey, string purpose, string recipient, IBufferWriter<byte> response)
+    {
+        Span<byte> signature = stackalloc byte[IotWire.SignatureSize];
+        SchnorrSignature.Sign(_signingKey, body.WrittenSpan, signature);
+        body.Fixed(signature);
+        try { IotWire.Sealed.Seal(recipientKey, body.WrittenSpan, purpose, recipient, response); }
+        finally { body.Release(); }
+    }
+
+    private static (EngineStatus, IotMessageType, string?) Refuse(EngineStatus status, string reason) => (status, IotMessageType.Error, reason);
 }

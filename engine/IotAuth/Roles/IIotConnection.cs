@@ -1,3 +1,4 @@
+using System.Buffers;
 using Engine.IotAuth.Wire;
 
 namespace Engine.IotAuth.Roles;
@@ -21,6 +22,24 @@ public interface IIotServerRole
     /// <summary>What a new connection receives first (empty for none).</summary>
     byte[] Hello();
 
+    /// <summary>
+    /// Answers one request: writes the answer's payload (an <see cref="IotMessageType.Error"/> on refusal) into
+    /// <paramref name="response"/> and returns its status and type. Nothing is written before every check passed, so
+    /// a refusal leaves just the Error payload.
+    /// </summary>
+    ValueTask<(EngineStatus Status, IotMessageType Type)> ProcessAsync(IotMessageType type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
+                                                                    CancellationToken cancellationToken = default);
+}
+
+/// <summary>The array-returning form of <see cref="IIotServerRole.ProcessAsync"/>, for tests and tools.</summary>
+public static class IotServerRoleExtensions
+{
     /// <summary>Answers one request: its status, the response type and payload (an <see cref="IotMessageType.Error"/> on refusal).</summary>
-    ValueTask<(EngineStatus Status, IotMessageType Type, byte[] Payload)> ProcessAsync(IotMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default);
+    public static async ValueTask<(EngineStatus Status, IotMessageType Type, byte[] Payload)> ProcessAsync(this IIotServerRole role, IotMessageType type, ReadOnlyMemory<byte> request,
+                                                                                                     CancellationToken cancellationToken = default)
+    {
+        var response = new ArrayBufferWriter<byte>();
+        (EngineStatus status, IotMessageType answer) = await role.ProcessAsync(type, request, response, cancellationToken).ConfigureAwait(false);
+        return (status, answer, response.WrittenSpan.ToArray());
+    }
 }

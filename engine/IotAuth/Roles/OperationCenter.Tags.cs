@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Engine.IotAuth.Storage;
@@ -16,7 +17,7 @@ public sealed partial class OperationCenter
     /// (signed query, encrypted and signed answer), refuses a disagreement or a TL below the threshold with the reason
     /// logged, and issues A = g1^(1/(γ+m)) on m = H_id(ID ‖ epoch ‖ nonce), encrypted to the device.
     /// </summary>
-    private async ValueTask<(EngineStatus, IotMessageType, byte[], string?)> IssueTagAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    private async ValueTask<(EngineStatus, IotMessageType, string?)> IssueTagAsync(ReadOnlyMemory<byte> request, IBufferWriter<byte> response, CancellationToken cancellationToken)
     {
         // The report is a sealed, signed payload: version ‖ id ‖ TL (2) ‖ T (8) ‖ σ_device.
         if (request.Length > IotWire.Sealed.Overhead + MaxReportBytes) return Refuse(EngineStatus.BadLength, "report size");
@@ -55,18 +56,19 @@ public sealed partial class OperationCenter
         } while (key.TryIssue(m, out tag) != EngineStatus.Ok);          // m = 0 or γ + m = 0: draw a new nonce (SPEC.md §3.5)
         Interlocked.Add(ref _tagIssueTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
 
-        byte[] plaintext = new byte[IotAuthParameters.G1Size + IotAuthParameters.ScalarSize + IotAuthParameters.NonceSize + 4];
-        tag.EncodeCompressed(plaintext.AsSpan(0, 48));
-        m.WriteBigEndian(plaintext.AsSpan(48, 32));
-        nonce.CopyTo(plaintext.AsSpan(80));
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(plaintext.AsSpan(112), key.Epoch);
+        Span<byte> plaintext = stackalloc byte[IotAuthParameters.G1Size + IotAuthParameters.ScalarSize + IotAuthParameters.NonceSize + 4];
+        tag.EncodeCompressed(plaintext[..48]);
+        m.WriteBigEndian(plaintext.Slice(48, 32));
+        nonce.CopyTo(plaintext[80..]);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(plaintext[112..], key.Epoch);
         // The answer carries the signed hello of the key's epoch, so the device checks the tag under the right W.
         byte[] hello = BuildHello(key);
-        byte[] answer = IotWire.Writer().UInt16((ushort)hello.Length).Fixed(hello).Fixed(IotWire.Sealed.Seal(device.EncryptionKey, plaintext, "iot-auth/tag", id)).ToArray();
+        IotWire.RentWriter().UInt16((ushort)hello.Length).Fixed(hello).MoveTo(response);
+        IotWire.Sealed.Seal(device.EncryptionKey, plaintext, "iot-auth/tag", id, response);
         CryptographicOperations.ZeroMemory(plaintext);
         Store.Put(Store.Find(id)! with { IssuedEpoch = key.Epoch });
         Interlocked.Increment(ref _tagsIssued);
-        return (EngineStatus.Ok, IotMessageType.Tag, answer, null);
+        return (EngineStatus.Ok, IotMessageType.Tag, null);
     }
 
     // version ‖ id (1 + 255) ‖ TL ‖ T ‖ σ.
@@ -101,7 +103,7 @@ public sealed partial class OperationCenter
         return (EngineStatus.Ok, tl, key);
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) Logged(string id, EngineStatus status, string reason)
+    private (EngineStatus, IotMessageType, string?) Logged(string id, EngineStatus status, string reason)
     {
         Store.LogRefusal(new TagRefusal(id, status, reason, Signed.NowMilliseconds(_time)));
         return Refuse(status, reason);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -123,22 +124,25 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
     public byte[] Hello() => Volatile.Read(ref _hello);
 
     /// <inheritdoc/>
-    public async ValueTask<(EngineStatus Status, IotMessageType Type, byte[] Payload)> ProcessAsync(IotMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
+    public async ValueTask<(EngineStatus Status, IotMessageType Type)> ProcessAsync(IotMessageType type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
+                                                                                 CancellationToken cancellationToken = default)
     {
-        (EngineStatus status, IotMessageType responseType, byte[] response, string? reason) = type switch
+        // Each step writes its answer into response only once every check has passed; a refusal writes just the Error.
+        (EngineStatus status, IotMessageType responseType, string? reason) = type switch
         {
-            IotMessageType.Register => Register(request.Span),
-            IotMessageType.TagRequest => await IssueTagAsync(request, cancellationToken).ConfigureAwait(false),
-            IotMessageType.GetChallenge => NewChallenge(request.Span),
-            IotMessageType.Authenticate => await AuthenticateAsync(request).ConfigureAwait(false),
-            IotMessageType.Confirm => Confirm(request.Span),
-            IotMessageType.RotateEpoch => Rotate(request.Span),
-            IotMessageType.Revoke => Revoke(request.Span),
-            _ => (EngineStatus.UnknownMessageType, IotMessageType.Error, [], null),
+            IotMessageType.Register => Register(request.Span, response),
+            IotMessageType.TagRequest => await IssueTagAsync(request, response, cancellationToken).ConfigureAwait(false),
+            IotMessageType.GetChallenge => NewChallenge(request.Span, response),
+            IotMessageType.Authenticate => await AuthenticateAsync(request, response).ConfigureAwait(false),
+            IotMessageType.Confirm => Confirm(request.Span, response),
+            IotMessageType.RotateEpoch => Rotate(request.Span, response),
+            IotMessageType.Revoke => Revoke(request.Span, response),
+            _ => (EngineStatus.UnknownMessageType, IotMessageType.Error, null),
         };
-        if (status == EngineStatus.Ok) return (status, responseType, response);
+        if (status == EngineStatus.Ok) return (status, responseType);
         Interlocked.Increment(ref _refusals);
-        return (status, IotMessageType.Error, IotWire.Error(status, reason));
+        IotWire.Error(status, reason, response);
+        return (status, IotMessageType.Error);
     }
 
     /// <summary>Drops expired challenges and sessions (wiping their secrets); the server calls it every few seconds.</summary>
@@ -151,7 +155,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
             if (session.ExpiresAt < now && _sessions.TryRemove(id, out Session? removed)) removed.Keys.Dispose();
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) Register(ReadOnlySpan<byte> request)
+    private (EngineStatus, IotMessageType, string?) Register(ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         WireReader r = IotWire.Reader(request);
         string id = r.Name();
@@ -166,7 +170,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         {
             // Re-registering the same keys is idempotent; other keys under a known name are refused.
             bool same = known.SigningKey.AsSpan().SequenceEqual(signingKey) && known.EncryptionKey.AsSpan().SequenceEqual(encryptionKey);
-            return same ? (EngineStatus.Ok, IotMessageType.Done, IotWire.Writer().ToArray(), null) : Refuse(EngineStatus.VerificationFailed, "this identifier is registered with other keys");
+            return same ? Done(response) : Refuse(EngineStatus.VerificationFailed, "this identifier is registered with other keys");
         }
         Span<ulong> scratch = stackalloc ulong[IotAuthParameters.Group.ElementLimbs];
         EngineStatus status = IotAuthParameters.Group.Decode(signingKey, scratch);
@@ -174,10 +178,10 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         if (status != EngineStatus.Ok) return Refuse(status, "device key");
         if (!Store.Put(new RegisteredDevice(id, signingKey.ToArray(), encryptionKey.ToArray(), Revoked: false, IssuedEpoch: null, LastReport: 0)))
             return Refuse(EngineStatus.CapacityExceeded, "registration table full");
-        return (EngineStatus.Ok, IotMessageType.Done, IotWire.Writer().ToArray(), null);
+        return Done(response);
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) NewChallenge(ReadOnlySpan<byte> request)
+    private (EngineStatus, IotMessageType, string?) NewChallenge(ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         WireReader r = IotWire.Reader(request);
         if (!r.AtEndOk) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed challenge request");
@@ -188,11 +192,11 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         }
         var pending = PendingChallenge.Create(IdBytes, Signed.Now(_time), Options.TimestampWindow);
         _challenges[pending.Nonce] = pending;
-        byte[] payload = Signed.Finish(IotWire.Writer().Fixed(pending.Fields), _signingKey);
-        return (EngineStatus.Ok, IotMessageType.Challenge, payload, null);
+        Signed.Finish(IotWire.RentWriter().Fixed(pending.Fields), _signingKey, response);
+        return (EngineStatus.Ok, IotMessageType.Challenge, null);
     }
 
-    private async ValueTask<(EngineStatus, IotMessageType, byte[], string?)> AuthenticateAsync(ReadOnlyMemory<byte> request)
+    private async ValueTask<(EngineStatus, IotMessageType, string?)> AuthenticateAsync(ReadOnlyMemory<byte> request, IBufferWriter<byte> response)
     {
         if (request.Length != 1 + IotAuthParameters.NonceSize + IotAuthParameters.ProofSize) return Refuse(EngineStatus.BadLength, "an authentication is N_OC ‖ proof");
         if (request.Span[0] != IotWire.Version) return Refuse(EngineStatus.UnsupportedVersion, "version");
@@ -216,7 +220,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         {
             EngineStatus added = Remember(proof.Span, nonce, challenge.ExpiresAt);
             if (added != EngineStatus.Ok) return Refuse(added, "replay cache");
-            return Accept(challenge, proof.Span, verified);
+            return Accept(challenge, proof.Span, verified, response);
         }
     }
 
@@ -244,7 +248,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
     }
 
     // K from Y_D^a, the session stored until the device confirms, and the OC's confirmation.
-    private (EngineStatus, IotMessageType, byte[], string?) Accept(PendingChallenge challenge, ReadOnlySpan<byte> proof, VerifiedProof verified)
+    private (EngineStatus, IotMessageType, string?) Accept(PendingChallenge challenge, ReadOnlySpan<byte> proof, VerifiedProof verified, IBufferWriter<byte> response)
     {
         Span<byte> shared = stackalloc byte[IotAuthParameters.G1Size];
         challenge.SharedSecret(verified.DeviceKey, shared);
@@ -260,7 +264,8 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         Interlocked.Increment(ref _authentications);
         Span<byte> mac = stackalloc byte[IotWire.MacSize];
         keys.WriteConfirmation(ConfirmationRole.OperationCenter, mac);
-        return (EngineStatus.Ok, IotMessageType.Authenticated, IotWire.Writer().Fixed(sessionId.Bytes[..IotWire.SessionIdSize]).Fixed(mac).ToArray(), null);
+        IotWire.RentWriter().Fixed(sessionId.Bytes[..IotWire.SessionIdSize]).Fixed(mac).MoveTo(response);
+        return (EngineStatus.Ok, IotMessageType.Authenticated, null);
     }
 
     [ThreadStatic] private static ProofVerifier? t_verifier;
@@ -282,7 +287,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         return result;
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) Confirm(ReadOnlySpan<byte> request)
+    private (EngineStatus, IotMessageType, string?) Confirm(ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         WireReader r = IotWire.Reader(request);
         ReadOnlySpan<byte> id = r.Fixed(IotWire.SessionIdSize), mac = r.Fixed(IotWire.MacSize);
@@ -294,14 +299,14 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         if (!_sessions.TryUpdate(sessionId, session with { Confirmed = true, ExpiresAt = Signed.Now(_time) + (ulong)Options.SessionLifetime.TotalSeconds }, session))
             return Refuse(EngineStatus.NotFound, "session changed meanwhile");
         Interlocked.Increment(ref _confirmed);
-        return (EngineStatus.Ok, IotMessageType.Done, IotWire.Writer().ToArray(), null);
+        return Done(response);
     }
 
     /// <summary>The established session's K_enc for a session id (null if unknown or unconfirmed): what the OC's application channel uses.</summary>
     public SessionKeys? FindSession(ReadOnlySpan<byte> sessionId)
         => _sessions.TryGetValue(Nonce.FromSessionId(sessionId), out Session? s) && s.Confirmed ? s.Keys : null;
 
-    private (EngineStatus, IotMessageType, byte[], string?) Rotate(ReadOnlySpan<byte> request)
+    private (EngineStatus, IotMessageType, string?) Rotate(ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         WireReader r = IotWire.Reader(request);
         ulong time = r.UInt64();
@@ -311,7 +316,8 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         if (!Signed.FreshMilliseconds(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
         if (_replays.TryAdd(request, _time.GetUtcNow() + 2 * Options.TimestampWindow, _time.GetUtcNow()) != EngineStatus.Ok) return Refuse(EngineStatus.Replay, "rotation seen before");
         uint epoch = RotateEpoch();
-        return (EngineStatus.Ok, IotMessageType.Rotated, IotWire.Writer().UInt32(epoch).ToArray(), null);
+        IotWire.RentWriter().UInt32(epoch).MoveTo(response);
+        return (EngineStatus.Ok, IotMessageType.Rotated, null);
     }
 
     /// <summary>
@@ -336,7 +342,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         return epoch;
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) Revoke(ReadOnlySpan<byte> request)
+    private (EngineStatus, IotMessageType, string?) Revoke(ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         WireReader r = IotWire.Reader(request);
         string id = r.Name();
@@ -345,7 +351,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         if (!r.AtEndOk) return Refuse(r.VersionMismatch ? EngineStatus.UnsupportedVersion : EngineStatus.Malformed, "malformed revocation");
         if (!CheckMac(_adminKey, request[..^IotWire.MacSize], mac)) return Refuse(EngineStatus.VerificationFailed, "admin MAC");
         if (!Signed.FreshMilliseconds(time, _time, Options.TimestampWindow)) return Refuse(EngineStatus.Expired, "timestamp outside the window");
-        return RevokeDevice(id) ? (EngineStatus.Ok, IotMessageType.Done, IotWire.Writer().ToArray(), null) : Refuse(EngineStatus.NotFound, "unknown device");
+        return RevokeDevice(id) ? Done(response) : Refuse(EngineStatus.NotFound, "unknown device");
     }
 
     /// <summary>Marks a device revoked: it gets no tag from now on, so its proofs fail from the next epoch. False if unknown.</summary>
@@ -364,7 +370,15 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         return CryptographicOperations.FixedTimeEquals(expected, mac);
     }
 
-    private (EngineStatus, IotMessageType, byte[], string?) Refuse(EngineStatus status, string reason) => (status, IotMessageType.Error, [], reason);
+    private static (EngineStatus, IotMessageType, string?) Refuse(EngineStatus status, string reason) => (status, IotMessageType.Error, reason);
+
+    /// <summary>The Done answer: the version byte alone.</summary>
+    internal static (EngineStatus, IotMessageType, string?) Done(IBufferWriter<byte> response)
+    {
+        response.GetSpan(1)[0] = IotWire.Version;
+        response.Advance(1);
+        return (EngineStatus.Ok, IotMessageType.Done, null);
+    }
 
     /// <summary>Wipes the keys and every pending secret.</summary>
     public void Dispose()

@@ -54,6 +54,12 @@ public static class IotWire
     /// <summary>An <see cref="IotMessageType.Error"/> payload.</summary>
     public static byte[] Error(EngineStatus status, string? reason = null) => WireErrors.Write(Version, status, reason);
 
+    /// <summary>Writes an <see cref="IotMessageType.Error"/> payload into <paramref name="destination"/>.</summary>
+    public static void Error(EngineStatus status, string? reason, System.Buffers.IBufferWriter<byte> destination) => WireErrors.Write(Version, status, reason, destination);
+
+    /// <summary>A pooled payload writer that starts with <see cref="Version"/> (see <see cref="WireWriter.Rent"/>).</summary>
+    internal static WireWriter RentWriter() => WireWriter.Rent(Version);
+
     /// <summary>Reads an <see cref="IotMessageType.Error"/> payload; Malformed when it is not one.</summary>
     public static (EngineStatus Status, string? Reason) ReadError(ReadOnlySpan<byte> payload) => WireErrors.Read(Version, payload);
 }

@@ -14,6 +14,14 @@ internal static class Signed
         return writer.Fixed(signature).ToArray();
     }
 
+    /// <summary>Appends the signature over what the pooled <paramref name="writer"/> holds and moves the payload into <paramref name="destination"/>.</summary>
+    public static void Finish(WireWriter writer, SchnorrSigningKey key, System.Buffers.IBufferWriter<byte> destination)
+    {
+        Span<byte> signature = stackalloc byte[IotWire.SignatureSize];
+        SchnorrSignature.Sign(key, writer.WrittenSpan, signature);
+        writer.Fixed(signature).MoveTo(destination);
+    }
+
     /// <summary>Splits a payload into body and signature; false when it is too short.</summary>
     public static bool Split(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> body, out ReadOnlySpan<byte> signature)
     {

@@ -25,6 +25,18 @@ internal sealed class SealedPayload(PrimeOrderGroup group, byte version)
         return payload;
     }
 
+    /// <summary>Seals <paramref name="plaintext"/> to <paramref name="publicKey"/> straight into <paramref name="destination"/>.</summary>
+    /// <exception cref="EngineException">The public key does not decode.</exception>
+    public void Seal(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> plaintext, string purpose, string recipient, System.Buffers.IBufferWriter<byte> destination)
+    {
+        int length = Overhead + plaintext.Length;
+        Span<byte> payload = destination.GetSpan(length)[..length];
+        payload[0] = version;
+        EngineStatus status = HashedElGamal.Encrypt(group, publicKey, plaintext, AssociatedData(purpose, recipient), payload[1..]);
+        if (status != EngineStatus.Ok) throw new EngineException(status, $"cannot encrypt to {recipient}'s key: {status}");
+        destination.Advance(length);
+    }
+
     /// <summary>
     /// Opens a sealed payload: <see cref="EngineStatus.BadLength"/>, <see cref="EngineStatus.UnsupportedVersion"/>, the
     /// decryption's status (a wrong key, purpose or recipient, or altered bytes), or Ok with the plaintext.

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Engine.Primitives.Wire;
 
@@ -15,6 +17,44 @@ internal class WireWriter
 
     /// <summary>A payload that starts with <paramref name="version"/>.</summary>
     public WireWriter(byte version) => Byte(version);
+
+    private WireWriter() { }
+
+    // Answers built field by field and then signed or copied out (Protocols 3 and 4) take their writer from here, so
+    // a request costs no writer and no array. A writer that grew past PooledCapacity is dropped rather than kept.
+    private const int PooledCapacity = 64 * 1024;
+    private static readonly ObjectPool<WireWriter> s_pool = new DefaultObjectPool<WireWriter>(new PoolPolicy(), 64);
+
+    /// <summary>
+    /// A pooled writer holding just <paramref name="version"/>: write the payload, move it out with
+    /// <see cref="MoveTo"/> (which returns the writer, wiped, to the pool), and do not touch it after.
+    /// </summary>
+    public static WireWriter Rent(byte version)
+    {
+        WireWriter writer = s_pool.Get();
+        return writer.Byte(version);
+    }
+
+    /// <summary>Copies the payload into <paramref name="destination"/>, then wipes this pooled writer and returns it to the pool.</summary>
+    public void MoveTo(IBufferWriter<byte> destination)
+    {
+        destination.Write(_buffer.WrittenSpan);
+        s_pool.Return(this);
+    }
+
+    /// <summary>Wipes this pooled writer and returns it to the pool without copying (an answer abandoned half-way).</summary>
+    public void Release() => s_pool.Return(this);
+
+    private sealed class PoolPolicy : PooledObjectPolicy<WireWriter>
+    {
+        public override WireWriter Create() => new();
+
+        public override bool Return(WireWriter writer)
+        {
+            writer.Wipe();
+            return writer._buffer.Capacity <= PooledCapacity;
+        }
+    }
 
     public WireWriter Byte(byte value) { _buffer.GetSpan(1)[0] = value; _buffer.Advance(1); return this; }
     public WireWriter UInt16(ushort value) { BinaryPrimitives.WriteUInt16BigEndian(_buffer.GetSpan(2), value); _buffer.Advance(2); return this; }
@@ -35,6 +75,9 @@ internal class WireWriter
     }
 
     public WireWriter Blob(ReadOnlySpan<byte> value) { Int32(value.Length); return Fixed(value); }
+
+    /// <summary>Overwrites the 4 bytes at <paramref name="offset"/> (a length written before what it counts).</summary>
+    public void PatchInt32(int offset, int value) => BinaryPrimitives.WriteInt32BigEndian(MemoryMarshal.AsMemory(_buffer.WrittenMemory).Span.Slice(offset, 4), value);
 
     /// <summary>Bytes written so far.</summary>
     public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;

@@ -56,13 +56,24 @@ public sealed class AccessToken
     /// <summary>version ‖ issuer ‖ audience ‖ resource ‖ ring ‖ epoch (8) ‖ issued (8) ‖ expires (8) ‖ nonce (16) ‖ Schnorr signature.</summary>
     public static byte[] Issue(SchnorrSigningKey key, string issuer, string audience, string resource, string ringId, ulong epoch, TimeProvider time, TimeSpan lifetime)
     {
+        var w = new WireWriter(RevocationParameters.Version);
+        Issue(key, issuer, audience, resource, ringId, epoch, time, lifetime, w);
+        return w.WrittenSpan[1..].ToArray();
+    }
+
+    /// <summary>Appends a token (as <see cref="Issue(SchnorrSigningKey, string, string, string, string, ulong, TimeProvider, TimeSpan)"/> returns it) to what <paramref name="writer"/> holds.</summary>
+    internal static void Issue(SchnorrSigningKey key, string issuer, string audience, string resource, string ringId, ulong epoch, TimeProvider time, TimeSpan lifetime, WireWriter writer)
+    {
         if (lifetime <= TimeSpan.Zero || lifetime > MaxLifetime) throw new ArgumentOutOfRangeException(nameof(lifetime), $"Tokens live up to {MaxLifetime}.");
         ulong now = (ulong)time.GetUtcNow().ToUnixTimeSeconds();
-        var w = new WireWriter(RevocationParameters.Version).Name(issuer).Name(audience).Name(resource).Name(ringId)
-            .UInt64(epoch).UInt64(now).UInt64(now + (ulong)lifetime.TotalSeconds).Fixed(RandomNumberGenerator.GetBytes(NonceSize));
+        int start = writer.WrittenSpan.Length;
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        RandomNumberGenerator.Fill(nonce);
+        writer.Byte(RevocationParameters.Version).Name(issuer).Name(audience).Name(resource).Name(ringId)
+            .UInt64(epoch).UInt64(now).UInt64(now + (ulong)lifetime.TotalSeconds).Fixed(nonce);
         Span<byte> signature = stackalloc byte[SchnorrSignature.SizeInBytes(key.Group)];
-        SchnorrSignature.Sign(key, w.WrittenSpan, signature);
-        return w.Fixed(signature).ToArray();
+        SchnorrSignature.Sign(key, writer.WrittenSpan[start..], signature);
+        writer.Fixed(signature);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Engine.Primitives.Replay;
 using Engine.Primitives.Wire;
 using Engine.Revocation.Abe;
@@ -92,32 +93,37 @@ public sealed class AcceptingCsp : IRevocationRole
     }
 
     /// <inheritdoc/>
-    public async ValueTask<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
+    public async ValueTask<(EngineStatus Status, RevocationMessageType Type)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
+                                                                                        CancellationToken cancellationToken = default)
     {
-        if (type != RevocationMessageType.Sync) return Process(type, request.Span);
-        try { return await SyncAsync(type, request, cancellationToken).ConfigureAwait(false); }
-        catch (EngineException e) { return Refuse(e.Status, e.Message); }
+        if (type != RevocationMessageType.Sync) return Process(type, request.Span, response);
+        (EngineStatus, RevocationMessageType, string?) reply;
+        try { reply = await SyncAsync(type, request, response, cancellationToken).ConfigureAwait(false); }
+        catch (EngineException e) { reply = Refuse(e.Status, e.Message); }
+        return Complete(reply, response);
     }
 
     /// <inheritdoc/>
     /// <remarks>A <see cref="RevocationMessageType.Sync"/> through this call blocks until the update job is done.</remarks>
-    public (EngineStatus Status, RevocationMessageType Type, byte[] Payload) Process(RevocationMessageType type, ReadOnlySpan<byte> request)
+    public (EngineStatus Status, RevocationMessageType Type) Process(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
+        (EngineStatus, RevocationMessageType, string?) reply;
         try
         {
-            return type switch
+            reply = type switch
             {
-                RevocationMessageType.Store => StoreCiphertext(type, request),
-                RevocationMessageType.Fetch => Fetch(type, request),
-                RevocationMessageType.Sync => SyncAsync(type, request.ToArray(), CancellationToken.None).GetAwaiter().GetResult(),
-                _ => Refuse(EngineStatus.UnknownMessageType, $"an accepting CSP does not answer {type}"),
+                RevocationMessageType.Store => StoreCiphertext(type, request, response),
+                RevocationMessageType.Fetch => Fetch(type, request, response),
+                RevocationMessageType.Sync => SyncAsync(type, request.ToArray(), response, CancellationToken.None).GetAwaiter().GetResult(),
+                _ => Refuse(EngineStatus.UnknownMessageType, "an accepting CSP does not answer this message type"),
             };
         }
-        catch (PolicyException e) { return Refuse(EngineStatus.Malformed, e.Message); }
-        catch (EngineException e) { return Refuse(e.Status, e.Message); }
+        catch (PolicyException e) { reply = Refuse(EngineStatus.Malformed, e.Message); }
+        catch (EngineException e) { reply = Refuse(e.Status, e.Message); }
+        return Complete(reply, response);
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) StoreCiphertext(RevocationMessageType type, ReadOnlySpan<byte> request)
+    private (EngineStatus, RevocationMessageType, string?) StoreCiphertext(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         EngineStatus status = RevocationWire.Verify(request, _adminKey, _replays, Options.Time, out ReadOnlySpan<byte> body);
         if (status != EngineStatus.Ok) return Refuse(status, "the store request is not signed by the data owner, stale or replayed");
@@ -132,10 +138,10 @@ public sealed class AcceptingCsp : IRevocationRole
         using var output = new MemoryStream(plaintext.Length + policy.Attributes.Count * AbeCiphertextHeader.RowSize + 1024);
         AbeCiphertextHeader header = AbeEncryptor.Encrypt(policy, authorities, Options.RingId, 0, new MemoryStream(plaintext.ToArray(), writable: false), output);
         Store.Put(resource, output.ToArray());
-        return Answer(type, RevocationWire.Writer().Fixed(header.Id).ToArray());
+        return Answer(type, RevocationWire.RentWriter().Fixed(header.Id), response);
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) Fetch(RevocationMessageType type, ReadOnlySpan<byte> request)
+    private (EngineStatus, RevocationMessageType, string?) Fetch(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         WireReader r = RevocationWire.Reader(request);
         ReadOnlySpan<byte> token = r.Blob(2048);
@@ -145,10 +151,17 @@ public sealed class AcceptingCsp : IRevocationRole
         EngineStatus status = AccessToken.Verify(token, issuerKey, Name, Options.Time, out AccessToken? accepted);
         if (status != EngineStatus.Ok) return Refuse(status, "the access token is invalid, expired or for another CSP");
         byte[]? ciphertext = Store.Get(accepted!.Resource);
-        return ciphertext is null ? Refuse(EngineStatus.NotFound, $"no resource {accepted.Resource}") : Answer(type, RevocationWire.Writer().Blob(ciphertext).ToArray());
+        if (ciphertext is null) return Refuse(EngineStatus.NotFound, $"no resource {accepted.Resource}");
+        // version ‖ length (4) ‖ ciphertext, written straight into the response (ciphertexts run to megabytes).
+        Span<byte> head = response.GetSpan(5);
+        head[0] = RevocationParameters.Version;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(head[1..], ciphertext.Length);
+        response.Advance(5);
+        response.Write(ciphertext);
+        return Answered(type);
     }
 
-    private async Task<(EngineStatus, RevocationMessageType, byte[])> SyncAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    private async Task<(EngineStatus, RevocationMessageType, string?)> SyncAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response, CancellationToken cancellationToken)
     {
         EngineStatus status = RevocationWire.Verify(request.Span, _adminKey, _replays, Options.Time, out _);
         if (status != EngineStatus.Ok) return Refuse(status, "the sync request is not signed by the data owner, stale or replayed");
@@ -156,6 +169,6 @@ public sealed class AcceptingCsp : IRevocationRole
         IReadOnlyList<CiphertextUpdateKey> keys = await UpdateSource(cancellationToken).ConfigureAwait(false);
         UpdateJobReport report = await Task.Run(() => ApplyUpdates(keys, cancellationToken), cancellationToken).ConfigureAwait(false);
         Synced?.Invoke();
-        return Answer(type, RevocationWire.Writer().Int32(report.Rows).Int32(report.Ciphertexts).ToArray());
+        return Answer(type, RevocationWire.RentWriter().Int32(report.Rows).Int32(report.Ciphertexts), response);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Engine.Primitives.Replay;
 using Engine.Primitives.Wire;
@@ -55,39 +56,42 @@ public sealed class Authority : IRevocationRole, IDisposable
     }
 
     /// <inheritdoc/>
-    public ValueTask<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
-        => ValueTask.FromResult(Process(type, request.Span));                   // nothing here is worth batching
+    public ValueTask<(EngineStatus Status, RevocationMessageType Type)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
+                                                                                  CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Process(type, request.Span, response));         // nothing here is worth batching
 
     /// <inheritdoc/>
-    public (EngineStatus Status, RevocationMessageType Type, byte[] Payload) Process(RevocationMessageType type, ReadOnlySpan<byte> request)
+    public (EngineStatus Status, RevocationMessageType Type) Process(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
+        (EngineStatus, RevocationMessageType, string?) reply;
         try
         {
-            return type switch
+            reply = type switch
             {
-                RevocationMessageType.GetPublicKeys => PublicKeys(type),
-                RevocationMessageType.Grant => Grant(type, request),
-                RevocationMessageType.RequestKeys => RequestKeys(type, request),
-                RevocationMessageType.Revoke => Revoke(type, request),
-                RevocationMessageType.GetUpdates => GetUpdates(type, request),
-                RevocationMessageType.GetCiphertextUpdates => GetCiphertextUpdates(type, request),
-                _ => Refuse(EngineStatus.UnknownMessageType, $"an authority does not answer {type}"),
+                RevocationMessageType.GetPublicKeys => PublicKeys(type, response),
+                RevocationMessageType.Grant => Grant(type, request, response),
+                RevocationMessageType.RequestKeys => RequestKeys(type, request, response),
+                RevocationMessageType.Revoke => Revoke(type, request, response),
+                RevocationMessageType.GetUpdates => GetUpdates(type, request, response),
+                RevocationMessageType.GetCiphertextUpdates => GetCiphertextUpdates(type, request, response),
+                _ => Refuse(EngineStatus.UnknownMessageType, "an authority does not answer this message type"),
             };
         }
-        catch (EngineException e) { return Refuse(e.Status, e.Message); }
-        catch (ArgumentException e) { return Refuse(EngineStatus.Malformed, e.Message); }
+        catch (EngineException e) { reply = Refuse(e.Status, e.Message); }
+        catch (ArgumentException e) { reply = Refuse(EngineStatus.Malformed, e.Message); }
+        return Complete(reply, response);
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) PublicKeys(RevocationMessageType type)
+    private (EngineStatus, RevocationMessageType, string?) PublicKeys(RevocationMessageType type, IBufferWriter<byte> response)
     {
-        WireWriter w = RevocationWire.Writer();
+        WireWriter w = RevocationWire.RentWriter();
         w.Blob(Encryption?.PublicKey.Encode() ?? []);
         w.Blob(Signatures?.PublicKey.Encode() ?? []);
         w.Blob(Signatures?.Ring.Encode() ?? []);
-        return Answer(type, w.ToArray());
+        return Answer(type, w, response);
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) Grant(RevocationMessageType type, ReadOnlySpan<byte> request)
+    private (EngineStatus, RevocationMessageType, string?) Grant(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         EngineStatus status = RevocationWire.Verify(request, _adminKey, _replays, Options.Time, out ReadOnlySpan<byte> body);
         if (status != EngineStatus.Ok) return Refuse(status, "the grant is not signed by the admin key, stale or replayed");
@@ -118,28 +122,31 @@ public sealed class Authority : IRevocationRole, IDisposable
             else table[name] = new Registration(signing, encryption, attributes);
             Changed?.Invoke();
         }
-        return Answer(type, RevocationWire.Writer().ToArray());
+        return Answer(type, RevocationWire.RentWriter(), response);
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) RequestKeys(RevocationMessageType type, ReadOnlySpan<byte> request)
+    private (EngineStatus, RevocationMessageType, string?) RequestKeys(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         lock (_gate)
         {
             EngineStatus status = Authenticate(_users, request, out string gid, out Registration? user, out _, out string reason);
             if (status != EngineStatus.Ok) return Refuse(status, reason);
-            WireWriter keys = RevocationWire.Writer();
-            var own = Encryption is null ? [] : user!.Attributes.Where(a => RevocationParameters.AuthorityOf(a) == Encryption.Name).ToList();
-            keys.UInt16((ushort)own.Count);
-            foreach (string attribute in own) keys.Blob(Encryption!.IssueKey(gid, attribute).Encode());
-            keys.Blob(Signatures is not null && Signatures.IsMember(gid) ? Signatures.IssueKey(gid).Encode() : []);
-            if (own.Count > 0) Changed?.Invoke();                                   // the holder register grew
-            byte[] sealedKeys = RevocationWire.Sealed.Seal(user!.EncryptionKey, keys.WrittenSpan, "revocation/keys", gid);
-            keys.Wipe();
-            return Answer(type, sealedKeys);
+            WireWriter keys = RevocationWire.RentWriter();
+            try
+            {
+                var own = Encryption is null ? [] : user!.Attributes.Where(a => RevocationParameters.AuthorityOf(a) == Encryption.Name).ToList();
+                keys.UInt16((ushort)own.Count);
+                foreach (string attribute in own) keys.Blob(Encryption!.IssueKey(gid, attribute).Encode());
+                keys.Blob(Signatures is not null && Signatures.IsMember(gid) ? Signatures.IssueKey(gid).Encode() : []);
+                if (own.Count > 0) Changed?.Invoke();                               // the holder register grew
+                RevocationWire.Sealed.Seal(user!.EncryptionKey, keys.WrittenSpan, "revocation/keys", gid, response);
+            }
+            finally { keys.Release(); }                                             // wipes the keys
+            return Answered(type);
         }
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) Revoke(RevocationMessageType type, ReadOnlySpan<byte> request)
+    private (EngineStatus, RevocationMessageType, string?) Revoke(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         EngineStatus status = RevocationWire.Verify(request, _adminKey, _replays, Options.Time, out ReadOnlySpan<byte> body);
         if (status != EngineStatus.Ok) return Refuse(status, "the revocation is not signed by the admin key, stale or replayed");
@@ -169,7 +176,7 @@ public sealed class Authority : IRevocationRole, IDisposable
                 remaining = revocation.KeyUpdates.Count;
             }
             Changed?.Invoke();
-            return Answer(type, RevocationWire.Writer().Int32(remaining).ToArray());
+            return Answer(type, RevocationWire.RentWriter().Int32(remaining), response);
         }
     }
 
@@ -180,7 +187,7 @@ public sealed class Authority : IRevocationRole, IDisposable
         user.Pending.Add((++_sequence, kind, blob));
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) GetUpdates(RevocationMessageType type, ReadOnlySpan<byte> request)
+    private (EngineStatus, RevocationMessageType, string?) GetUpdates(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         lock (_gate)
         {
@@ -193,15 +200,18 @@ public sealed class Authority : IRevocationRole, IDisposable
             if (!r.AtEndOk) return Refuse(EngineStatus.Malformed, "malformed update request");
             // What the user says it applied is acknowledged and dropped; the rest is sent (again).
             if (user.Pending.RemoveAll(p => p.Sequence <= applied) > 0) Changed?.Invoke();
-            WireWriter w = RevocationWire.Writer().UInt16((ushort)user.Pending.Count);
-            foreach ((ulong sequence, byte kind, byte[] blob) in user.Pending) w.UInt64(sequence).Byte(kind).Blob(blob);
-            byte[] sealedUpdates = RevocationWire.Sealed.Seal(user.EncryptionKey, w.WrittenSpan, "revocation/updates", gid);
-            w.Wipe();
-            return Answer(type, sealedUpdates);
+            WireWriter w = RevocationWire.RentWriter().UInt16((ushort)user.Pending.Count);
+            try
+            {
+                foreach ((ulong sequence, byte kind, byte[] blob) in user.Pending) w.UInt64(sequence).Byte(kind).Blob(blob);
+                RevocationWire.Sealed.Seal(user.EncryptionKey, w.WrittenSpan, "revocation/updates", gid, response);
+            }
+            finally { w.Release(); }
+            return Answered(type);
         }
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) GetCiphertextUpdates(RevocationMessageType type, ReadOnlySpan<byte> request)
+    private (EngineStatus, RevocationMessageType, string?) GetCiphertextUpdates(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         lock (_gate)
         {
@@ -212,11 +222,14 @@ public sealed class Authority : IRevocationRole, IDisposable
             int from = r.Int32();
             if (!r.AtEndOk || from < 0) return Refuse(EngineStatus.Malformed, "malformed update request");
             int count = Math.Clamp(_updateLog.Count - from, 0, 1024);
-            WireWriter w = RevocationWire.Writer().Int32(from).UInt16((ushort)count);
-            for (int i = 0; i < count; i++) w.Blob(_updateLog[from + i]);
-            byte[] sealedKeys = RevocationWire.Sealed.Seal(csp!.EncryptionKey, w.WrittenSpan, "revocation/ciphertext-updates", name);
-            w.Wipe();                                                              // Δy is secret
-            return Answer(type, sealedKeys);
+            WireWriter w = RevocationWire.RentWriter().Int32(from).UInt16((ushort)count);
+            try
+            {
+                for (int i = 0; i < count; i++) w.Blob(_updateLog[from + i]);
+                RevocationWire.Sealed.Seal(csp!.EncryptionKey, w.WrittenSpan, "revocation/ciphertext-updates", name, response);
+            }
+            finally { w.Release(); }                                               // Δy is secret
+            return Answered(type);
         }
     }
 

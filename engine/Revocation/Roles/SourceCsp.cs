@@ -1,3 +1,4 @@
+using System.Buffers;
 using Engine.Primitives.Replay;
 using Engine.Primitives.Schnorr;
 using Engine.Primitives.Wire;
@@ -92,33 +93,35 @@ public sealed class SourceCsp : IRevocationRole
     }
 
     /// <inheritdoc/>
-    public async ValueTask<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
+    public async ValueTask<(EngineStatus Status, RevocationMessageType Type)> ProcessAsync(RevocationMessageType type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response,
+                                                                                        CancellationToken cancellationToken = default)
     {
-        if (type != RevocationMessageType.Authenticate || Batcher is null) return Process(type, request.Span);
-        (EngineStatus, RevocationMessageType, byte[]) answer;
+        if (type != RevocationMessageType.Authenticate || Batcher is null) return Process(type, request.Span, response);
+        (EngineStatus, RevocationMessageType, string?) answer;
         try
         {
             answer = Prepare(request.Span, Snapshot(), out Pending pending) ?? Finish(pending,
-                await Batcher.VerifyAsync(pending.Key, pending.Ring, pending.Policy, pending.Message, pending.Signature).ConfigureAwait(false));
+                await Batcher.VerifyAsync(pending.Key, pending.Ring, pending.Policy, pending.Message, pending.Signature).ConfigureAwait(false), response);
         }
         catch (PolicyException e) { answer = Refuse(EngineStatus.Malformed, e.Message); }
         catch (EngineException e) { answer = Refuse(e.Status, e.Message); }
-        return Count(answer);
+        return Complete(Count(answer), response);
     }
 
     /// <summary>The synchronous span call: answers on the calling thread, verifying a signature at once (no batching).</summary>
-    public (EngineStatus Status, RevocationMessageType Type, byte[] Payload) Process(RevocationMessageType type, ReadOnlySpan<byte> request)
+    public (EngineStatus Status, RevocationMessageType Type) Process(RevocationMessageType type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        (EngineStatus, RevocationMessageType, byte[]) answer;
+        (EngineStatus, RevocationMessageType, string?) answer;
         try
         {
-            if (type == RevocationMessageType.GetRing) return Answer(type, RevocationWire.Writer().Fixed(_tokenKey.PublicKey).Blob(Ring.Encode()).ToArray());
-            if (type != RevocationMessageType.Authenticate) return Count(Refuse(EngineStatus.UnknownMessageType, $"a source CSP does not answer {type}"));
-            answer = Prepare(request, Snapshot(), out Pending pending) ?? Finish(pending, VerifyNow(pending));
+            if (type == RevocationMessageType.GetRing) return Complete(Answer(type, RevocationWire.RentWriter().Fixed(_tokenKey.PublicKey).Blob(Ring.Encode()), response), response);
+            answer = type != RevocationMessageType.Authenticate
+                ? Refuse(EngineStatus.UnknownMessageType, "a source CSP does not answer this message type")
+                : Prepare(request, Snapshot(), out Pending pending) ?? Finish(pending, VerifyNow(pending), response);
         }
         catch (PolicyException e) { answer = Refuse(EngineStatus.Malformed, e.Message); }
         catch (EngineException e) { answer = Refuse(e.Status, e.Message); }
-        return Count(answer);
+        return Complete(Count(answer), response);
     }
 
     /// <summary>
@@ -127,7 +130,17 @@ public sealed class SourceCsp : IRevocationRole
     /// </summary>
     public IReadOnlyList<(EngineStatus Status, RevocationMessageType Type, byte[] Payload)> ProcessBatch(IReadOnlyList<ReadOnlyMemory<byte>> requests)
     {
-        var answers = new (EngineStatus, RevocationMessageType, byte[])[requests.Count];
+        var responses = new ArrayBufferWriter<byte>[requests.Count];
+        for (int i = 0; i < responses.Length; i++) responses[i] = new ArrayBufferWriter<byte>();
+        IReadOnlyList<(EngineStatus Status, RevocationMessageType Type)> answers = ProcessBatch(requests, responses);
+        return answers.Select((a, i) => (a.Status, a.Type, responses[i].WrittenSpan.ToArray())).ToArray();
+    }
+
+    /// <summary>The batch overload writing each answer into its own buffer of <paramref name="responses"/>.</summary>
+    public IReadOnlyList<(EngineStatus Status, RevocationMessageType Type)> ProcessBatch(IReadOnlyList<ReadOnlyMemory<byte>> requests, IReadOnlyList<IBufferWriter<byte>> responses)
+    {
+        if (responses.Count != requests.Count) throw new ArgumentException("One response buffer per request.", nameof(responses));
+        var answers = new (EngineStatus, RevocationMessageType, string?)[requests.Count];
         var pending = new Pending[requests.Count];
         var queued = new List<int>(requests.Count);
         (RingPublicKey Key, Ring Ring) snapshot = Snapshot();
@@ -144,12 +157,13 @@ public sealed class SourceCsp : IRevocationRole
         }
         var statuses = new EngineStatus[queued.Count];
         verifier.VerifyAll(statuses);
-        for (int q = 0; q < queued.Count; q++) answers[queued[q]] = Finish(pending[queued[q]], statuses[q]);
-        foreach (var answer in answers) Count(answer);
-        return answers;
+        for (int q = 0; q < queued.Count; q++) answers[queued[q]] = Finish(pending[queued[q]], statuses[q], responses[queued[q]]);
+        var completed = new (EngineStatus, RevocationMessageType)[answers.Length];
+        for (int i = 0; i < answers.Length; i++) completed[i] = Complete(Count(answers[i]), responses[i]);
+        return completed;
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) Count((EngineStatus, RevocationMessageType, byte[]) answer)
+    private (EngineStatus, RevocationMessageType, string?) Count((EngineStatus, RevocationMessageType, string?) answer)
     {
         Interlocked.Increment(ref answer.Item1 == EngineStatus.Ok ? ref _issued : ref _refused);
         return answer;
@@ -167,7 +181,7 @@ public sealed class SourceCsp : IRevocationRole
     /// Every check but the pairing, cheapest first: lengths, ring and epoch, the request's freshness, the policy's shape,
     /// the signature's shape, the nonce. Returns the refusal, or null with the request ready to verify.
     /// </summary>
-    private (EngineStatus, RevocationMessageType, byte[])? Prepare(ReadOnlySpan<byte> payload, (RingPublicKey Key, Ring Ring) snapshot, out Pending pending)
+    private (EngineStatus, RevocationMessageType, string?)? Prepare(ReadOnlySpan<byte> payload, (RingPublicKey Key, Ring Ring) snapshot, out Pending pending)
     {
         pending = default;
         WireReader r = RevocationWire.Reader(payload);
@@ -214,10 +228,12 @@ public sealed class SourceCsp : IRevocationRole
         }
     }
 
-    private (EngineStatus, RevocationMessageType, byte[]) Finish(in Pending p, EngineStatus verified)
+    private (EngineStatus, RevocationMessageType, string?) Finish(in Pending p, EngineStatus verified, IBufferWriter<byte> response)
     {
         if (verified != EngineStatus.Ok) return Refuse(verified, "the ring signature does not verify");
-        byte[] token = AccessToken.Issue(_tokenKey, Name, p.Request.Audience, p.Request.Resource, p.Ring.Id, p.Ring.Epoch, Options.Time, Options.TokenLifetime);
-        return Answer(RevocationMessageType.Authenticate, RevocationWire.Writer().Blob(token).ToArray());
+        WireWriter answer = RevocationWire.RentWriter().Int32(0);                  // version ‖ length (4) ‖ token, the length set below
+        AccessToken.Issue(_tokenKey, Name, p.Request.Audience, p.Request.Resource, p.Ring.Id, p.Ring.Epoch, Options.Time, Options.TokenLifetime, answer);
+        answer.PatchInt32(1, answer.WrittenSpan.Length - 5);
+        return Answer(RevocationMessageType.Authenticate, answer, response);
     }
 }

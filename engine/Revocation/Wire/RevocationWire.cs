@@ -31,6 +31,12 @@ public static class RevocationWire
     /// <summary>An <see cref="RevocationMessageType.Error"/> payload.</summary>
     public static byte[] Error(EngineStatus status, string? reason = null) => WireErrors.Write(RevocationParameters.Version, status, reason);
 
+    /// <summary>Writes an <see cref="RevocationMessageType.Error"/> payload into <paramref name="destination"/>.</summary>
+    public static void Error(EngineStatus status, string? reason, System.Buffers.IBufferWriter<byte> destination) => WireErrors.Write(RevocationParameters.Version, status, reason, destination);
+
+    /// <summary>A pooled payload writer that starts with the version (see <see cref="WireWriter.Rent"/>).</summary>
+    internal static WireWriter RentWriter() => WireWriter.Rent(RevocationParameters.Version);
+
     /// <summary>Reads an error payload; Malformed when it is not one.</summary>
     public static (EngineStatus Status, string? Reason) ReadError(ReadOnlySpan<byte> payload) => WireErrors.Read(RevocationParameters.Version, payload);
 
