@@ -39,8 +39,7 @@ public sealed class TwoServerRole(TwoServerNode node) : IEngineRole
     {
         // Only uploads under a signature batcher wait; everything else answers at once, straight into the buffer.
         if (type != (byte)TwoServerMessageType.Upload || Node.Verifier is null) return Process(connection, type, request.Span, response);
-        (EngineStatus status, TwoServerMessageType replyType, byte[] payload) = await Node.ProcessAsync((TwoServerMessageType)type, request, connection.Challenge).ConfigureAwait(false);
-        response.Write(payload);
+        (EngineStatus status, TwoServerMessageType replyType) = await Node.ProcessAsync((TwoServerMessageType)type, request, connection.Challenge, response).ConfigureAwait(false);
         return new RoleReply(status, (byte)replyType);
     }
 }

@@ -55,10 +55,17 @@ public sealed partial class TwoServerNode
 
     private (EngineStatus, TwoServerMessageType, byte[]?) Upload(ref WireReader reader)
     {
+        EngineStatus status = UploadNow(ref reader);
+        return status == EngineStatus.Ok ? (status, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray()) : Fail(status);
+    }
+
+    /// <summary>An upload checked and stored on the calling thread; its answer (Ok, no body) is the caller's to write.</summary>
+    private EngineStatus UploadNow(ref WireReader reader)
+    {
         EngineStatus status = ParseUpload(ref reader, out PendingUpload? pending);
-        if (status != EngineStatus.Ok) return Fail(status);
+        if (status != EngineStatus.Ok) return status;
         if (SchnorrSignature.Verify(SignatureGroup, pending!.SenderKey, pending.SignedMessage, pending.Upload.SenderSignature) != EngineStatus.Ok)
-            return Fail(EngineStatus.VerificationFailed);
+            return EngineStatus.VerificationFailed;
         return StoreUpload(pending.Upload, pending.Session);
     }
 
@@ -86,7 +93,7 @@ public sealed partial class TwoServerNode
         return EngineStatus.Ok;
     }
 
-    private (EngineStatus, TwoServerMessageType, byte[]?) StoreUpload(StoredUpload upload, SessionRecord session)
+    private EngineStatus StoreUpload(StoredUpload upload, SessionRecord session)
     {
         if (upload.Round == TwoServerWire.DialRound)
         {
@@ -96,15 +103,15 @@ public sealed partial class TwoServerNode
             // uploads dropped first.
             int perFragment = Math.Max(1, Content.Fragments.DataPerFragment(Parameters));
             if (!_store.PutDial(session.Group, session.SenderId, upload, capacity: session.GroupSize * ((384 + Content.DialContent.MaxIdBytes + perFragment - 1) / perFragment) + 8))
-                return Fail(EngineStatus.Replay);
-            return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
+                return EngineStatus.Replay;
+            return EngineStatus.Ok;
         }
         if (_store.TryAddUpload(upload))
         {
             _uploadsThisRound.AddOrUpdate((upload.Round, session.SenderId), 1, (_, n) => n + 1);
-            return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
+            return EngineStatus.Ok;
         }
-        return Fail(upload.Round != _store.CurrentRound ? EngineStatus.Expired : EngineStatus.Replay);   // the round closed meanwhile, or a repeated id
+        return upload.Round != _store.CurrentRound ? EngineStatus.Expired : EngineStatus.Replay;   // the round closed meanwhile, or a repeated id
     }
 
     /// <summary>
@@ -120,15 +127,49 @@ public sealed partial class TwoServerNode
             EngineStatus status = Process(type, request.Span, challenge.Span, out TwoServerMessageType responseType, out byte[] response);
             return (status, responseType, response);
         }
-        (EngineStatus parsed, PendingUpload? pending) = ParseUpload(request);
-        EngineStatus result = parsed;
-        if (result == EngineStatus.Ok)
-        {
-            EngineStatus verified = await Verifier.VerifyAsync(pending!.SenderKey, pending.SignedMessage, pending.Upload.SenderSignature).ConfigureAwait(false);
-            result = verified == EngineStatus.Ok ? StoreUpload(pending.Upload, pending.Session).Item1 : EngineStatus.VerificationFailed;
-        }
+        EngineStatus result = await UploadBatchedAsync(request).ConfigureAwait(false);
         if (result == EngineStatus.Ok) return (EngineStatus.Ok, TwoServerMessageType.Ok, new TwoServerWire.Writer().ToArray());
         return (result, TwoServerMessageType.Error, new TwoServerWire.Writer().Byte((byte)result).ToArray());
+    }
+
+    /// <summary>
+    /// The pipelined call writing its answer into <paramref name="response"/> (what the role contract calls): an
+    /// upload's signature joins the batch; the Ok or Error answer is written in place, like every other answer of
+    /// <see cref="Process(TwoServerMessageType, ReadOnlySpan{byte}, ReadOnlySpan{byte}, IBufferWriter{byte}, out TwoServerMessageType)"/>.
+    /// </summary>
+    public async ValueTask<(EngineStatus Status, TwoServerMessageType Type)> ProcessAsync(TwoServerMessageType type, ReadOnlyMemory<byte> request, ReadOnlyMemory<byte> challenge,
+                                                                                       IBufferWriter<byte> response)
+    {
+        if (type != TwoServerMessageType.Upload || Verifier is null)
+        {
+            EngineStatus status = Process(type, request.Span, challenge.Span, response, out TwoServerMessageType responseType);
+            return (status, responseType);
+        }
+        EngineStatus result = await UploadBatchedAsync(request).ConfigureAwait(false);
+        return (result, WriteStatusAnswer(result, response));
+    }
+
+    private async ValueTask<EngineStatus> UploadBatchedAsync(ReadOnlyMemory<byte> request)
+    {
+        (EngineStatus result, PendingUpload? pending) = ParseUpload(request);
+        if (result != EngineStatus.Ok) return result;
+        EngineStatus verified = await Verifier!.VerifyAsync(pending!.SenderKey, pending.SignedMessage, pending.Upload.SenderSignature).ConfigureAwait(false);
+        return verified == EngineStatus.Ok ? StoreUpload(pending.Upload, pending.Session) : EngineStatus.VerificationFailed;
+    }
+
+    /// <summary>Writes the answer of a request whose answer is its status alone (Ok: the version byte; else Error: version ‖ status) and returns its type.</summary>
+    private static TwoServerMessageType WriteStatusAnswer(EngineStatus status, IBufferWriter<byte> response)
+    {
+        Span<byte> answer = response.GetSpan(2);
+        answer[0] = TwoServerWire.Version;
+        if (status == EngineStatus.Ok)
+        {
+            response.Advance(1);
+            return TwoServerMessageType.Ok;
+        }
+        answer[1] = (byte)status;
+        response.Advance(2);
+        return TwoServerMessageType.Error;
     }
 
     private (EngineStatus, PendingUpload?) ParseUpload(ReadOnlyMemory<byte> request)
@@ -140,7 +181,7 @@ public sealed partial class TwoServerNode
         return (status, pending);
     }
 
-    /// <summary>Batches the signature checks of concurrent uploads on <see cref="ProcessAsync"/> (null: each is checked at once).</summary>
+    /// <summary>Batches the signature checks of concurrent uploads on <see cref="ProcessAsync(TwoServerMessageType, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, IBufferWriter{byte})"/> (null: each is checked at once).</summary>
     public SignatureBatcher? Verifier { get; init; }
 
     // The byte[] API of the fetches: the answer written into a writer of its own, then copied out (the IBufferWriter

@@ -95,10 +95,11 @@ public sealed partial class TwoServerNode
 
     /// <summary>
     /// <see cref="Process(TwoServerMessageType, ReadOnlySpan{byte}, ReadOnlySpan{byte}, out TwoServerMessageType, out byte[])"/>
-    /// writing the answer into <paramref name="response"/>: refusals (the Error payload) and the round polled by every
-    /// user (<see cref="TwoServerMessageType.GetRound"/>) are written there directly, so a flood of bad requests costs
-    /// no answer buffers (tests/Hosting/RoleAllocationTests measures what each refusal still allocates); the other
-    /// answers are built and then copied in.
+    /// writing the answer into <paramref name="response"/>. The answers every member asks for every round are written
+    /// there in place: refusals (the Error payload), the round (<see cref="TwoServerMessageType.GetRound"/>), uploads'
+    /// acknowledgements, groups and the inboxes, so neither a flood of bad requests nor a round's traffic costs answer
+    /// buffers (tests/Hosting/RoleAllocationTests measures it). The once-per-user answers (registration receipts,
+    /// joins, sessions) are built and then copied in.
     /// </summary>
     public EngineStatus Process(TwoServerMessageType type, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge,
                                 IBufferWriter<byte> response, out TwoServerMessageType responseType)
@@ -118,6 +119,22 @@ public sealed partial class TwoServerNode
                 response.Advance(9);
                 responseType = TwoServerMessageType.Round;
                 return EngineStatus.Ok;
+            }
+        }
+        else if (type == TwoServerMessageType.Upload)
+        {
+            // Uploads, every member's every round: the answer is the status alone, written in place.
+            status = UploadNow(ref reader);
+            responseType = WriteStatusAnswer(status, response);
+            return status;
+        }
+        else if (type == TwoServerMessageType.GetGroup)
+        {
+            status = WriteGroup(ref reader, response);
+            if (status == EngineStatus.Ok)
+            {
+                responseType = TwoServerMessageType.Group;
+                return status;
             }
         }
         else if (type is TwoServerMessageType.Fetch or TwoServerMessageType.FetchDials)
@@ -267,9 +284,38 @@ public sealed partial class TwoServerNode
 
     private static byte[] GroupPayload(int epoch, IReadOnlyList<string> members)
     {
-        var writer = new TwoServerWire.Writer().Int32(epoch).Int32(members.Count);
-        foreach (string m in members) writer.Name(m);
-        return writer.ToArray();
+        var payload = new ArrayBufferWriter<byte>();
+        WriteGroupPayload(epoch, members, payload);
+        return payload.WrittenSpan.ToArray();
+    }
+
+    /// <summary>GetGroup answered into <paramref name="response"/>: nothing is written unless the group exists.</summary>
+    private EngineStatus WriteGroup(ref WireReader reader, IBufferWriter<byte> response)
+    {
+        string group = reader.Name();
+        if (!reader.AtEndOk) return EngineStatus.Malformed;
+        (int epoch, IReadOnlyList<string> members) = _store.Group(group);
+        if (epoch == 0) return EngineStatus.NotFound;
+        WriteGroupPayload(epoch, members, response);
+        return EngineStatus.Ok;
+    }
+
+    /// <summary>version ‖ epoch (4) ‖ count (4) ‖ names (length (1) ‖ UTF-8 each), written field by field into <paramref name="destination"/>.</summary>
+    private static void WriteGroupPayload(int epoch, IReadOnlyList<string> members, IBufferWriter<byte> destination)
+    {
+        Span<byte> head = destination.GetSpan(9);
+        head[0] = TwoServerWire.Version;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(head[1..], epoch);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(head[5..], members.Count);
+        destination.Advance(9);
+        foreach (string member in members)
+        {
+            int length = System.Text.Encoding.UTF8.GetByteCount(member);
+            Span<byte> name = destination.GetSpan(1 + length);
+            name[0] = (byte)length;
+            System.Text.Encoding.UTF8.GetBytes(member, name[1..]);
+            destination.Advance(1 + length);
+        }
     }
 
     /// <summary>Reads the trailing signature blob; returns how many bytes it took (length prefix included).</summary>
