@@ -38,7 +38,13 @@ internal static class RoleConfiguration
     }
 
     /// <summary>A role from its configuration: <c>{"role": "two-server" | "onion-node" | "iot-cs", …}</c> (see engine.h).</summary>
-    public static EngineStatus Create(EngineHost host, ReadOnlySpan<byte> json, out IEngineRole? role)
+    public static EngineStatus Create(EngineHost host, ReadOnlySpan<byte> json, out IEngineRole? role) => Create(host, json, null, out role);
+
+    /// <summary>
+    /// A role from its configuration, its outgoing requests (an operation centre's to its cloud server) through
+    /// <paramref name="transport"/>: also <c>"iot-oc"</c>, <c>"abe-authority"</c>, <c>"source-csp"</c> (see engine.h).
+    /// </summary>
+    public static EngineStatus Create(EngineHost host, ReadOnlySpan<byte> json, NativeTransport? transport, out IEngineRole? role)
     {
         role = null;
         try
@@ -51,10 +57,13 @@ internal static class RoleConfiguration
                 "two-server" => TwoServer(host, config, out role),
                 "onion-node" => OnionNode(host, config, out role),
                 "iot-cs" => IotCloudServer(config, out role),
+                "iot-oc" => ProtocolRoleConfigurations.OperationCentre(host, config, transport, out role),
+                "abe-authority" => ProtocolRoleConfigurations.Authority(config, out role),
+                "source-csp" => ProtocolRoleConfigurations.SourceCsp(host, config, out role),
                 _ => EngineStatus.NotFound,
             };
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException
                                         or Engine.IotAuth.Trust.TrustConfigurationException) { return EngineStatus.Malformed; }
     }
 

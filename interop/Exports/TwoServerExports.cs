@@ -208,15 +208,12 @@ internal sealed class NativeUser(TwoServerUser user, SchnorrSigningKey key) : ID
 /// <summary>A user's connection to S1 or S2 through the C host's transport callback (synchronous, one request at a time).</summary>
 internal sealed unsafe class TransportConnection : ITwoServerConnection
 {
-    private const int InitialCapacity = 64 * 1024;
-    private readonly delegate* unmanaged[Cdecl]<nint, uint, byte, byte*, nuint, byte*, nuint, NativeReply*, int> _send;
-    private readonly nint _context;
+    private readonly NativeTransport _transport;
     private readonly uint _server;
 
-    private TransportConnection(delegate* unmanaged[Cdecl]<nint, uint, byte, byte*, nuint, byte*, nuint, NativeReply*, int> send, nint context, uint server)
+    private TransportConnection(NativeTransport transport, uint server)
     {
-        _send = send;
-        _context = context;
+        _transport = transport;
         _server = server;
     }
 
@@ -230,8 +227,8 @@ internal sealed unsafe class TransportConnection : ITwoServerConnection
     public static EngineStatus Open(delegate* unmanaged[Cdecl]<nint, uint, byte, byte*, nuint, byte*, nuint, NativeReply*, int> send, nint context, uint server,
                                     out TransportConnection? connection)
     {
-        connection = new TransportConnection(send, context, server);
-        (EngineStatus s, byte type, byte[] hello) = connection.Call(TwoServerExports.TransportOpen, []);
+        connection = new TransportConnection(new NativeTransport(send, context), server);
+        (EngineStatus s, byte type, byte[] hello) = connection._transport.Call(server, NativeTransport.Open, []);
         if (s != EngineStatus.Ok) return s;
         var reader = TwoServerWire.Reader(hello);
         int index = reader.Byte();
@@ -244,28 +241,9 @@ internal sealed unsafe class TransportConnection : ITwoServerConnection
 
     public Task<(TwoServerMessageType Type, byte[] Payload)> RequestAsync(TwoServerMessageType type, byte[] payload, CancellationToken cancellationToken = default)
     {
-        (EngineStatus s, byte replyType, byte[] response) = Call((byte)type, payload);
+        (EngineStatus s, byte replyType, byte[] response) = _transport.Call(_server, (byte)type, payload);
         if (s != EngineStatus.Ok) throw new EngineException(s, $"the transport to S{_server} failed: {s}");
         return Task.FromResult(((TwoServerMessageType)replyType, response));
-    }
-
-    private (EngineStatus Status, byte Type, byte[] Response) Call(byte type, byte[] request)
-    {
-        byte[] buffer = new byte[InitialCapacity];
-        NativeReply reply;
-        int s;
-        fixed (byte* r = request)
-        fixed (byte* o = buffer)
-            s = _send(_context, _server, type, r, (nuint)request.Length, o, (nuint)buffer.Length, &reply);
-        if (s == (int)EngineStatus.DestinationTooSmall && reply.Length > (nuint)buffer.Length && reply.Length <= 1 << 30)
-        {
-            buffer = new byte[(int)reply.Length];
-            fixed (byte* o = buffer)
-                s = _send(_context, _server, TwoServerExports.TransportResendLast, null, 0, o, (nuint)buffer.Length, &reply);
-        }
-        if (s != (int)EngineStatus.Ok) return ((EngineStatus)s, 0, []);
-        if (reply.Length > (nuint)buffer.Length) return (EngineStatus.Malformed, 0, []);
-        return (EngineStatus.Ok, reply.Type, buffer.AsSpan(0, (int)reply.Length).ToArray());
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

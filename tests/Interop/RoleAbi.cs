@@ -17,6 +17,45 @@ internal static unsafe class RoleAbi
     public static readonly delegate* unmanaged[Cdecl]<nint, void> ConnectionClose = &RoleExports.ConnectionClose;
     public static readonly delegate* unmanaged[Cdecl]<nint, byte, byte*, nuint, byte*, nuint, NativeReply*, int> Process = &RoleExports.Process;
     public static readonly delegate* unmanaged[Cdecl]<nint, byte*, nuint, nuint*, int> Route = &RoleExports.Route;
+    public static readonly delegate* unmanaged[Cdecl]<nint*, nint, byte*, nuint, nint, nint, int> RoleCreateWithTransport = &ProtocolRoleExports.RoleCreateWithTransport;
+    public static readonly delegate* unmanaged[Cdecl]<nint, uint*, int> IotOcRotate = &ProtocolRoleExports.IotOcRotate;
+    public static readonly delegate* unmanaged[Cdecl]<nint, byte*, uint*, int> IotOcExportTagKey = &ProtocolRoleExports.IotOcExportTagKey;
+    public static readonly delegate* unmanaged[Cdecl]<nint, byte*, nuint, int> SourceCspUpdateRing = &ProtocolRoleExports.SourceCspUpdateRing;
+
+    /// <summary>engine_iot_oc_rotate: the call's status and the new epoch.</summary>
+    public static (EngineStatus Status, uint Epoch) RotateOperationCentre(nint role)
+    {
+        uint epoch;
+        EngineStatus status = (EngineStatus)IotOcRotate(role, &epoch);
+        return (status, epoch);
+    }
+
+    /// <summary>engine_iot_oc_export_tag_key: the call's status, γ and the epoch.</summary>
+    public static (EngineStatus Status, byte[] Gamma, uint Epoch) ExportTagKey(nint role)
+    {
+        byte[] gamma = new byte[32];
+        uint epoch;
+        int status;
+        fixed (byte* g = gamma) status = IotOcExportTagKey(role, g, &epoch);
+        return ((EngineStatus)status, gamma, epoch);
+    }
+
+    /// <summary>engine_source_csp_update_ring.</summary>
+    public static EngineStatus UpdateRing(nint role, byte[] ring)
+    {
+        fixed (byte* r = ring) return (EngineStatus)SourceCspUpdateRing(role, r, (nuint)ring.Length);
+    }
+
+    /// <summary>engine_role_create_with_transport with <paramref name="json"/>, the transport a C function pointer and its context.</summary>
+    public static EngineStatus CreateRole(nint host, string json, nint transport, nint context, out nint role)
+    {
+        byte[] config = Encoding.UTF8.GetBytes(json);
+        nint r;
+        int status;
+        fixed (byte* c = config) status = RoleCreateWithTransport(&r, host, c, (nuint)config.Length, transport, context);
+        role = r;
+        return (EngineStatus)status;
+    }
 
     /// <summary>engine_connection_close, engine_role_destroy, engine_host_destroy (callable outside an unsafe context).</summary>
     public static void Close(nint connection) => ConnectionClose(connection);

@@ -97,8 +97,8 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
     /// <summary>Raised after every epoch rotation with the new epoch (the server persists the new γ).</summary>
     public event Action<uint>? EpochRotated;
 
-    /// <summary>Writes the current epoch's γ (32 bytes) for the server's protected key file.</summary>
-    internal uint ExportTagKey(Span<byte> gamma)
+    /// <summary>Writes the current epoch's γ (32 bytes, big-endian) for the host's protected key store and returns the epoch.</summary>
+    public uint ExportTagKey(Span<byte> gamma)
     {
         lock (_epochGate)
         {

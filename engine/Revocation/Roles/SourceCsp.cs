@@ -73,6 +73,12 @@ public sealed class SourceCsp : IRevocationRole
     /// <summary>Tokens issued and requests refused so far.</summary>
     public (long Issued, long Refused) Counts => (Interlocked.Read(ref _issued), Interlocked.Read(ref _refused));
 
+    /// <summary>The ring's public key (it never changes when the ring grows or moves to a new epoch).</summary>
+    public RingPublicKey RingKey
+    {
+        get { lock (_ringGate) return _ringKey; }
+    }
+
     /// <summary>The ring verified against (the newest epoch seen).</summary>
     public Ring Ring
     {

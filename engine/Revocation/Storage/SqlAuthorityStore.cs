@@ -7,7 +7,7 @@ namespace Engine.Revocation.Storage;
 /// A Protocol 4 authority's durable state (issue #15) in SQLite or PostgreSQL: the whole of
 /// <c>Authority.ExportState</c> (its master secrets, the user registry, queued key updates, the ring and the CSPs'
 /// update-key log), sealed by a <see cref="SecretSealer"/> under the operator's state key, so the secrets are never
-/// written in the clear. Each <see cref="Save"/> replaces the row in one transaction committed before it returns: the
+/// written in the clear. Each <see cref="Save(ReadOnlySpan{byte})"/> replaces the row in one transaction committed before it returns: the
 /// server saves before it answers a request that changed the state, so what it acknowledged survives kill -9.
 /// </summary>
 public sealed class SqlAuthorityStore : IDisposable
@@ -64,6 +64,14 @@ public sealed class SqlAuthorityStore : IDisposable
             INSERT INTO abe_authority (name, revision, state_sealed) VALUES (@n, 1, @s)
             ON CONFLICT (name) DO UPDATE SET revision = abe_authority.revision + 1, state_sealed = excluded.state_sealed
             """, ("n", Name), ("s", sealedState)));
+    }
+
+    /// <summary>Exports, seals and commits <paramref name="authority"/>'s whole state, wiping the exported copy.</summary>
+    public void Save(Roles.Authority authority)
+    {
+        byte[] state = authority.ExportState();
+        try { Save(state); }
+        finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(state); }
     }
 
     /// <summary>Closes the database.</summary>

@@ -171,6 +171,18 @@ void engine_host_destroy(engine_host *host);
  *    "trust": {optional: a trust model as engine serve iot-cs --config reads it}, "data": "<optional, as above>"}
  *     Protocol 3's cloud server (SPEC.md section 3): trust evaluation for the operation centres listed (their
  *     public keys). Message types: Protocol 3's (IotMessageType: 10 Evaluate, 12 Vote, 14 QueryTrust, ...).
+ *   {"role": "abe-authority", "name": "HOSP", "admin_public_key": "<96 hex: the data owner's G1 key>",
+ *    "encryption": true, "ring": "<optional: the ring id of a signature authority>",
+ *    "data": "<a directory (SQLite) or a PostgreSQL connection string>", "state_key": "<64 hex>"}
+ *     Protocol 4's attribute and/or signature authority (SPEC.md section 4). Its whole state is sealed with
+ *     AES-256-GCM under state_key and committed to data before every answer that changed it; a role made again
+ *     from the same data and state_key carries on. Message types: RevocationMessageType (1 GetPublicKeys, ...).
+ *   {"role": "source-csp", "name": "csp-a", "token_key": "<64 hex: the token signing scalar>",
+ *    "ring_public_key": "<hex>", "ring": "<hex>"}
+ *     Protocol 4's source CSP: verifies ring signatures (batched on the host) and issues access tokens. The ring
+ *     key and ring are the authority's (its GetPublicKeys answer: blob(ABE key) blob(ring key) blob(ring));
+ *     hand it newer rings with engine_source_csp_update_ring.
+ *   {"role": "iot-oc", ...}: needs engine_role_create_with_transport (below).
  * Keys given as hex are decoded straight from the JSON's bytes (no escapes allowed) and the library's copy of the
  * configuration is wiped before engine_role_create returns; wipe yours after it.
  * A configuration that does not parse is ENGINE_MALFORMED, an unknown kind ENGINE_NOT_FOUND, a bad key its
@@ -179,6 +191,7 @@ typedef struct engine_role engine_role;
 engine_status engine_role_create(engine_role **out, engine_host *host, const char *config_json, size_t config_len);
 /* Wipes the role's keys and closes its store. No call on the role or its connections may be running. */
 void engine_role_destroy(engine_role *role);
+
 
 /* What a role answered: the request's status (ENGINE_OK, or why the role refused it: the response then holds the
  * protocol's Error message), the response's message type, and its length (on ENGINE_DESTINATION_TOO_SMALL, the
@@ -217,20 +230,51 @@ engine_status engine_role_process_batch(engine_connection *connection, size_t co
                                         const uint8_t *const *requests, const size_t *request_lens,
                                         uint8_t *const *responses, const size_t *capacities, engine_reply *replies);
 
-/* ---- Protocol 2 (two-server XOR messaging) ---------------------------------------------------------- */
-
-/* Closes a "two-server" role's open round (a server closes rounds on its own clock); *open_round is the new one. */
-engine_status engine_two_server_close_round(engine_role *role, int64_t *open_round);
-
-/* How a native host carries a user's requests to S1 (server 1) or S2 (server 2) over its own network stack.
- * type ENGINE_TRANSPORT_OPEN: open the connection and write the server's greeting; ENGINE_TRANSPORT_RESEND_LAST:
- * write the last response again (the user asks after ENGINE_DESTINATION_TOO_SMALL, with reply->length bytes);
- * any other type: send the request and write the response. Return ENGINE_OK with *reply filled, or a status. */
+/* How a native host carries the library's own requests over its own network stack: a Protocol 2 user's to S1
+ * (server 1) and S2 (server 2), an operation centre's to its cloud server (server 0). type ENGINE_TRANSPORT_OPEN:
+ * open the connection and write the server's greeting (none for a cloud server); ENGINE_TRANSPORT_RESEND_LAST:
+ * write the last response again (asked after ENGINE_DESTINATION_TOO_SMALL, with reply->length bytes); any other
+ * type: send the request and write the response. Return ENGINE_OK with *reply filled, or a status (an operation
+ * centre then opens again before its next request). The library never calls one transport from two threads at once; the
+ * call happens inside the engine_role_process (or user call) that needs it. */
 #define ENGINE_TRANSPORT_OPEN 0
 #define ENGINE_TRANSPORT_RESEND_LAST 255
 typedef engine_status (*engine_transport)(void *context, uint32_t server, uint8_t type, const uint8_t *request,
                                           size_t request_len, uint8_t *response, size_t response_capacity,
                                           engine_reply *reply);
+
+/* As engine_role_create, for roles that make requests of their own, which go through transport. Kinds:
+ *   {"role": "iot-oc", "id": "oc-1", "signing_key": "<64 hex>", "encryption_key": "<64 hex>",
+ *    "gamma": "<64 hex: the tag key of the epoch>", "epoch": 1, "enrolment_key": "<hex, >= 16 bytes>",
+ *    "admin_key": "<hex, >= 16 bytes>", "cloud_signing_key": "<96 hex: the cloud server's G1 key>",
+ *    "threshold": 6000, "data": "<optional: registrations' durable store, as above>"}
+ *     Protocol 3's operation centre: registrations, tags (its trust query goes to the cloud server, server 0),
+ *     challenges, batched proof verification, key confirmation. ENGINE_NULL_ARGUMENT without a transport.
+ * The other kinds are accepted too (their transport is then unused). context is passed to transport as is. */
+engine_status engine_role_create_with_transport(engine_role **out, engine_host *host, const char *config_json, size_t config_len,
+                                                engine_transport transport, void *context);
+
+/* ---- Protocol 3 (trust evaluation, anonymous authentication) ----------------------------------------- */
+
+/* Moves an "iot-oc" to its next epoch with a fresh tag key: proofs under older tags fail from now on, devices ask
+ * for new tags. *epoch is the new epoch. Persist the new key (engine_iot_oc_export_tag_key) before acknowledging
+ * a RotateEpoch request or relying on the rotation: a role made again with an older key refuses newer tags. */
+engine_status engine_iot_oc_rotate(engine_role *role, uint32_t *epoch);
+/* The current epoch's tag key gamma (32 bytes, big-endian) and the epoch, for the host's protected key store; a
+ * role made again with them as "gamma" and "epoch" accepts the tags issued under them. Wipe gamma after use. A
+ * RotateEpoch request (type 30) answered with type 31 (Rotated) has rotated too: export after it as well. */
+engine_status engine_iot_oc_export_tag_key(engine_role *role, uint8_t gamma[32], uint32_t *epoch);
+
+/* ---- Protocol 4 (multi-authority CP-ABE, ring signatures, revocation) --------------------------------- */
+
+/* Hands a "source-csp" the authority's current ring (encoded as in GetPublicKeys). ENGINE_EXPIRED for another
+ * ring or an older epoch: a source CSP never goes back. */
+engine_status engine_source_csp_update_ring(engine_role *role, const uint8_t *ring, size_t ring_len);
+
+/* ---- Protocol 2 (two-server XOR messaging) ---------------------------------------------------------- */
+
+/* Closes a "two-server" role's open round (a server closes rounds on its own clock); *open_round is the new one. */
+engine_status engine_two_server_close_round(engine_role *role, int64_t *open_round);
 
 /* A Protocol 2 user. config_json: {"id": "alice", "signing_key": "<64 hex>", "s1_public_key": "<96 hex>",
  * "s2_public_key": "<96 hex>", "block": 256}. Opens both connections through transport and refuses servers that

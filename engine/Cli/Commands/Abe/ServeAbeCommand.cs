@@ -106,7 +106,7 @@ internal static class ServeAbeCommand
             else
             {
                 authority = new Authority(encryption ? AttributeAuthority.Create(name) : null, ring is null ? null : SignatureAuthority.Create(name, ring), admin.PublicKey);
-                Save(store, authority);
+                store.Save(authority);
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or EngineException or ArgumentException or UnauthorizedAccessException or System.Data.Common.DbException)
@@ -118,7 +118,7 @@ internal static class ServeAbeCommand
         using (authority)
         {
             // Persist before the answer leaves: Changed runs under the authority's lock, inside the request.
-            authority.Changed += () => Save(store, authority);
+            authority.Changed += () => store.Save(authority);
             using var shutdown = new ShutdownSignal(runFor, CancellationToken.None);
             await using var server = new RevocationServer(authority) { Limits = limits };
             try { await server.StartAsync(address, port).ConfigureAwait(false); }
@@ -252,13 +252,6 @@ internal static class ServeAbeCommand
         => !SqlDatabase.IsPostgres(location) && Directory.Exists(Path.Combine(location, "ciphertexts")) ? new FileCiphertextStore(location) : SqlCiphertextStore.Open(location);
 
     /// <summary>Seals and commits the authority's state; its export is wiped after.</summary>
-    private static void Save(SqlAuthorityStore store, Authority authority)
-    {
-        byte[] state = authority.ExportState();
-        try { store.Save(state); }
-        finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(state); }
-    }
-
     private static HashedElGamalKey LoadOrCreateEncryption(string keyPath)
     {
         using SecretFile file = SecretFile.Read(keyPath);
