@@ -12,12 +12,13 @@ using Engine.Revocation;
 using Engine.Revocation.Roles;
 using Engine.Revocation.Signatures;
 using Engine.Revocation.Storage;
+using Engine.Revocation.Wire;
 using Engine.Storage;
 
 namespace Engine.Interop.Exports;
 
 /// <summary>
-/// The C ABI configurations of Protocol 3's operation centre and Protocol 4's authority and source CSP (engine.h
+/// The C ABI configurations of Protocol 3's operation centre and Protocol 4's authority, source and accepting CSPs (engine.h
 /// documents each key). Secret keys are read through <see cref="SecretJson"/> into pinned arrays wiped here; a
 /// configuration that does not check out is refused with a status before anything is made.
 /// </summary>
@@ -56,7 +57,7 @@ internal static class ProtocolRoleConfigurations
             SqlOperationCenterStore? store = root.TryGetProperty("data", out JsonElement d) && d.GetString() is { Length: > 0 } location ? SqlOperationCenterStore.Open(location) : null;
             owned.Add(store);
             OperationCenter oc = host.CreateOperationCenter(new OperationCenterOptions { Id = id, Threshold = threshold }, signing!, encryption!, tagKey!,
-                                                            secrets["enrolment_key"], secrets["admin_key"], new NativeIotConnection(transport), cloudKey, store);
+                                                            secrets["enrolment_key"], secrets["admin_key"], new NativeServerConnection(transport, 0), cloudKey, store);
             owned.Remove(tagKey);                                                 // the OC owns γ now, and wipes it
             owned.Insert(0, oc);
             role = new OwnedRole(new IotRole("iot-oc", oc), [.. owned]);
@@ -143,6 +144,60 @@ internal static class ProtocolRoleConfigurations
         return EngineStatus.Ok;
     }
 
+    // {"role":"accepting-csp","name":"csp-b","signing_key":"<64 hex>","encryption_key":"<64 hex>","owner_public_key":"<96 hex>",
+    //  "token_issuers":[{"name":"csp-a","public_key":"<96 hex>"}],"authorities":["HOSP","INS"],"store":"DIR|CONN"}:
+    // Protocol 4's accepting CSP. Authority i of the list is the transport's server i: their public keys are fetched
+    // through it now, and a Sync pulls their ciphertext-update keys through it (signed with signing_key, sealed to
+    // encryption_key) and runs the update job over the store.
+    public static EngineStatus AcceptingCsp(EngineHost host, SecretJson config, NativeTransport? transport, out IEngineRole? role)
+    {
+        role = null;
+        if (transport is null) return EngineStatus.NullArgument;                 // it syncs from its authorities
+        JsonElement root = config.Root;
+        string name = root.GetProperty("name").GetString() ?? "";
+        string location = root.GetProperty("store").GetString() ?? "";
+        if (name.Length == 0 || location.Length == 0) return EngineStatus.Malformed;
+        byte[] owner = Convert.FromHexString(root.GetProperty("owner_public_key").GetString()!);
+        EngineStatus s = RevocationParameters.Group.Decode(owner, new ulong[RevocationParameters.Group.ElementLimbs]);
+        if (s != EngineStatus.Ok) return s;
+        var issuers = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (JsonElement issuer in root.GetProperty("token_issuers").EnumerateArray())
+        {
+            byte[] key = Convert.FromHexString(issuer.GetProperty("public_key").GetString()!);
+            if ((s = RevocationParameters.Group.Decode(key, new ulong[RevocationParameters.Group.ElementLimbs])) != EngineStatus.Ok) return s;
+            issuers[issuer.GetProperty("name").GetString() ?? ""] = key;
+        }
+        var authorities = new List<(string Name, IRevocationConnection Connection)>();
+        foreach (JsonElement authority in root.GetProperty("authorities").EnumerateArray())
+            authorities.Add((authority.GetString() ?? "", new NativeServerConnection(transport, (uint)authorities.Count)));
+        if (authorities.Count == 0 || authorities.Any(a => a.Name.Length == 0)) return EngineStatus.Malformed;
+
+        using var secrets = new Secrets(config, "signing_key", "encryption_key");
+        if (!secrets.Complete) return EngineStatus.Malformed;
+        var owned = new List<IDisposable?>();
+        try
+        {
+            if ((s = SchnorrSigningKey.Import(RevocationParameters.Group, secrets["signing_key"], out SchnorrSigningKey? signing)) != EngineStatus.Ok) return s;
+            owned.Add(signing);
+            if ((s = HashedElGamalKey.Import(RevocationParameters.Group, secrets["encryption_key"], out HashedElGamalKey? encryption)) != EngineStatus.Ok) return s;
+            owned.Add(encryption);
+            var published = new List<Revocation.Abe.AuthorityPublicKey>();
+            foreach ((string authorityName, IRevocationConnection connection) in authorities)
+                if (AuthorityKeys.FetchAsync(authorityName, connection).GetAwaiter().GetResult().Encryption is { } key) published.Add(key);
+            SqlCiphertextStore store = SqlCiphertextStore.Open(location);
+            owned.Add(store);
+            Revocation.Roles.AcceptingCsp csp = host.CreateAcceptingCsp(name, owner, issuers, published, store);
+            AuthorityFollower.Follow(csp, store, name, new RevocationAdmin(signing!), encryption!, authorities);
+            role = new OwnedRole(new RevocationRole("accepting-csp", csp), [.. owned]);
+            owned.Clear();
+            return EngineStatus.Ok;
+        }
+        finally
+        {
+            foreach (IDisposable? o in owned) o?.Dispose();
+        }
+    }
+
     /// <summary>Named secret hex fields, decoded into pinned arrays and wiped on dispose.</summary>
     private sealed class Secrets : IDisposable
     {
@@ -170,28 +225,43 @@ internal static class ProtocolRoleConfigurations
     }
 }
 
-/// <summary>An operation centre's connection to its cloud server through the C host's transport (server 0), opened on first use.</summary>
-internal sealed class NativeIotConnection(NativeTransport transport) : IIotConnection
+/// <summary>
+/// A role's connection to a server through the C host's transport (server index <paramref name="server"/>: an
+/// operation centre's cloud server, an accepting CSP's authorities), opened on first use and again after a failure.
+/// </summary>
+internal sealed class NativeServerConnection(NativeTransport transport, uint server) : IIotConnection, IRevocationConnection
 {
     private bool _open;
 
     public ReadOnlyMemory<byte> Hello => ReadOnlyMemory<byte>.Empty;
 
-    public Task<(IotMessageType Type, byte[] Payload)> RequestAsync(IotMessageType type, byte[] payload, CancellationToken cancellationToken = default)
+    private (byte Type, byte[] Payload) Request(byte type, byte[] payload)
     {
         if (!Volatile.Read(ref _open))
         {
-            (EngineStatus opened, _, _) = transport.Call(0, NativeTransport.Open, []);
-            if (opened != EngineStatus.Ok) throw new IOException($"the transport to the cloud server did not open: {opened}");
+            (EngineStatus opened, _, _) = transport.Call(server, NativeTransport.Open, []);
+            if (opened != EngineStatus.Ok) throw new IOException($"the transport to server {server} did not open: {opened}");
             Volatile.Write(ref _open, true);
         }
-        (EngineStatus s, byte reply, byte[] response) = transport.Call(0, (byte)type, payload);
+        (EngineStatus s, byte reply, byte[] response) = transport.Call(server, type, payload);
         if (s != EngineStatus.Ok)
         {
             Volatile.Write(ref _open, false);                                     // open again next time
-            throw new IOException($"the transport to the cloud server failed: {s}");
+            throw new IOException($"the transport to server {server} failed: {s}");
         }
+        return (reply, response);
+    }
+
+    public Task<(IotMessageType Type, byte[] Payload)> RequestAsync(IotMessageType type, byte[] payload, CancellationToken cancellationToken = default)
+    {
+        (byte reply, byte[] response) = Request((byte)type, payload);
         return Task.FromResult(((IotMessageType)reply, response));
+    }
+
+    public Task<(RevocationMessageType Type, byte[] Payload)> RequestAsync(RevocationMessageType type, byte[] payload, CancellationToken cancellationToken = default)
+    {
+        (byte reply, byte[] response) = Request((byte)type, payload);
+        return Task.FromResult(((RevocationMessageType)reply, response));
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

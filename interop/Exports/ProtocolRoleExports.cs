@@ -35,6 +35,7 @@ public static unsafe class ProtocolRoleExports
             *output = Handles.Create(role!);
             return (int)EngineStatus.Ok;
         }
+        catch (IOException) { return (int)EngineStatus.Unreachable; }           // the transport failed while the role fetched what it needs
         catch (Exception e) { return Boundary.Fail(e); }
     }
 

@@ -42,7 +42,7 @@ internal static class RoleConfiguration
 
     /// <summary>
     /// A role from its configuration, its outgoing requests (an operation centre's to its cloud server) through
-    /// <paramref name="transport"/>: also <c>"iot-oc"</c>, <c>"abe-authority"</c>, <c>"source-csp"</c> (see engine.h).
+    /// <paramref name="transport"/>: also <c>"iot-oc"</c>, <c>"abe-authority"</c>, <c>"source-csp"</c>, <c>"accepting-csp"</c> (see engine.h).
     /// </summary>
     public static EngineStatus Create(EngineHost host, ReadOnlySpan<byte> json, NativeTransport? transport, out IEngineRole? role)
     {
@@ -60,6 +60,7 @@ internal static class RoleConfiguration
                 "iot-oc" => ProtocolRoleConfigurations.OperationCentre(host, config, transport, out role),
                 "abe-authority" => ProtocolRoleConfigurations.Authority(config, out role),
                 "source-csp" => ProtocolRoleConfigurations.SourceCsp(host, config, out role),
+                "accepting-csp" => ProtocolRoleConfigurations.AcceptingCsp(host, config, transport, out role),
                 _ => EngineStatus.NotFound,
             };
         }

@@ -29,14 +29,15 @@ namespace Engine.Tests.Interop;
 public sealed class ProtocolRoleAbiTests
 {
     /// <summary>What the transport callback reaches: an in-process role, and how many calls it carried.</summary>
-    private sealed unsafe class TransportTarget(IEngineRole role)
+    private sealed unsafe class TransportTarget(params IEngineRole[] roles)
     {
         private readonly RoleConnection _connection = new();
         public int Opens, Requests;
 
         public int Handle(uint server, byte type, ReadOnlySpan<byte> request, Span<byte> response, NativeReply* reply)
         {
-            if (server != 0) return (int)EngineStatus.NotFound;
+            if (server >= roles.Length) return (int)EngineStatus.NotFound;
+            IEngineRole role = roles[server];
             var written = new ArrayBufferWriter<byte>();
             RoleReply answer;
             if (type == 0)
@@ -162,6 +163,57 @@ public sealed class ProtocolRoleAbiTests
         {
             RoleAbi.DestroyHost(host);
             context.Free();
+        }
+    }
+
+    [Test]
+    public async Task AcceptingCsp_SyncsFromItsAuthoritiesThroughTheTransport()
+    {
+        await using var net = new Engine.Tests.Revocation.RevocationRolesTests.Network();
+        await net.GrantCspAsync();
+        using RevocationUser alice = await net.EnrolAsync("alice", ["doctor@HOSP"], []);
+        using RevocationUser bob = await net.EnrolAsync("bob", ["doctor@HOSP"], []);
+        string store = Path.Combine(Path.GetTempPath(), "engine-abi-accepting-" + Guid.NewGuid().ToString("N"));
+        byte[] signing = new byte[32], encryption = new byte[32];
+        net.CspKey.ExportSecret(signing);
+        net.CspEncryption.ExportSecret(encryption);
+        string config = $$"""
+            {"role":"accepting-csp","name":"csp-b","signing_key":"{{Hex(signing)}}","encryption_key":"{{Hex(encryption)}}","owner_public_key":"{{Hex(net.AdminKey.PublicKey)}}",
+             "token_issuers":[{"name":"csp-a","public_key":"{{Hex(net.Source.TokenPublicKey)}}"}],"authorities":["HOSP","INS"],"store":"{{store}}"}
+            """;
+        var target = new TransportTarget(new RevocationRole("HOSP", net.Hospital), new RevocationRole("INS", net.Insurer));
+        GCHandle context = GCHandle.Alloc(target);
+        nint host = RoleAbi.NewHost();
+        try
+        {
+            Assert.That(RoleAbi.CreateRole(host, config, out _), Is.EqualTo(EngineStatus.NullArgument), "an accepting CSP without a transport to its authorities");
+            Assert.That(RoleAbi.CreateRole(host, config.Replace("[\"HOSP\",\"INS\"]", "[\"HOSP\",\"INS\",\"GONE\"]"), TransportPointer, GCHandle.ToIntPtr(context), out _),
+                        Is.EqualTo(EngineStatus.Unreachable), "an authority the transport cannot reach");
+            Assert.That(RoleAbi.CreateRole(host, config, TransportPointer, GCHandle.ToIntPtr(context), out nint role), Is.EqualTo(EngineStatus.Ok));
+            await using AbiConnection accepting = await ConnectAsync(role);
+            byte[] record = RandomNumberGenerator.GetBytes(10_000);
+            await net.Admin.StoreAsync(accepting, "record-1", "doctor@HOSP", record);
+            Policy ring = Policy.Parse("doctor@HOSP");
+            RingPublicKey ringKey = net.Hospital.Signatures!.PublicKey;
+            Assert.That(await alice.FetchAndDecryptAsync(accepting, await alice.RequestTokenAsync(net.ToSource, ringKey, ring, "csp-b", "record-1")), Is.EqualTo(record));
+
+            // Revoke bob's doctor@HOSP; the sync pulls HOSP's update keys through the transport and updates the row.
+            Assert.That(await net.Admin.RevokeAsync(net.ToHospital, "bob", "doctor@HOSP"), Is.EqualTo(1));
+            int before = target.Requests;
+            Assert.That(await net.Admin.SyncAsync(accepting), Is.EqualTo((1, 1)));
+            Assert.That(target.Requests - before, Is.GreaterThanOrEqualTo(3), "public keys and update keys pulled through the transport");
+            Assert.That(await net.Admin.SyncAsync(accepting), Is.EqualTo((0, 0)), "the applied marks moved: nothing left to do");
+            Assert.That(await alice.FetchUpdatesAsync(net.ToHospital, "HOSP"), Is.EqualTo(1));
+            Assert.That(await alice.FetchAndDecryptAsync(accepting, await alice.RequestTokenAsync(net.ToSource, ringKey, ring, "csp-b", "record-1")), Is.EqualTo(record));
+            byte[] bobLate = await bob.RequestTokenAsync(net.ToSource, ringKey, ring, "csp-b", "record-1");
+            Assert.That(async () => await bob.FetchAndDecryptAsync(accepting, bobLate), Throws.TypeOf<EngineException>(), "bob is revoked");
+            RoleAbi.Destroy(role);
+        }
+        finally
+        {
+            RoleAbi.DestroyHost(host);
+            context.Free();
+            try { Directory.Delete(store, recursive: true); } catch (IOException) { }
         }
     }
 

@@ -231,11 +231,12 @@ engine_status engine_role_process_batch(engine_connection *connection, size_t co
                                         uint8_t *const *responses, const size_t *capacities, engine_reply *replies);
 
 /* How a native host carries the library's own requests over its own network stack: a Protocol 2 user's to S1
- * (server 1) and S2 (server 2), an operation centre's to its cloud server (server 0). type ENGINE_TRANSPORT_OPEN:
+ * (server 1) and S2 (server 2), an operation centre's to its cloud server (server 0), an accepting CSP's to its
+ * authorities (server i: the i-th of its list). type ENGINE_TRANSPORT_OPEN:
  * open the connection and write the server's greeting (none for a cloud server); ENGINE_TRANSPORT_RESEND_LAST:
  * write the last response again (asked after ENGINE_DESTINATION_TOO_SMALL, with reply->length bytes); any other
  * type: send the request and write the response. Return ENGINE_OK with *reply filled, or a status (an operation
- * centre then opens again before its next request). The library never calls one transport from two threads at once; the
+ * centre or accepting CSP then opens again before its next request). The library never calls one transport from two threads at once; the
  * call happens inside the engine_role_process (or user call) that needs it. */
 #define ENGINE_TRANSPORT_OPEN 0
 #define ENGINE_TRANSPORT_RESEND_LAST 255
@@ -250,6 +251,13 @@ typedef engine_status (*engine_transport)(void *context, uint32_t server, uint8_
  *    "threshold": 6000, "data": "<optional: registrations' durable store, as above>"}
  *     Protocol 3's operation centre: registrations, tags (its trust query goes to the cloud server, server 0),
  *     challenges, batched proof verification, key confirmation. ENGINE_NULL_ARGUMENT without a transport.
+ *   {"role": "accepting-csp", "name": "csp-b", "signing_key": "<64 hex>", "encryption_key": "<64 hex>",
+ *    "owner_public_key": "<96 hex: the data owner's G1 key>", "token_issuers": [{"name": "csp-a", "public_key": "<96 hex>"}],
+ *    "authorities": ["HOSP", "INS"], "store": "<a directory (SQLite) or a PostgreSQL connection string>"}
+ *     Protocol 4's accepting CSP: stores the owner's ciphertexts, serves them for valid access tokens, and on a
+ *     Sync pulls each authority's ciphertext-update keys (authority i of the list is the transport's server i)
+ *     and updates every stored ciphertext, each exactly once. The authorities' public keys are fetched through
+ *     the transport when the role is made: ENGINE_UNREACHABLE if one does not answer.
  * The other kinds are accepted too (their transport is then unused). context is passed to transport as is. */
 engine_status engine_role_create_with_transport(engine_role **out, engine_host *host, const char *config_json, size_t config_len,
                                                 engine_transport transport, void *context);

@@ -186,36 +186,8 @@ internal static class ServeAbeCommand
                 output.WriteLine($"csp {name}: ciphertexts in {(ciphertexts is SqlCiphertextStore sql ? sql.Description : $"the folder {storePath}")}");
                 AcceptingCsp accepting = host.CreateAcceptingCsp(name, owner.PublicKey, new Dictionary<string, byte[]> { [sourceFile["name"]] = sourceFile.Bytes("token-key") },
                                                                  published.Where(p => p.Encryption is not null).Select(p => p.Encryption!), ciphertexts);
-                var client = new RevocationAdmin(signing);
-                var pendingIndexes = new Dictionary<string, int>(StringComparer.Ordinal);
-                accepting.UpdateSource = async ct =>
-                {
-                    // Pull every authority's new update keys; refresh their public keys (new attribute versions) too.
-                    var keys = new List<CiphertextUpdateKey>();
-                    foreach ((string authorityName, RevocationTcpConnection connection) in connections)
-                    {
-                        var current = await FetchPublicKeysAsync(authorityName, connection).ConfigureAwait(false);
-                        if (current.Encryption is null) continue;
-                        accepting.UpdateAuthority(current.Encryption);
-                        byte[]? seen = ciphertexts.GetMeta($"applied/{authorityName}");
-                        int from = seen is null ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(seen);
-                        (int next, IReadOnlyList<CiphertextUpdateKey> fetched) = await client.FetchCiphertextUpdatesAsync(connection, name, encryption, from, ct).ConfigureAwait(false);
-                        keys.AddRange(fetched);
-                        pendingIndexes[authorityName] = next;
-                    }
-                    return keys;
-                };
+                AuthorityFollower.Follow(accepting, ciphertexts, name, new RevocationAdmin(signing), encryption, [.. connections.Select(c => (c.Name, (IRevocationConnection)c.Connection))]);
                 accepting.UpdateProgress += (done, total) => { if (done == total || done % 100 == 0) output.WriteLine($"csp {name}: update job {done}/{total}"); };
-                // How far into each authority's update log the store is: recorded once the job has committed everything.
-                accepting.Synced += () =>
-                {
-                    foreach ((string authority, int next) in pendingIndexes)
-                    {
-                        byte[] value = new byte[4];
-                        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(value, next);
-                        ciphertexts.SetMeta($"applied/{authority}", value);
-                    }
-                };
                 served = accepting;
                 lines.Add(("signing-key", Convert.ToHexStringLower(signing.PublicKey)));
                 lines.Add(("encryption-key", Convert.ToHexStringLower(encryption.PublicKey)));
@@ -271,22 +243,13 @@ internal static class ServeAbeCommand
     /// <summary>An authority's published keys: its encryption public key, ring public key and ring (each may be absent).</summary>
     internal static async Task<(string Name, AuthorityPublicKey? Encryption, RingPublicKey? RingKey, Ring? Ring)> FetchPublicKeysAsync(string name, IRevocationConnection connection)
     {
-        var answer = await connection.RequestAsync(RevocationMessageType.GetPublicKeys, RevocationWire.Writer().ToArray()).ConfigureAwait(false);
-        if (answer.Type != (RevocationMessageType)((byte)RevocationMessageType.GetPublicKeys | 0x80)) throw new EngineException(EngineStatus.Malformed, $"authority {name} did not answer with its keys");
-        return ReadPublicKeys(name, answer.Payload);
+        AuthorityKeys keys = await AuthorityKeys.FetchAsync(name, connection).ConfigureAwait(false);
+        return (keys.Name, keys.Encryption, keys.RingKey, keys.Ring);
     }
 
     internal static (string, AuthorityPublicKey?, RingPublicKey?, Ring?) ReadPublicKeys(string name, byte[] payload)
     {
-        var r = new WireReader(payload, RevocationParameters.Version);
-        ReadOnlySpan<byte> e = r.Blob(64 << 20), k = r.Blob(64 << 20), g = r.Blob(64 << 20);
-        if (!r.AtEndOk) throw new EngineException(EngineStatus.Malformed, $"authority {name}'s keys are malformed");
-        AuthorityPublicKey? encryption = null;
-        RingPublicKey? ringKey = null;
-        Ring? ring = null;
-        if (e.Length > 0) AbeFiles.Check(AuthorityPublicKey.Decode(e, out encryption), name, "encryption public key");
-        if (k.Length > 0) AbeFiles.Check(RingPublicKey.Decode(k, out ringKey), name, "ring public key");
-        if (g.Length > 0) AbeFiles.Check(Ring.Decode(g, out ring), name, "ring");
-        return (name, encryption, ringKey, ring);
+        AuthorityKeys keys = AuthorityKeys.Read(name, payload);
+        return (keys.Name, keys.Encryption, keys.RingKey, keys.Ring);
     }
 }
