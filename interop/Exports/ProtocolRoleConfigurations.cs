@@ -115,11 +115,12 @@ internal static class ProtocolRoleConfigurations
             role = new OwnedRole(new RevocationRole("abe-authority", authority), [authority, store, sealer]);
             return EngineStatus.Ok;
         }
-        catch
+        catch (Exception e)
         {
             authority?.Dispose();
             store?.Dispose();
             sealer.Dispose();
+            if (e is InvalidDataException) return EngineStatus.VerificationFailed;   // the sealed state does not open under this key
             throw;
         }
     }

@@ -18,7 +18,7 @@ internal static class WireErrors
     {
         ReadOnlySpan<char> text = string.IsNullOrEmpty(reason) ? default : reason.AsSpan(0, Math.Min(reason.Length, 200));
         int length = Encoding.UTF8.GetByteCount(text);
-        if (length > 255) text = text[..Math.Min(text.Length, 63)];      // 200 characters of 4-byte UTF-8: cut to fit the name's 255 bytes
+        if (length > 255) text = text[..Math.Min(text.Length, 63)];      // 200 characters can be 600 bytes of UTF-8: cut to fit a name's 255
         length = Encoding.UTF8.GetByteCount(text);
         Span<byte> span = destination.GetSpan(3 + length);
         span[0] = version;

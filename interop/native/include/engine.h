@@ -176,7 +176,8 @@ void engine_host_destroy(engine_host *host);
  *    "data": "<a directory (SQLite) or a PostgreSQL connection string>", "state_key": "<64 hex>"}
  *     Protocol 4's attribute and/or signature authority (SPEC.md section 4). Its whole state is sealed with
  *     AES-256-GCM under state_key and committed to data before every answer that changed it; a role made again
- *     from the same data and state_key carries on. Message types: RevocationMessageType (1 GetPublicKeys, ...).
+ *     from the same data and state_key carries on (ENGINE_VERIFICATION_FAILED if the saved state does not open
+ *     under state_key). Message types: RevocationMessageType (1 GetPublicKeys, ...).
  *   {"role": "source-csp", "name": "csp-a", "token_key": "<64 hex: the token signing scalar>",
  *    "ring_public_key": "<hex>", "ring": "<hex>"}
  *     Protocol 4's source CSP: verifies ring signatures (batched on the host) and issues access tokens. The ring
