@@ -10,14 +10,44 @@ namespace Engine.Hosting.Roles;
 /// <see cref="OnionFrameType"/> (Setup, Ack, Data, Backward); the connection's <see cref="RoleConnection.Peer"/> is the
 /// previous hop. The reply's type is the frame to send and <see cref="RoleReply.Route"/> where to send it (a node's
 /// handle, or the previous hop); a message delivered at the destination comes back as a Data reply with no route.
-/// A refusal is an Error reply of one status byte.
+/// A refusal is an Error reply of one status byte. Hosted by a <see cref="RoleServer"/> with routing
+/// (<see cref="IRoutingRole"/>): setups and ACKs are pipelined, so one previous hop's setups batch together.
 /// </summary>
-public sealed class OnionNodeRole(OnionNode node, TimeProvider? clock = null) : IEngineRole
+public sealed class OnionNodeRole(OnionNode node, TimeProvider? clock = null) : IRoutingRole
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <summary>The node.</summary>
     public OnionNode Node { get; } = node;
+
+    /// <summary>At a destination, what answers a delivered message (its reply travels back along the link); null: nothing.</summary>
+    public Func<byte[], byte[]?>? OnMessage { get; init; }
+
+    /// <inheritdoc/>
+    public bool IsPipelined(byte type) => type is (byte)OnionFrameType.Setup or (byte)OnionFrameType.Ack;
+
+    /// <inheritdoc/>
+    public bool IsDelivery(in RoleReply reply) => reply.Status == EngineStatus.Ok && reply.Route is null && reply.Type == (byte)OnionFrameType.Data;
+
+    /// <inheritdoc/>
+    public RoleReply? Deliver(RoleConnection connection, ReadOnlySpan<byte> request, ReadOnlySpan<byte> delivered, IBufferWriter<byte> answer)
+    {
+        byte[]? reply = OnMessage?.Invoke(delivered.ToArray());
+        if (reply is null) return null;
+        // The reply goes back along the link the message came on: its in-link id leads the data packet.
+        string inLinkId = Convert.ToHexStringLower(request[..Engine.Onion.Setup.SetupLayout.LinkIdSize]);
+        Outgoing back = Node.CreateBackward(inLinkId, reply, _clock.GetUtcNow().AddMinutes(1));
+        answer.Write(back.Packet);
+        return new RoleReply(EngineStatus.Ok, (byte)OnionFrameType.Backward);
+    }
+
+    /// <inheritdoc/>
+    public RoleReply Unroutable(RoleConnection connection, byte type, ReadOnlySpan<byte> request, IBufferWriter<byte> refusal)
+    {
+        // A setup whose next hop is unknown or dead: forget the link just made, and tell the previous hop why.
+        if (type == (byte)OnionFrameType.Setup) Node.RemoveLink(request);
+        return Refuse(EngineStatus.Unreachable, refusal);
+    }
 
     /// <inheritdoc/>
     public string Name => "onion/" + Node.Id;
