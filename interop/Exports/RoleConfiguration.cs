@@ -61,6 +61,10 @@ internal static class RoleConfiguration
                 "abe-authority" => ProtocolRoleConfigurations.Authority(config, out role),
                 "source-csp" => ProtocolRoleConfigurations.SourceCsp(host, config, out role),
                 "accepting-csp" => ProtocolRoleConfigurations.AcceptingCsp(host, config, transport, out role),
+                "iot-device" => ClientRoleConfigurations.Device(config, out role),
+                "two-server-user" => ClientRoleConfigurations.TwoServerUser(config, out role),
+                "abe-user" => ClientRoleConfigurations.AbeUser(config, out role),
+                "onion-client" => ClientRoleConfigurations.OnionClient(config, out role),
                 _ => EngineStatus.NotFound,
             };
         }

@@ -213,8 +213,18 @@ public static unsafe class RoleExports
 }
 
 /// <summary>A C caller's connection: the role, its per-connection state, and the last response held for a retry.</summary>
-internal sealed class NativeConnection(IEngineRole role, RoleConnection state)
+internal sealed class NativeConnection(IEngineRole role, RoleConnection state) : IDisposable
 {
+    /// <summary>engine_connection_close: wipes the held response and what the role kept for the connection (a client's link keys).</summary>
+    public void Dispose()
+    {
+        lock (this)
+        {
+            Response.Clear();
+            (State.State as IDisposable)?.Dispose();
+        }
+    }
+
     public IEngineRole Role { get; } = role;
 
     public RoleConnection State { get; } = state;

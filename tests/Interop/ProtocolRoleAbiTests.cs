@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Engine.Hosting.Roles;
+using Engine.Hosting.Roles.Clients;
+using System.Text;
 using Engine.Interop.Exports;
 using Engine.IotAuth;
 using Engine.IotAuth.Roles;
@@ -215,6 +217,59 @@ public sealed class ProtocolRoleAbiTests
             context.Free();
             try { Directory.Delete(store, recursive: true); } catch (IOException) { }
         }
+    }
+
+    [Test]
+    public async Task Device_AsAClientRole_IsDrivenByItsHostThroughTheCAbi()
+    {
+        await using var net = new IotNetwork();
+        using SchnorrSigningKey deviceSigning = SchnorrSigningKey.Generate(IotAuthParameters.Group);
+        using var deviceEncryption = Engine.Primitives.Encryption.HashedElGamalKey.Generate(IotAuthParameters.Group);
+        byte[] signing = new byte[32], encryption = new byte[32];
+        deviceSigning.ExportSecret(signing);
+        deviceEncryption.ExportSecret(encryption);
+        OperationCenterEntry oc = net.Oc.Entry;
+        string config = $$"""
+            {"role":"iot-device","id":"sensor-c","signing_key":"{{Hex(signing)}}","encryption_key":"{{Hex(encryption)}}","enrolment_key":"{{Hex(net.EnrolmentKey)}}",
+             "operation_centre":{"id":"{{oc.Id}}","signing_key":"{{Hex(oc.SigningKey)}}","encryption_key":"{{Hex(oc.EncryptionKey)}}"},"cloud_signing_key":"{{Hex(net.CloudKey.PublicKey)}}"}
+            """;
+        var servers = new Dictionary<string, IEngineRole> { ["cs"] = new IotRole("iot-cs", net.Cloud), ["oc"] = new IotRole("iot-oc", net.Oc) };
+        nint host = RoleAbi.NewHost();
+        try
+        {
+            Assert.That(RoleAbi.CreateRole(host, config.Replace("\"cloud_signing_key\":\"", "\"cloud_signing_key\":\"00"), out _), Is.Not.EqualTo(EngineStatus.Ok), "a cloud key that is no point");
+            Assert.That(RoleAbi.CreateRole(host, config, out nint role), Is.EqualTo(EngineStatus.Ok));
+            (nint connection, _, _) = RoleAbi.Open(role);
+            var routes = new Dictionary<string, RoleConnection>();
+
+            // The host's loop: each reply is a message for the server engine_connection_route names, or the end.
+            async Task<(EngineStatus Status, byte[] Result)> Run(string command)
+            {
+                (EngineStatus call, EngineStatus status, byte type, byte[] response) = RoleAbi.Request(connection, ClientRole.Command, Encoding.UTF8.GetBytes(command));
+                while (call == EngineStatus.Ok && type is not (ClientRole.Result or ClientRole.Error))
+                {
+                    string route = RoleAbi.RouteOf(connection);
+                    var answer = new ArrayBufferWriter<byte>();
+                    byte answerType;
+                    if (type == ClientRole.OpenRoute) answerType = servers[route].Open(routes[route] = new RoleConnection(), answer);
+                    else answerType = (await servers[route].ProcessAsync(routes[route], type, response, answer)).Type;
+                    (call, status, type, response) = RoleAbi.Request(connection, answerType, answer.WrittenSpan.ToArray());
+                }
+                Assert.That(call, Is.EqualTo(EngineStatus.Ok), "engine_role_process");
+                return (status, response);
+            }
+
+            (EngineStatus s, byte[] tl) = await Run("""{"op":"evaluate","attributes":[{"name":"battery-percent","value":90},{"name":"uptime-hours","value":360},{"name":"packet-loss-percent","value":2},{"name":"firmware-age-days","value":73}]}""");
+            Assert.That((s, tl), Is.EqualTo((EngineStatus.Ok, new byte[] { 0x1c, 0x52 })), "TL 7250 = 0x1C52");
+            Assert.That((await Run("""{"op":"register"}""")).Status, Is.EqualTo(EngineStatus.Ok));
+            Assert.That((await Run("""{"op":"tag","trust_level":7250}""")).Status, Is.EqualTo(EngineStatus.Ok));
+            (s, byte[] session) = await Run("""{"op":"authenticate"}""");
+            Assert.That(s, Is.EqualTo(EngineStatus.Ok));
+            Assert.That(net.Oc.FindSession(session.AsSpan(0, IotWire.SessionIdSize)), Is.Not.Null, "a confirmed session at the OC");
+            RoleAbi.Close(connection);
+            RoleAbi.Destroy(role);
+        }
+        finally { RoleAbi.DestroyHost(host); }
     }
 
     /// <summary>The GetPublicKeys answer: the ring's public key and the ring, as the source CSP's configuration takes them.</summary>

@@ -22,6 +22,17 @@ internal static unsafe class RoleAbi
     public static readonly delegate* unmanaged[Cdecl]<nint, byte*, uint*, int> IotOcExportTagKey = &ProtocolRoleExports.IotOcExportTagKey;
     public static readonly delegate* unmanaged[Cdecl]<nint, byte*, nuint, int> SourceCspUpdateRing = &ProtocolRoleExports.SourceCspUpdateRing;
 
+    /// <summary>engine_connection_route: where the connection's last response goes ("" when back to the caller).</summary>
+    public static string RouteOf(nint connection)
+    {
+        byte[] route = new byte[256];
+        nuint length;
+        int status;
+        fixed (byte* o = route) status = Route(connection, o, (nuint)route.Length, &length);
+        if ((EngineStatus)status != EngineStatus.Ok) throw new InvalidOperationException($"engine_connection_route: {(EngineStatus)status}");
+        return Encoding.UTF8.GetString(route, 0, (int)length);
+    }
+
     /// <summary>engine_iot_oc_rotate: the call's status and the new epoch.</summary>
     public static (EngineStatus Status, uint Epoch) RotateOperationCentre(nint role)
     {

@@ -10,7 +10,7 @@ namespace Engine.Hosting.Framing;
 /// received queued in order, and a request call that sends one frame and takes the next one received (one request
 /// at a time). The protocol clients (<c>OnionTcpClient</c>, <c>KgcClient</c>, <c>TwoServerTcpConnection</c>) sit on it.
 /// </summary>
-public sealed class FrameConnection : IAsyncDisposable
+public sealed class FrameConnection : IFrameExchange
 {
     private readonly Socket _socket;
     private readonly FrameChannel _channel;

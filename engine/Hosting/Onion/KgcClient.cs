@@ -9,9 +9,10 @@ namespace Engine.Hosting.Onion;
 /// <summary>A node's or client's connection to a <see cref="KgcDirectoryServer"/>: enrol, register, fetch the directory.</summary>
 public sealed class KgcClient : IAsyncDisposable
 {
-    private readonly FrameConnection _connection;
+    private readonly IFrameExchange _connection;
 
-    private KgcClient(FrameConnection connection) => _connection = connection;
+    /// <summary>A client over <paramref name="connection"/> (a TCP connection, or a client role's bridged one).</summary>
+    public KgcClient(IFrameExchange connection) => _connection = connection;
 
     /// <summary>Connects to the KGC.</summary>
     public static async Task<KgcClient> ConnectAsync(IPEndPoint kgc, CancellationToken cancellationToken = default)

@@ -7,14 +7,15 @@ using Engine.Onion.Roles;
 namespace Engine.Hosting.Onion;
 
 /// <summary>
-/// The sender's side of the reference servers: one TCP connection to the first relay, over which it sets up
-/// links and exchanges data frames. One request at a time per client (requests and answers are matched in order).
+/// The sender's side of the reference servers: one connection to the first relay (TCP, or a client role's bridged
+/// one), over which it sets up links and exchanges data frames. One request at a time per client.
 /// </summary>
 public sealed class OnionTcpClient : IAsyncDisposable
 {
-    private readonly FrameConnection _connection;
+    private readonly IFrameExchange _connection;
 
-    private OnionTcpClient(FrameConnection connection) => _connection = connection;
+    /// <summary>A sender over <paramref name="connection"/> to the first relay.</summary>
+    public OnionTcpClient(IFrameExchange connection) => _connection = connection;
 
     /// <summary>Connects to the first relay.</summary>
     public static async Task<OnionTcpClient> ConnectAsync(IPEndPoint firstRelay, CancellationToken cancellationToken = default)
@@ -54,8 +55,7 @@ public sealed class OnionTcpClient : IAsyncDisposable
     {
         try
         {
-            await _connection.SendAsync((byte)type, packet, cancellationToken).ConfigureAwait(false);
-            (byte answerType, byte[] payload) = await _connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            (byte answerType, byte[] payload) = await _connection.RequestAsync((byte)type, packet, cancellationToken).ConfigureAwait(false);
             return (EngineStatus.Ok, answerType, payload);
         }
         catch (Exception e) when (e is ChannelClosedException or IOException or SocketException or ObjectDisposedException)
@@ -65,10 +65,10 @@ public sealed class OnionTcpClient : IAsyncDisposable
     }
 
     /// <summary>Sends raw bytes as one frame (tests of hostile input).</summary>
-    internal ValueTask SendRawAsync(OnionFrameType type, byte[] payload) => _connection.SendAsync((byte)type, payload);
+    internal ValueTask SendRawAsync(OnionFrameType type, byte[] payload) => ((FrameConnection)_connection).SendAsync((byte)type, payload);
 
     /// <summary>The next frame received (tests).</summary>
-    internal ValueTask<(byte Type, byte[] Payload)> ReceiveRawAsync(CancellationToken cancellationToken) => _connection.ReceiveAsync(cancellationToken);
+    internal ValueTask<(byte Type, byte[] Payload)> ReceiveRawAsync(CancellationToken cancellationToken) => ((FrameConnection)_connection).ReceiveAsync(cancellationToken);
 
     /// <summary>Closes the connection.</summary>
     public ValueTask DisposeAsync() => _connection.DisposeAsync();

@@ -56,6 +56,9 @@ public sealed class RoleConnection(string peer = "client")
 
     /// <summary>The challenge the role issued on open (Protocol 2), empty for roles that issue none.</summary>
     public ReadOnlyMemory<byte> Challenge { get; internal set; }
+
+    /// <summary>What the role keeps for this connection between requests (a client role's running flow); null for stateless roles.</summary>
+    public object? State { get; set; }
 }
 
 /// <summary>The batch overload: many requests of one caller handed over together.</summary>

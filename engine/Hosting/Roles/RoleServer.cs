@@ -106,6 +106,7 @@ public sealed class RoleServer : IAsyncDisposable
         {
             if (Routing is not null) _inbound.TryRemove(peer, out _);
             response.Clear();                                                  // answers may hold session material
+            (state.State as IDisposable)?.Dispose();
         }
     }
 

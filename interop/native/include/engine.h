@@ -263,6 +263,42 @@ typedef engine_status (*engine_transport)(void *context, uint32_t server, uint8_
 engine_status engine_role_create_with_transport(engine_role **out, engine_host *host, const char *config_json, size_t config_len,
                                                 engine_transport transport, void *context);
 
+/* ---- Client roles (sans I/O) ---------------------------------------------------------------------------
+ * The clients of Protocols 1-4 are roles too (engine_role_create), doing no I/O of their own. On a connection
+ * (engine_connection_open; one operation at a time), send a command: engine_role_process with type
+ * ENGINE_CLIENT_COMMAND and a UTF-8 JSON {"op": "...", ...}. Each reply is then one of:
+ *   - a message for a server: reply->type is its message type, the response its bytes, and engine_connection_route
+ *     names the server ("oc", "s1", an authority's name, an onion relay's handle, ...). Deliver it on your
+ *     connection to that server and hand back the answer: engine_role_process with the answer's type and bytes.
+ *   - ENGINE_CLIENT_OPEN_ROUTE: connect to the route's server and hand back its greeting (its type and bytes; type
+ *     0 and no bytes for a server that sends none). Keep that connection for the route: a Protocol 2 server's
+ *     challenge is bound to it.
+ *   - ENGINE_CLIENT_RESULT: the operation ended; the response holds its result.
+ *   - ENGINE_CLIENT_ERROR: it failed; reply->status says why, the response holds the status byte and a UTF-8 reason.
+ * A message you cannot deliver: send an empty ENGINE_CLIENT_COMMAND instead of its answer; the operation ends
+ * ENGINE_UNREACHABLE. After ENGINE_TIMED_OUT (a step took over 30 s), an empty command waits for it again. Kinds:
+ *   {"role": "onion-client", "group": "...", "master_public_key": "<hex>", "list_signing_key": "<hex>"}
+ *     ops: {"op":"directory"} -> JSON [{"id","handle","endpoint"}]; {"op":"link","path":["relay-1",...,"dest"],
+ *     "lifetime_seconds":600} -> the link id (16 bytes); {"op":"request","message":"<hex>","reencrypt":false}
+ *     -> the destination's answer. Routes: "kgc", and the first relay's handle.
+ *   {"role": "two-server-user", "id": "alice", "signing_key": "<64 hex>", "s1_public_key": "<96 hex>",
+ *    "s2_public_key": "<96 hex>", "block": 256}
+ *     ops: register; join {"group"}; send {"group","to","message":"<hex>"} -> round (8 bytes BE); fetch {"group",
+ *     "round"} -> messages (4-byte BE length and bytes each). Routes "s1", "s2".
+ *   {"role": "iot-device", "id": "sensor-1", "signing_key": "<64 hex>", "encryption_key": "<64 hex>",
+ *    "enrolment_key": "<hex>", "operation_centre": {"id","signing_key","encryption_key"}, "cloud_signing_key": "<96 hex>"}
+ *     ops: evaluate {"attributes":[{"name","value"}]} -> TL (2 bytes BE); register; tag {"trust_level"} -> epoch
+ *     (4 bytes BE); authenticate -> session id (16) and K_enc (32); vote {"subject","approves"}. Routes "cs", "oc".
+ *   {"role": "abe-user", "gid": "alice"} (keys made with the role)
+ *     ops: public-keys -> signing (48) and encryption (48) keys for the grant; fetch-keys {"authority"};
+ *     fetch-updates {"authority"}; token {"authority","policy","audience","resource"} -> token; fetch {"token":"<hex>"}
+ *     -> the decrypted record. Routes: the authorities by name, "source", "accepting".
+ * engine_connection_close wipes what the client kept for the connection (an onion link's keys). */
+#define ENGINE_CLIENT_OPEN_ROUTE 0x00
+#define ENGINE_CLIENT_COMMAND 0xF0
+#define ENGINE_CLIENT_RESULT 0xF1
+#define ENGINE_CLIENT_ERROR 0xFF
+
 /* ---- Protocol 3 (trust evaluation, anonymous authentication) ----------------------------------------- */
 
 /* Moves an "iot-oc" to its next epoch with a fresh tag key: proofs under older tags fail from now on, devices ask
