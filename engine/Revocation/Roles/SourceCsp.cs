@@ -44,6 +44,10 @@ public sealed class SourceCsp : IRevocationRole
     private RingPublicKey _ringKey;
     private Ring _ring;
     private readonly ObjectPool<RingVerifier> _verifiers;
+    // Policies that verified, parsed once (a deployment's users sign under a handful of policies): looked up by the
+    // request's text without making a string. Only verified requests add, and at most PolicyCacheSize are kept.
+    private const int PolicyCacheSize = 1024;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Policy> _policies = new(StringComparer.Ordinal);
     private long _issued, _refused;
 
     /// <summary>A source CSP named <paramref name="name"/> that signs tokens with <paramref name="tokenKey"/>.</summary>
@@ -202,7 +206,7 @@ public sealed class SourceCsp : IRevocationRole
         if (AccessRequest.Decode(message, out AccessRequest? request) != EngineStatus.Ok) return Refuse(EngineStatus.Malformed, "malformed access request");
         long age = (long)request!.TimestampMilliseconds - Options.Time.GetUtcNow().ToUnixTimeMilliseconds();
         if (Math.Abs(age) > Options.FreshnessWindow.TotalMilliseconds) return Refuse(EngineStatus.Expired, "the access request is stale");
-        Policy parsed = Policy.Parse(System.Text.Encoding.UTF8.GetString(policy));
+        Policy parsed = ParsePolicy(policy);
         EngineStatus status = RingVerifier.CheckPolicy(key, ring, parsed);
         if (status != EngineStatus.Ok) return Refuse(status, "the policy names attributes outside the ring or has too many columns");
         status = RingSignature.Decode(signatureBytes, parsed.Matrix.RowCount, parsed.Matrix.ColumnCount, out RingSignature? signature);
@@ -211,6 +215,19 @@ public sealed class SourceCsp : IRevocationRole
         if (status != EngineStatus.Ok) return Refuse(status, "the access request was seen before");
         pending = new Pending(key, ring, parsed, message, signature!, request);
         return null;
+    }
+
+    /// <summary>The policy for UTF-8 <paramref name="text"/>: from the cache of verified policies, or parsed.</summary>
+    private Policy ParsePolicy(ReadOnlySpan<byte> text)
+    {
+        char[] chars = System.Buffers.ArrayPool<char>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxCharCount(text.Length));
+        try
+        {
+            int length = System.Text.Encoding.UTF8.GetChars(text, chars);
+            var lookup = _policies.GetAlternateLookup<ReadOnlySpan<char>>();
+            return lookup.TryGetValue(chars.AsSpan(0, length), out Policy? known) ? known : Policy.Parse(new string(chars, 0, length));
+        }
+        finally { System.Buffers.ArrayPool<char>.Shared.Return(chars); }
     }
 
     private EngineStatus VerifyNow(in Pending p)
@@ -237,6 +254,7 @@ public sealed class SourceCsp : IRevocationRole
     private (EngineStatus, RevocationMessageType, string?) Finish(in Pending p, EngineStatus verified, IBufferWriter<byte> response)
     {
         if (verified != EngineStatus.Ok) return Refuse(verified, "the ring signature does not verify");
+        if (_policies.Count < PolicyCacheSize) _policies.TryAdd(p.Policy.Text, p.Policy);
         WireWriter answer = RevocationWire.RentWriter().Int32(0);                  // version ‖ length (4) ‖ token, the length set below
         AccessToken.Issue(_tokenKey, Name, p.Request.Audience, p.Request.Resource, p.Ring.Id, p.Ring.Epoch, Options.Time, Options.TokenLifetime, answer);
         answer.PatchInt32(1, answer.WrittenSpan.Length - 5);
