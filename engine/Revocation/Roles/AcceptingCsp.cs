@@ -86,10 +86,19 @@ public sealed class AcceptingCsp : IRevocationRole
         lock (_keysGate) _authorities = new Dictionary<string, AuthorityPublicKey>(_authorities, StringComparer.Ordinal) { [key.Name] = key };
     }
 
+    // This process's name among the workers sharing an update job on one database.
+    private readonly string _workerId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
     /// <summary>Applies update keys to every stored ciphertext (the job; one at a time).</summary>
     public UpdateJobReport ApplyUpdates(IReadOnlyList<CiphertextUpdateKey> keys, CancellationToken cancellationToken = default)
     {
-        lock (_jobGate) return CiphertextUpdateJob.Run(Store, keys, Options.UpdateWorkers, (d, t) => UpdateProgress?.Invoke(d, t), cancellationToken);
+        lock (_jobGate)
+        {
+            // A store that can be shared (SQL) splits the job with any other accepting CSP on the same database.
+            if (Store is ISharedCiphertextStore shared)
+                return CiphertextUpdateJob.RunShared(shared, keys, _workerId, Options.UpdateWorkers, progress: (d, t) => UpdateProgress?.Invoke(d, t), cancellationToken: cancellationToken);
+            return CiphertextUpdateJob.Run(Store, keys, Options.UpdateWorkers, (d, t) => UpdateProgress?.Invoke(d, t), cancellationToken);
+        }
     }
 
     /// <inheritdoc/>

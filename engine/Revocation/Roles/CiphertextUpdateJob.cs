@@ -41,6 +41,54 @@ public static class CiphertextUpdateJob
         return new UpdateJobReport(ciphertexts, rows, started.Elapsed);
     }
 
+    /// <summary>
+    /// Runs the job as one worker of several sharing <paramref name="store"/> (threads here, or other processes on the same
+    /// database): ciphertexts are claimed a few at a time for <paramref name="lease"/>, updated, and completed; each is
+    /// updated by exactly one worker, and one whose worker died is claimed again once its lease ran out. The report
+    /// counts what this worker committed. <paramref name="worker"/> names it (unique among the workers).
+    /// </summary>
+    public static UpdateJobReport RunShared(ISharedCiphertextStore store, IReadOnlyList<CiphertextUpdateKey> keys, string worker, int threads = 0,
+                                            TimeSpan? lease = null, int batch = 8, Action<int, int>? progress = null, TimeProvider? time = null,
+                                            CancellationToken cancellationToken = default)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var ordered = keys.OrderBy(k => k.Attribute, StringComparer.Ordinal).ThenBy(k => k.FromVersion).ToList();
+        string job = JobId(ordered);
+        TimeProvider clock = time ?? TimeProvider.System;
+        int done = 0, ciphertexts = 0, rows = 0, total = store.Resources().Count;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount, CancellationToken = cancellationToken };
+        Parallel.For(0, options.MaxDegreeOfParallelism, options, thread =>
+        {
+            string me = $"{worker}#{thread}";
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                IReadOnlyList<string> claimed = store.Claim(job, me, batch, lease ?? TimeSpan.FromMinutes(5), clock.GetUtcNow());
+                if (claimed.Count == 0) return;
+                foreach (string resource in claimed)
+                {
+                    byte[]? stored = store.Get(resource);
+                    byte[]? updated = null;
+                    int changed = stored is null ? 0 : UpdateOne(stored, ordered, out updated);
+                    if (store.Complete(job, me, resource, changed > 0 ? updated : null) && changed > 0)
+                    {
+                        Interlocked.Increment(ref ciphertexts);
+                        Interlocked.Add(ref rows, changed);
+                    }
+                    progress?.Invoke(Interlocked.Increment(ref done), total);
+                }
+            }
+        });
+        return new UpdateJobReport(ciphertexts, rows, started.Elapsed);
+    }
+
+    /// <summary>A job's name: a hash of its keys in order, so every worker given the same keys shares the same job.</summary>
+    public static string JobId(IReadOnlyList<CiphertextUpdateKey> orderedKeys)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (CiphertextUpdateKey key in orderedKeys) hash.AppendData(key.Encode());
+        return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16));
+    }
+
     /// <summary>Applies every key that touches <paramref name="ciphertext"/>; 0 (and no output) when none does.</summary>
     public static int UpdateOne(byte[] ciphertext, IReadOnlyList<CiphertextUpdateKey> orderedKeys, out byte[]? updated)
     {
