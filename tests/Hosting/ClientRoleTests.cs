@@ -108,6 +108,17 @@ public sealed class ClientRoleTests
         Assert.That((await host.SendAsync(7, [1, 2])).Status, Is.EqualTo(EngineStatus.UnknownMessageType), "an answer with no message outstanding");
         Assert.That((await host.RunAsync("""{"op":"fly"}""")).Reply.Status, Is.EqualTo(EngineStatus.UnknownMessageType));
 
+        // A second host call while one is in progress on the same client connection is refused.
+        var busy = new ClientRole("iot-device", new DeviceClientFlows(device, net.EnrolmentKey));
+        var connection = new RoleConnection();
+        busy.Open(connection, new ArrayBufferWriter<byte>());
+        var session = (ClientSession)connection.State!;
+        Assert.That(session.TryEnter(), Is.True, "a call in progress");
+        RoleReply refused = await busy.ProcessAsync(connection, ClientRole.Command, Encoding.UTF8.GetBytes("""{"op":"register"}"""), new ArrayBufferWriter<byte>());
+        Assert.That((refused.Status, refused.Type), Is.EqualTo((EngineStatus.Malformed, ClientRole.Error)), "one request at a time");
+        session.Exit();
+        session.Dispose();
+
         // The host cannot reach the OC: it abandons the message with a command; the operation ends Unreachable.
         RoleReply first = await host.SendAsync(ClientRole.Command, Encoding.UTF8.GetBytes("""{"op":"authenticate"}"""));
         Assert.That((first.Type, first.Route), Is.EqualTo((ClientRole.OpenRoute, "oc")));

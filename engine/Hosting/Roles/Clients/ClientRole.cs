@@ -59,6 +59,13 @@ public sealed class ClientRole(string name, IClientFlows flows) : IEngineRole
                                                    CancellationToken cancellationToken = default)
     {
         if (connection.State is not ClientSession session) return Refuse(EngineStatus.NotFound, "open the connection first", response);
+        if (!session.TryEnter()) return Refuse(EngineStatus.Malformed, "one request at a time on a client connection", response);
+        try { return await StepAsync(session, type, request, response, cancellationToken).ConfigureAwait(false); }
+        finally { session.Exit(); }
+    }
+
+    private async ValueTask<RoleReply> StepAsync(ClientSession session, byte type, ReadOnlyMemory<byte> request, IBufferWriter<byte> response, CancellationToken cancellationToken)
+    {
         if (!session.TryAnswer(type, request.Span))
         {
             // No message outstanding: a new command, or (after a TimedOut step) the host waiting for the operation again.

@@ -13,6 +13,14 @@ public sealed class ClientSession : IDisposable
     private PendingMessage? _awaiting;
     private Task<byte[]>? _flow;
 
+    private int _busy;
+
+    /// <summary>Marks a host call in progress; false when one already is (a client connection takes one request at a time).</summary>
+    internal bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+    /// <summary>Ends the host call <see cref="TryEnter"/> began.</summary>
+    internal void Exit() => Volatile.Write(ref _busy, 0);
+
     /// <summary>The protocol client the flows keep between operations (a Protocol 2 user, made once its servers greeted).</summary>
     public object? Client { get; set; }
 
@@ -24,6 +32,7 @@ public sealed class ClientSession : IDisposable
     {
         if (Client is IDisposable owned) owned.Dispose();
         Client = null;
+        _signal.Dispose();
     }
 
     /// <summary>The connection to <paramref name="route"/>, opened (its greeting asked of the host) on first use.</summary>
