@@ -32,6 +32,36 @@ static engine_status transport(void *context, uint32_t server, uint8_t type, con
     return engine_role_process(l->connections[server - 1], type, request, request_len, response, capacity, reply);
 }
 
+/* The host loop of a client role (sans I/O): each reply is a message for the server engine_connection_route names,
+ * delivered here to the in-process S1/S2 roles over routes[], and the server's answer goes back to the client,
+ * until the operation's result. */
+static engine_status drive(engine_connection *client, engine_role *servers[2], engine_connection *routes[2], const char *command,
+                           uint8_t *result, size_t capacity, size_t *result_len)
+{
+    static uint8_t message[1 << 16], answer[1 << 16];
+    engine_reply reply, server_reply;
+    engine_status s = engine_role_process(client, ENGINE_CLIENT_COMMAND, (const uint8_t *)command, strlen(command), message, sizeof message, &reply);
+    for (int steps = 0; s == ENGINE_OK && steps < 64; steps++) {
+        if (reply.type == ENGINE_CLIENT_RESULT) {
+            if (reply.length > capacity) return ENGINE_DESTINATION_TOO_SMALL;
+            memcpy(result, message, reply.length);
+            *result_len = reply.length;
+            return ENGINE_OK;
+        }
+        if (reply.type == ENGINE_CLIENT_ERROR) return reply.status;
+        char route[64];
+        size_t route_len = 0;
+        if ((s = engine_connection_route(client, route, sizeof route, &route_len)) != ENGINE_OK) return s;
+        int i = strcmp(route, "s1") == 0 ? 0 : strcmp(route, "s2") == 0 ? 1 : -1;
+        if (i < 0) return ENGINE_NOT_FOUND;
+        if (reply.type == ENGINE_CLIENT_OPEN_ROUTE) s = engine_connection_open(&routes[i], servers[i], NULL, answer, sizeof answer, &server_reply);
+        else s = engine_role_process(routes[i], reply.type, message, reply.length, answer, sizeof answer, &server_reply);
+        if (s != ENGINE_OK) return s;
+        s = engine_role_process(client, server_reply.type, answer, server_reply.length, message, sizeof message, &reply);
+    }
+    return s == ENGINE_OK ? ENGINE_TIMED_OUT : s;
+}
+
 static void hex(char *out, const uint8_t *bytes, size_t n)
 {
     for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", bytes[i]);
@@ -89,6 +119,32 @@ int main(void)
     CHECK(count == 0, "alice received %zu message(s)", count);
     CHECK(engine_two_server_user_fetch(bob, "team", round, inbox, 3, &length, &count) == ENGINE_DESTINATION_TOO_SMALL && length == 4 + strlen(text), "short fetch buffer");
     CHECK(engine_two_server_user_send(alice, "team", "carol", (const uint8_t *)"x", 1, &round) == ENGINE_NOT_FOUND, "send to a non-member");
+
+    /* Carol is a client role: no transport, the loop above carries her messages. */
+    char c_sk[65], c_pk[97];
+    keypair(5, c_sk, c_pk);
+    engine_role *carol = NULL;
+    engine_connection *carol_connection = NULL, *carol_routes[2] = {NULL, NULL};
+    engine_role *servers[2] = {s1, s2};
+    snprintf(config, sizeof config, "{\"role\":\"two-server-user\",\"id\":\"carol\",\"signing_key\":\"%s\",\"s1_public_key\":\"%s\",\"s2_public_key\":\"%s\",\"block\":64}", c_sk, s1_pk, s2_pk);
+    OK(engine_role_create(&carol, host, config, strlen(config)));
+    uint8_t none[8];
+    engine_reply opened;
+    OK(engine_connection_open(&carol_connection, carol, NULL, none, sizeof none, &opened));
+    size_t result_len = 0;
+    OK(drive(carol_connection, servers, carol_routes, "{\"op\":\"register\"}", inbox, sizeof inbox, &result_len));
+    OK(drive(carol_connection, servers, carol_routes, "{\"op\":\"join\",\"group\":\"team\"}", inbox, sizeof inbox, &result_len));
+    const char *to_carol = "hello carol, a client role driven by its host's loop";
+    OK(engine_two_server_user_send(alice, "team", "carol", (const uint8_t *)to_carol, strlen(to_carol), &round));
+    OK(engine_two_server_close_round(s1, &open));
+    OK(engine_two_server_close_round(s2, &open));
+    snprintf(config, sizeof config, "{\"op\":\"fetch\",\"group\":\"team\",\"round\":%lld}", (long long)round);
+    OK(drive(carol_connection, servers, carol_routes, config, inbox, sizeof inbox, &result_len));
+    CHECK(result_len == 4 + strlen(to_carol) && memcmp(inbox + 4, to_carol, strlen(to_carol)) == 0, "carol received %zu bytes", result_len);
+    CHECK(drive(carol_connection, servers, carol_routes, "{\"op\":\"fly\"}", inbox, sizeof inbox, &result_len) == ENGINE_UNKNOWN_MESSAGE_TYPE, "an unknown operation");
+    engine_connection_close(carol_connection);
+    for (int i = 0; i < 2; i++) engine_connection_close(carol_routes[i]);
+    engine_role_destroy(carol);
 
     /* A user that does not trust these servers' keys refuses them. */
     engine_two_server_user *mallory = NULL;
