@@ -64,6 +64,7 @@ public sealed class SharedUpdateJobTests
         using (alice)
         {
             // Two workers, as two CSP processes on one database would be, each with two threads claiming one at a time.
+            byte[] beforeUpdate = first.Get("r03")!;
             var a = new Recording(first);
             var b = new Recording(second);
             UpdateJobReport[] reports = await Task.WhenAll(
@@ -74,6 +75,9 @@ public sealed class SharedUpdateJobTests
             Assert.That(a.Updated.Intersect(b.Updated), Is.Empty, "no ciphertext updated by both");
             Assert.That(a.Updated.Concat(b.Updated).Order(), Is.EqualTo(first.Resources()), "and none left out");
             Assert.That(CiphertextUpdateJob.RunShared(a, keys, "worker-a").Ciphertexts, Is.Zero, "the job is done: a rerun claims nothing");
+            // A ciphertext stored again (here: its version from before the job) is not done under the job any more.
+            first.Put("r03", beforeUpdate);
+            Assert.That(CiphertextUpdateJob.RunShared(b, keys, "worker-b").Ciphertexts, Is.EqualTo(1), "the re-stored ciphertext is updated again");
 
             // The updated rows decrypt for alice once she applied her key update; bob's token gets him nothing.
             Assert.That(await alice.FetchUpdatesAsync(net.ToHospital, "HOSP"), Is.EqualTo(1));

@@ -34,6 +34,7 @@ public sealed class RoleServer : IAsyncDisposable
     private SemaphoreSlim? _inFlight;
     private WebApplication? _app;
     private long _requests, _refusals, _bytesIn, _bytesOut, _connections;
+    private int _inFlightNow, _inFlightPeak;
 
     /// <summary>
     /// A server for <paramref name="role"/> reading request frames of at most <paramref name="maxRequestBytes"/>, counting
@@ -57,6 +58,9 @@ public sealed class RoleServer : IAsyncDisposable
     /// <summary>Requests handled (frames from next hops included) and refused, and payload bytes received and sent.</summary>
     public (long Requests, long Refusals, long BytesIn, long BytesOut) Counts
         => (Interlocked.Read(ref _requests), Interlocked.Read(ref _refusals), Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _bytesOut));
+
+    /// <summary>The most pipelined requests a routing role had in flight at once (never above <see cref="RoleRouting.MaxInFlight"/>).</summary>
+    public int PeakPipelinedInFlight => Volatile.Read(ref _inFlightPeak);
 
     /// <summary>Refusals by status (a routing role's unreachable next hops and lost connections included).</summary>
     public ConcurrentDictionary<EngineStatus, long> RefusalsByStatus { get; } = new();
@@ -116,6 +120,8 @@ public sealed class RoleServer : IAsyncDisposable
         {
             // Not awaited: the next frame is read while this one waits in the batch. Bounded by MaxInFlight.
             await _inFlight!.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            int now = Interlocked.Increment(ref _inFlightNow);
+            for (int peak = Volatile.Read(ref _inFlightPeak); now > peak && Interlocked.CompareExchange(ref _inFlightPeak, now, peak) != peak; peak = Volatile.Read(ref _inFlightPeak)) { }
             byte[] copy = ArrayPool<byte>.Shared.Rent(payload.Length);
             payload.Span.CopyTo(copy);
             _ = PipelinedAsync(channel, state, type, copy, payload.Length, fromNextHop);
@@ -137,6 +143,7 @@ public sealed class RoleServer : IAsyncDisposable
         {
             _buffers.Return(response);
             ArrayPool<byte>.Shared.Return(copy, clearArray: true);
+            Interlocked.Decrement(ref _inFlightNow);
             _inFlight!.Release();
         }
     }

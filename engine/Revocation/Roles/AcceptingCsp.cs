@@ -41,6 +41,9 @@ public sealed class AcceptingCsp : IRevocationRole
     private readonly IReadOnlyDictionary<string, byte[]> _tokenIssuers;
     private readonly ReplayCache _replays;
     private readonly object _keysGate = new(), _jobGate = new();
+    // One sync at a time: its update keys, its job and its Synced marks belong together (a second sync's marks
+    // written while the first job runs would claim updates not yet applied).
+    private readonly SemaphoreSlim _syncGate = new(1, 1);
     private Dictionary<string, AuthorityPublicKey> _authorities;
 
     /// <summary>An accepting CSP.</summary>
@@ -175,9 +178,15 @@ public sealed class AcceptingCsp : IRevocationRole
         EngineStatus status = RevocationWire.Verify(request.Span, _adminKey, _replays, Options.Time, out _);
         if (status != EngineStatus.Ok) return Refuse(status, "the sync request is not signed by the data owner, stale or replayed");
         if (UpdateSource is null) return Refuse(EngineStatus.NotFound, "this CSP has no authority to sync with");
-        IReadOnlyList<CiphertextUpdateKey> keys = await UpdateSource(cancellationToken).ConfigureAwait(false);
-        UpdateJobReport report = await Task.Run(() => ApplyUpdates(keys, cancellationToken), cancellationToken).ConfigureAwait(false);
-        Synced?.Invoke();
+        UpdateJobReport report;
+        await _syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            IReadOnlyList<CiphertextUpdateKey> keys = await UpdateSource(cancellationToken).ConfigureAwait(false);
+            report = await Task.Run(() => ApplyUpdates(keys, cancellationToken), cancellationToken).ConfigureAwait(false);
+            Synced?.Invoke();
+        }
+        finally { _syncGate.Release(); }
         return Answer(type, RevocationWire.RentWriter().Int32(report.Rows).Int32(report.Ciphertexts), response);
     }
 }

@@ -60,7 +60,13 @@ public sealed class SqlCiphertextStore : ISharedCiphertextStore, IDisposable
     public byte[]? Get(string resource) => _db.Read(c => SqlDatabase.Scalar(c, null, "SELECT ciphertext FROM abe_ciphertexts WHERE resource = @r", ("r", resource)) as byte[]);
 
     /// <inheritdoc/>
-    public void Put(string resource, byte[] ciphertext) => Upsert("abe_ciphertexts", "resource", "ciphertext", resource, ciphertext);
+    /// <remarks>A ciphertext stored again is not done under any update job yet, whatever its predecessor was.</remarks>
+    public void Put(string resource, byte[] ciphertext) => _db.Write((c, tx) =>
+        SqlDatabase.Execute(c, tx,
+            """
+            INSERT INTO abe_ciphertexts (resource, ciphertext) VALUES (@k, @v)
+            ON CONFLICT (resource) DO UPDATE SET ciphertext = excluded.ciphertext, job_done = NULL
+            """, ("k", resource), ("v", ciphertext)));
 
     /// <inheritdoc/>
     public byte[]? GetMeta(string name) => _db.Read(c => SqlDatabase.Scalar(c, null, "SELECT value FROM abe_meta WHERE name = @r", ("r", name)) as byte[]);

@@ -80,6 +80,8 @@ public sealed class ClientRole(string name, IClientFlows flows) : IEngineRole
         }
         if (step.Status != EngineStatus.Ok) return Refuse(step.Status, step.Reason, response);
         response.Write(step.Result);
+        // Results can be secret (a session's K_enc, a decrypted record): the host's buffer holds the one copy.
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(step.Result);
         return new RoleReply(EngineStatus.Ok, Result);
     }
 
