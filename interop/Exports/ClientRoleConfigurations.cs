@@ -31,29 +31,21 @@ internal static class ClientRoleConfigurations
         var element = new ulong[IotAuthParameters.Group.ElementLimbs];
         foreach (byte[] key in new[] { entry.SigningKey, entry.EncryptionKey, cloudKey })
             if (IotAuthParameters.Group.Decode(key, element) is var decoded && decoded != EngineStatus.Ok) return decoded;
-        byte[]? signing = config.SecretHex("signing_key"), encryption = config.SecretHex("encryption_key"), enrolment = config.SecretHex("enrolment_key");
-        try
+        if (System.Text.Encoding.UTF8.GetByteCount(id) is 0 or > IotAuthParameters.MaxIdentityBytes) return EngineStatus.Malformed;
+        using var secrets = new SecretFields(config, "signing_key", "encryption_key", "enrolment_key");
+        if (!secrets.Complete) return EngineStatus.Malformed;
+        EngineStatus s = SchnorrSigningKey.Import(IotAuthParameters.Group, secrets["signing_key"], out SchnorrSigningKey? signingKey);
+        if (s != EngineStatus.Ok) return s;
+        if ((s = HashedElGamalKey.Import(IotAuthParameters.Group, secrets["encryption_key"], out HashedElGamalKey? encryptionKey)) != EngineStatus.Ok)
         {
-            if (signing is null || encryption is null || enrolment is null) return EngineStatus.Malformed;
-            EngineStatus s = SchnorrSigningKey.Import(IotAuthParameters.Group, signing, out SchnorrSigningKey? signingKey);
-            if (s != EngineStatus.Ok) return s;
-            if ((s = HashedElGamalKey.Import(IotAuthParameters.Group, encryption, out HashedElGamalKey? encryptionKey)) != EngineStatus.Ok)
-            {
-                signingKey!.Dispose();
-                return s;
-            }
-            byte[] kept = GC.AllocateArray<byte>(enrolment.Length, pinned: true);     // wiped with the role
-            enrolment.CopyTo(kept, 0);
-            var device = new Device(id, signingKey!, encryptionKey!, entry, cloudKey);
-            role = new OwnedRole(new ClientRole("iot-device", new DeviceClientFlows(device, kept)), [device, signingKey, encryptionKey, new Wipe(kept)]);
-            return EngineStatus.Ok;
+            signingKey!.Dispose();
+            return s;
         }
-        finally
-        {
-            if (signing is not null) Array.Clear(signing);
-            if (encryption is not null) Array.Clear(encryption);
-            if (enrolment is not null) Array.Clear(enrolment);
-        }
+        byte[] kept = GC.AllocateArray<byte>(secrets["enrolment_key"].Length, pinned: true);     // wiped with the role
+        secrets["enrolment_key"].CopyTo(kept, 0);
+        var device = new Device(id, signingKey!, encryptionKey!, entry, cloudKey);
+        role = new OwnedRole(new ClientRole("iot-device", new DeviceClientFlows(device, kept)), [device, signingKey, encryptionKey, new Wipe(kept)]);
+        return EngineStatus.Ok;
     }
 
     // {"role":"two-server-user","id":"alice","signing_key":"<64 hex>","s1_public_key":"<96 hex>","s2_public_key":"<96 hex>","block":256}

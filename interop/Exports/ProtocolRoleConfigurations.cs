@@ -42,7 +42,7 @@ internal static class ProtocolRoleConfigurations
         EngineStatus s = IotAuthParameters.Group.Decode(cloudKey, new ulong[IotAuthParameters.Group.ElementLimbs]);
         if (s != EngineStatus.Ok) return s;
 
-        using var secrets = new Secrets(config, "signing_key", "encryption_key", "gamma", "enrolment_key", "admin_key");
+        using var secrets = new SecretFields(config, "signing_key", "encryption_key", "gamma", "enrolment_key", "admin_key");
         if (!secrets.Complete) return EngineStatus.Malformed;
         if (secrets["enrolment_key"].Length < 16 || secrets["admin_key"].Length < 16) return EngineStatus.BadLength;
         var owned = new List<IDisposable?>();
@@ -89,7 +89,7 @@ internal static class ProtocolRoleConfigurations
         string data = root.GetProperty("data").GetString() ?? "";
         if (data.Length == 0) return EngineStatus.Malformed;
 
-        using var secrets = new Secrets(config, "state_key");
+        using var secrets = new SecretFields(config, "state_key");
         if (!secrets.Complete) return EngineStatus.Malformed;
         if (secrets["state_key"].Length != SecretSealer.KeySize) return EngineStatus.BadLength;
         var sealer = new SecretSealer(secrets["state_key"]);
@@ -137,7 +137,7 @@ internal static class ProtocolRoleConfigurations
         EngineStatus s = RingPublicKey.Decode(Convert.FromHexString(root.GetProperty("ring_public_key").GetString()!), out RingPublicKey? ringKey);
         if (s != EngineStatus.Ok) return s;
         if ((s = Ring.Decode(Convert.FromHexString(root.GetProperty("ring").GetString()!), out Ring? ring)) != EngineStatus.Ok) return s;
-        using var secrets = new Secrets(config, "token_key");
+        using var secrets = new SecretFields(config, "token_key");
         if (!secrets.Complete) return EngineStatus.Malformed;
         if ((s = SchnorrSigningKey.Import(RevocationParameters.Group, secrets["token_key"], out SchnorrSigningKey? tokenKey)) != EngineStatus.Ok) return s;
         Revocation.Roles.SourceCsp csp = host.CreateSourceCsp(name, tokenKey!, ringKey!, ring!);
@@ -173,7 +173,7 @@ internal static class ProtocolRoleConfigurations
             authorities.Add((authority.GetString() ?? "", new NativeServerConnection(transport, (uint)authorities.Count)));
         if (authorities.Count == 0 || authorities.Any(a => a.Name.Length == 0)) return EngineStatus.Malformed;
 
-        using var secrets = new Secrets(config, "signing_key", "encryption_key");
+        using var secrets = new SecretFields(config, "signing_key", "encryption_key");
         if (!secrets.Complete) return EngineStatus.Malformed;
         var owned = new List<IDisposable?>();
         try
@@ -196,32 +196,6 @@ internal static class ProtocolRoleConfigurations
         finally
         {
             foreach (IDisposable? o in owned) o?.Dispose();
-        }
-    }
-
-    /// <summary>Named secret hex fields, decoded into pinned arrays and wiped on dispose.</summary>
-    private sealed class Secrets : IDisposable
-    {
-        private readonly Dictionary<string, byte[]> _values = new(StringComparer.Ordinal);
-
-        public Secrets(SecretJson config, params string[] names)
-        {
-            Complete = true;
-            foreach (string name in names)
-            {
-                if (config.SecretHex(name) is { } value) _values[name] = value;
-                else Complete = false;
-            }
-        }
-
-        /// <summary>True when every named field was present and hex.</summary>
-        public bool Complete { get; }
-
-        public byte[] this[string name] => _values[name];
-
-        public void Dispose()
-        {
-            foreach (byte[] value in _values.Values) Array.Clear(value);
         }
     }
 }

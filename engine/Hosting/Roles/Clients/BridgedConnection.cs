@@ -15,6 +15,7 @@ namespace Engine.Hosting.Roles.Clients;
 public sealed class BridgedConnection : IIotConnection, IRevocationConnection, ITwoServerConnection, Framing.IFrameExchange
 {
     private readonly ClientSession _session;
+    private readonly Lock _gate = new();
     private Task? _opened;
 
     internal BridgedConnection(ClientSession session, string route) => (_session, Route) = (session, route);
@@ -39,7 +40,7 @@ public sealed class BridgedConnection : IIotConnection, IRevocationConnection, I
 
     internal Task EnsureOpenAsync()
     {
-        lock (this)
+        lock (_gate)
         {
             if (_opened is { IsFaulted: true } or { IsCanceled: true }) _opened = null;      // the host could not connect: ask again
             return _opened ??= OpenAsync();
