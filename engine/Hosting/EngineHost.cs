@@ -121,8 +121,8 @@ public sealed class EngineHost : IDisposable
     /// <summary>An operation centre whose proof verifications go through this host's <see cref="ProofBatcher"/>.</summary>
     public OperationCenter CreateOperationCenter(OperationCenterOptions options, SchnorrSigningKey signingKey, HashedElGamalKey encryptionKey, TagKey tagKey,
                                                  ReadOnlySpan<byte> enrolmentKey, ReadOnlySpan<byte> adminKey, IIotConnection cloud, ReadOnlySpan<byte> cloudSigningKey,
-                                                 IOperationCenterStore? store = null, TimeProvider? timeProvider = null)
-        => new(options, signingKey, encryptionKey, tagKey, enrolmentKey, adminKey, cloud, cloudSigningKey, store, timeProvider) { Batcher = ProofBatcher };
+                                                 IOperationCenterStore? store = null, TimeProvider? timeProvider = null, IOperationCenterSharedState? sharedState = null)
+        => new(options, signingKey, encryptionKey, tagKey, enrolmentKey, adminKey, cloud, cloudSigningKey, store, timeProvider) { Batcher = ProofBatcher, SharedState = sharedState };
 
     /// <summary>The batch scheduler for Protocol 4 ring-signature verifications (created on first use), or null when batching is off.</summary>
     public Engine.Revocation.Signatures.RingSignatureBatcher? RingSignatureBatcher

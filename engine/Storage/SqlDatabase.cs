@@ -96,6 +96,17 @@ public sealed class SqlDatabase : IDisposable
     public void Migrate(string component, IReadOnlyList<string> migrations)
     {
         using DbConnection connection = OpenConnection();
+        // Several processes may open one PostgreSQL database at once (the silos of a cluster): one migrates at a time.
+        if (IsPostgreSql) Execute(connection, null, "SELECT pg_advisory_lock(7301730)");
+        try { MigrateLocked(connection, component, migrations); }
+        finally
+        {
+            if (IsPostgreSql) Execute(connection, null, "SELECT pg_advisory_unlock(7301730)");
+        }
+    }
+
+    private void MigrateLocked(DbConnection connection, string component, IReadOnlyList<string> migrations)
+    {
         Execute(connection, null, "CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version BIGINT NOT NULL)");
         while (true)
         {

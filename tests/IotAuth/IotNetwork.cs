@@ -7,6 +7,7 @@ using Engine.IotAuth.Tags;
 using Engine.IotAuth.Trust;
 using Engine.Primitives.Encryption;
 using Engine.Primitives.Schnorr;
+using NUnit.Framework;
 
 namespace Engine.Tests.IotAuth;
 
@@ -36,7 +37,8 @@ internal sealed class IotNetwork : IAsyncDisposable
     private readonly bool _ownsBatcher;
 
     /// <summary>A network; with a <paramref name="host"/>, the OC's proofs go through the host's proof batcher.</summary>
-    public IotNetwork(bool batching = false, int threshold = 6000, Engine.Hosting.EngineHost? host = null)
+    public IotNetwork(bool batching = false, int threshold = 6000, Engine.Hosting.EngineHost? host = null,
+                      Engine.IotAuth.Storage.IOperationCenterStore? store = null, Engine.IotAuth.Storage.IOperationCenterSharedState? shared = null)
     {
         var entry = new OperationCenterEntry("oc-1", OcSigning.PublicKey.ToArray(), OcEncryption.PublicKey.ToArray());
         Cloud = new CloudServer(TrustConfiguration.Default, CloudKey, [entry], timeProvider: Clock);
@@ -44,9 +46,26 @@ internal sealed class IotNetwork : IAsyncDisposable
         if (host is not null) Batcher = host.ProofBatcher;
         else if (batching) (Batcher, _ownsBatcher) = (new ProofBatcher(new() { MaxBatch = 32, MaxDelay = TimeSpan.FromMilliseconds(20), Workers = 1 }), true);
         Oc = new OperationCenter(new OperationCenterOptions { Id = "oc-1", Threshold = threshold }, OcSigning, OcEncryption, TagKey.Generate(1),
-                                 EnrolmentKey, AdminKey, ToCloud, CloudKey.PublicKey, timeProvider: Clock) { Batcher = Batcher };
+                                 EnrolmentKey, AdminKey, ToCloud, CloudKey.PublicKey, store, timeProvider: Clock) { Batcher = Batcher, SharedState = shared };
         ToOc = new InProcessIotConnection(Oc);
     }
+
+    /// <summary>Another instance of the same OC (the same keys and γ) over <paramref name="store"/> and <paramref name="shared"/>: what a second OC process runs.</summary>
+    public OperationCenter NewInstance(Engine.IotAuth.Storage.IOperationCenterStore store, Engine.IotAuth.Storage.IOperationCenterSharedState shared, byte[]? adminKey = null)
+    {
+        byte[] gamma = new byte[32];
+        uint epoch = Oc.ExportTagKey(gamma);
+        Assert.That(TagKey.Import(epoch, gamma, out TagKey? tagKey), Is.EqualTo(EngineStatus.Ok));
+        CryptographicOperations.ZeroMemory(gamma);
+        var instance = new OperationCenter(Oc.Options, OcSigning, OcEncryption, tagKey!, EnrolmentKey, adminKey ?? AdminKey, ToCloud, CloudKey.PublicKey, store, timeProvider: Clock)
+        {
+            SharedState = shared,
+        };
+        _instances.Add(instance);
+        return instance;
+    }
+
+    private readonly List<OperationCenter> _instances = [];
 
     /// <summary>Good attributes: TL = 0.2·0.9 + 0.2·0.5 + 0.25·0.9 + 0.15·0.8 + 0.2·0.5 = 0.725 → 7250.</summary>
     public static AttributeValue[] GoodAttributes =>
@@ -76,6 +95,7 @@ internal sealed class IotNetwork : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         foreach (Device d in _devices) d.Dispose();
+        foreach (OperationCenter instance in _instances) instance.Dispose();
         Oc.Dispose();
         if (_ownsBatcher) Batcher?.Dispose();
         return ValueTask.CompletedTask;

@@ -20,6 +20,15 @@ internal sealed record TwoServerServeOptions(string Role, string KeyFile, string
 
     /// <summary>The server's connection limits.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+
+    /// <summary>Cluster mode (issue #17): the cluster's PostgreSQL connection string; null: the single-process server.</summary>
+    public string? Cluster { get; init; }
+
+    /// <summary>Cluster mode: "both" (a silo with a frontend), "silo" or "frontend".</summary>
+    public string ClusterPart { get; init; } = "both";
+
+    /// <summary>Cluster mode: the silo-to-silo and gateway ports (0: free ones).</summary>
+    public (int Silo, int Gateway) ClusterPorts { get; init; }
 }
 
 /// <summary>
@@ -41,12 +50,20 @@ internal static class ServeTwoServerCommand
         var round = new Option<double>("--round-seconds") { Description = "Close a round and open the next this often.", DefaultValueFactory = _ => 10 };
         var runFor = new Option<double>("--run-for") { Description = "Stop after this many seconds (0: run until Ctrl+C or SIGTERM)." };
         var data = new Option<string?>("--data") { Description = "Durable state: a directory (SQLite, default KEY.data beside --key), a PostgreSQL connection string (Host=…), or 'memory'." };
+        var cluster = new Option<string?>("--cluster") { Description = "Run as part of this server's Orleans cluster, whose state, membership and reminders live in this PostgreSQL database (S1 and S2 each have their own)." };
+        var part = new Option<string>("--cluster-part") { Description = "Cluster mode: both (a silo with a frontend), silo, or frontend (stateless, an Orleans client of the silos).", DefaultValueFactory = _ => "both" };
+        var siloPort = new Option<int>("--silo-port") { Description = "Cluster mode: the silo-to-silo port (0: a free one).", DefaultValueFactory = _ => 0 };
+        var gatewayPort = new Option<int>("--gateway-port") { Description = "Cluster mode: the port frontends reach the silo on (0: a free one).", DefaultValueFactory = _ => 0 };
         var command = new Command("two-server", "One of Protocol 2's two servers (S1 or S2) (SPEC.md §2.6).");
-        foreach (Option o in new Option[] { role, key, peer, address, port, block, round, runFor, data }) command.Options.Add(o);
+        foreach (Option o in new Option[] { role, key, peer, address, port, block, round, runFor, data, cluster, part, siloPort, gatewayPort }) command.Options.Add(o);
         var limitOptions = new ConnectionLimitOptions(command);
         command.SetAction(r => !limitOptions.TryRead(r, output, out ConnectionLimits limits) ? 1 :
                                RunAsync(new TwoServerServeOptions(r.GetValue(role)!, r.GetValue(key)!, r.GetValue(peer)!, r.GetValue(address)!, r.GetValue(port),
-                                                                  r.GetValue(block), r.GetValue(round), r.GetValue(runFor)) { Limits = limits, Data = r.GetValue(data) }, output, CancellationToken.None).GetAwaiter().GetResult());
+                                                                  r.GetValue(block), r.GetValue(round), r.GetValue(runFor))
+                               {
+                                   Limits = limits, Data = r.GetValue(data), Cluster = r.GetValue(cluster), ClusterPart = r.GetValue(part)!,
+                                   ClusterPorts = (r.GetValue(siloPort), r.GetValue(gatewayPort)),
+                               }, output, CancellationToken.None).GetAwaiter().GetResult());
         return command;
     }
 
@@ -70,6 +87,8 @@ internal static class ServeTwoServerCommand
         if (peerStatus != EngineStatus.Ok) return Fail(output, $"the peer key is not a {group.Name} public key: {peerStatus}");
         if (peerKey.AsSpan().SequenceEqual(key.PublicKey)) return Fail(output, "the peer key is this server's own key");
 
+        if (options.Cluster is not null)
+            return await ServeTwoServerClusterCommand.RunAsync(options, index, address, parameters, key, peerKey, output, cancellationToken).ConfigureAwait(false);
         string data = options.Data ?? options.KeyFile + ".data";
         ITwoServerStore store;
         try { store = data == "memory" ? new InMemoryTwoServerStore() : SqlTwoServerStore.Open(data); }

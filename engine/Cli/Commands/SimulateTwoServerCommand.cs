@@ -24,16 +24,21 @@ internal static class SimulateTwoServerCommand
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report with the figures as SVG charts." };
         var figures = new Option<DirectoryInfo?>("--figures") { Description = "Also write each figure as a PNG file into this directory." };
         var repeat = new Option<int>("--repeat") { Description = "Measured runs per group size after the warm-up (median and min–max reported).", DefaultValueFactory = _ => 3 };
-        var mode = new Option<string>("--mode") { Description = "in-process (the paper's figures, large groups) or loopback (S1, S2 and every user over TCP on 127.0.0.1).", DefaultValueFactory = _ => "in-process" };
+        var mode = new Option<string>("--mode") { Description = "in-process (the paper's figures, large groups), loopback (S1, S2 and every user over TCP on 127.0.0.1) or cluster (S1 and S2 each an Orleans cluster on PostgreSQL).", DefaultValueFactory = _ => "in-process" };
+        var silos = new Option<string>("--silos") { Description = "Cluster mode: silos (and frontends) per server, or a comma-separated list to compare.", DefaultValueFactory = _ => "3" };
+        var groups = new Option<int>("--groups") { Description = "Cluster mode: how many groups (of the first --sizes users each).", DefaultValueFactory = _ => 12 };
+        var postgres = new Option<string?>("--postgres") { Description = "Cluster mode: a PostgreSQL server's connection string (a role that may create databases; default $ENGINE_POSTGRES). Two scratch databases are created there and dropped after." };
         var rounds = new Option<int>("--rounds") { Description = "Loopback mode: measured rounds per group size after a warm-up (median and min–max per message).", DefaultValueFactory = _ => 3 };
         var batchSignatures = new Option<bool>("--batch-signatures") { Description = "Loopback mode: the servers check upload signatures in batches (see EngineHostOptions.BatchSignatures)." };
         var command = new Command("two-server", "Protocol 2: two-server XOR secret-sharing messaging, the paper's experiments (SPEC.md §2).");
-        foreach (Option o in new Option[] { mode, sizes, sample, block, fraction, million, repeat, rounds, batchSignatures, json, report, figures }) command.Options.Add(o);
+        foreach (Option o in new Option[] { mode, sizes, sample, block, fraction, million, repeat, rounds, batchSignatures, json, report, figures, silos, groups, postgres }) command.Options.Add(o);
         command.SetAction(r => r.GetValue(mode) switch
         {
             "in-process" => Run(output, r.GetValue(sizes)!, r.GetValue(sample), r.GetValue(block), r.GetValue(fraction), r.GetValue(million), r.GetValue(json), r.GetValue(report), r.GetValue(repeat), r.GetValue(figures)),
             "loopback" => RunLoopback(output, r.GetResult(sizes) is null ? "20,50,100" : r.GetValue(sizes)!, r.GetValue(rounds), r.GetValue(block), r.GetValue(json), r.GetValue(batchSignatures)),
-            var other => Fail(output, $"--mode is in-process or loopback, not '{other}'"),
+            "cluster" => SimulateTwoServerClusterCommand.Run(output, r.GetValue(silos)!, r.GetValue(groups), r.GetResult(sizes) is null ? 20 : ParseSizes(output, r.GetValue(sizes)!)?.FirstOrDefault() ?? 0,
+                                                             r.GetValue(rounds), r.GetValue(block), r.GetValue(postgres) ?? Environment.GetEnvironmentVariable("ENGINE_POSTGRES"), r.GetValue(json)),
+            var other => Fail(output, $"--mode is in-process, loopback or cluster, not '{other}'"),
         });
         return command;
     }

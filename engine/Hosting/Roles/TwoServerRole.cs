@@ -29,8 +29,20 @@ public sealed class TwoServerRole(TwoServerNode node) : IEngineRole
     /// <inheritdoc/>
     public RoleReply Process(RoleConnection connection, byte type, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        EngineStatus status = Node.Process((TwoServerMessageType)type, request, connection.Challenge.Span, response, out TwoServerMessageType replyType);
-        return new RoleReply(status, (byte)replyType);
+        try
+        {
+            EngineStatus status = Node.Process((TwoServerMessageType)type, request, connection.Challenge.Span, response, out TwoServerMessageType replyType);
+            return new RoleReply(status, (byte)replyType);
+        }
+        catch (EngineException e) when (e.Status == EngineStatus.Unreachable)
+        {
+            // A store behind the node (the Orleans cluster's grains) did not answer: the client hears so, nothing was acknowledged.
+            (response as ArrayBufferWriter<byte>)?.Clear();
+            Span<byte> error = response.GetSpan(2);
+            (error[0], error[1]) = (TwoServerWire.Version, (byte)e.Status);
+            response.Advance(2);
+            return new RoleReply(e.Status, (byte)TwoServerMessageType.Error);
+        }
     }
 
     /// <inheritdoc/>

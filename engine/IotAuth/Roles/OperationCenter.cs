@@ -153,6 +153,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
             if (challenge.ExpiresAt < now && _challenges.TryRemove(nonce, out PendingChallenge? removed)) removed.Dispose();
         foreach ((Nonce id, Session session) in _sessions)
             if (session.ExpiresAt < now && _sessions.TryRemove(id, out Session? removed)) removed.Keys.Dispose();
+        _shared?.Sweep(now);
     }
 
     private (EngineStatus, IotMessageType, string?) Register(ReadOnlySpan<byte> request, IBufferWriter<byte> response)
@@ -191,6 +192,11 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
             if (_challenges.Count >= Options.MaxPendingChallenges) return Refuse(EngineStatus.CapacityExceeded, "too many outstanding challenges");
         }
         var pending = PendingChallenge.Create(IdBytes, Signed.Now(_time), Options.TimestampWindow);
+        if (_shared is not null && !ShareChallenge(pending))
+        {
+            pending.Dispose();
+            return Refuse(EngineStatus.CapacityExceeded, "too many outstanding challenges across the instances");
+        }
         _challenges[pending.Nonce] = pending;
         Signed.Finish(IotWire.RentWriter().Fixed(pending.Fields), _signingKey, response);
         return (EngineStatus.Ok, IotMessageType.Challenge, null);
@@ -204,39 +210,59 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         ReadOnlyMemory<byte> proof = request.Slice(1 + IotAuthParameters.NonceSize);
         // The challenge stays until a proof for it verifies: a garbage answer naming someone else's N_OC (it travels in
         // the clear) is refused and changes nothing, so it cannot deny the device its session.
-        if (!_challenges.TryGetValue(nonce, out PendingChallenge? challenge)) return Refuse(EngineStatus.NotFound, "unknown or used challenge");
-        if (challenge.ExpiresAt < Signed.Now(_time)) return Refuse(EngineStatus.Expired, "challenge expired");
-        if (SeenBefore(proof.Span, nonce)) return Refuse(EngineStatus.Replay, "proof seen before");
-
-        TagKey key = Volatile.Read(ref _tagKey);
-        ProofBatcher? batcher = Batcher;
-        VerifiedProof verified = batcher is not null
-            ? await batcher.VerifyAsync(key, challenge.Fields, proof).ConfigureAwait(false)
-            : VerifyNow(key, challenge.Fields, proof.Span);
-        if (verified.Status != EngineStatus.Ok) return Refuse(verified.Status, "proof");
-        // One use per challenge: of two valid answers racing, the one that takes it out owns its a; the other is a replay.
-        if (!_challenges.TryRemove(KeyValuePair.Create(nonce, challenge))) return Refuse(EngineStatus.Replay, "challenge answered meanwhile");
-        using (challenge)
+        bool local = _challenges.TryGetValue(nonce, out PendingChallenge? challenge);
+        if (!local)
         {
+            // Another instance of this OC may have issued it (SharedState): checked there, cheapest first.
+            if (_shared is null) return Refuse(EngineStatus.NotFound, "unknown or used challenge");
+            if (SeenBefore(proof.Span, nonce)) return Refuse(EngineStatus.Replay, "proof seen before");
+            challenge = SharedChallenge(nonce);
+            if (challenge is null) return Refuse(EngineStatus.NotFound, "unknown or used challenge");
+        }
+        bool owned = !local;                                   // a shared challenge restored here is this call's to wipe
+        try
+        {
+            if (challenge!.ExpiresAt < Signed.Now(_time)) return Refuse(EngineStatus.Expired, "challenge expired");
+            if (SeenBefore(proof.Span, nonce)) return Refuse(EngineStatus.Replay, "proof seen before");
+
+            TagKey key = Volatile.Read(ref _tagKey);
+            ProofBatcher? batcher = Batcher;
+            VerifiedProof verified = batcher is not null
+                ? await batcher.VerifyAsync(key, challenge.Fields, proof).ConfigureAwait(false)
+                : VerifyNow(key, challenge.Fields, proof.Span);
+            if (verified.Status != EngineStatus.Ok) return Refuse(verified.Status, "proof");
+            // One use per challenge: of two valid answers racing, the one that takes it out owns its a; the other is a replay.
+            if (local)
+            {
+                if (!_challenges.TryRemove(KeyValuePair.Create(nonce, challenge))) return Refuse(EngineStatus.Replay, "challenge answered meanwhile");
+                owned = true;
+            }
+            if (_shared is not null && !TakeShared(nonce)) return Refuse(EngineStatus.Replay, "challenge answered at another instance");
             EngineStatus added = Remember(proof.Span, nonce, challenge.ExpiresAt);
             if (added != EngineStatus.Ok) return Refuse(added, "replay cache");
             return Accept(challenge, proof.Span, verified, response);
         }
+        finally
+        {
+            if (owned) challenge!.Dispose();
+        }
     }
 
-    // The replay cache holds (A', N_OC) of accepted proofs until their challenge would have expired.
+    // The replay cache holds (A', N_OC) of accepted proofs until their challenge would have expired; with SharedState,
+    // every instance's accepted proofs.
     private bool SeenBefore(ReadOnlySpan<byte> proof, Nonce nonce)
     {
         Span<byte> id = stackalloc byte[ReplayIdSize];
         WriteReplayId(proof, nonce, id);
-        return _replays.Contains(id, _time.GetUtcNow());
+        return _replays.Contains(id, _time.GetUtcNow()) || (_shared?.ContainsReplay(id) ?? false);
     }
 
     private EngineStatus Remember(ReadOnlySpan<byte> proof, Nonce nonce, ulong expiresAt)
     {
         Span<byte> id = stackalloc byte[ReplayIdSize];
         WriteReplayId(proof, nonce, id);
-        return _replays.TryAdd(id, DateTimeOffset.FromUnixTimeSeconds((long)expiresAt + 1), _time.GetUtcNow());
+        EngineStatus status = _replays.TryAdd(id, DateTimeOffset.FromUnixTimeSeconds((long)expiresAt + 1), _time.GetUtcNow());
+        return status == EngineStatus.Ok && _shared is not null ? _shared.TryAddReplay(id, expiresAt + 1) : status;
     }
 
     private const int ReplayIdSize = IotAuthParameters.G1Size + IotAuthParameters.NonceSize;

@@ -44,6 +44,28 @@ internal sealed class PendingChallenge : IDisposable
         return pending;
     }
 
+    /// <summary>Bytes of <see cref="WriteShared"/>'s output: CH's length (4) ‖ CH ‖ a.</summary>
+    public int SharedSize => 4 + Fields.Length + IotAuthParameters.ScalarSize;
+
+    /// <summary>CH and a, for the instances of one OC to share (the caller seals it and wipes this buffer).</summary>
+    public void WriteShared(Span<byte> destination)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(destination, Fields.Length);
+        Fields.CopyTo(destination[4..]);
+        _a.CopyTo(destination[(4 + Fields.Length)..]);
+    }
+
+    /// <summary>A challenge another instance issued, from <see cref="WriteShared"/>'s bytes; null when they do not parse.</summary>
+    public static PendingChallenge? FromShared(ReadOnlySpan<byte> shared, ulong expiresAt)
+    {
+        if (shared.Length < 4) return null;
+        int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(shared);
+        if (length < IotAuthParameters.NonceSize || shared.Length != 4 + length + IotAuthParameters.ScalarSize) return null;
+        var pending = new PendingChallenge(shared.Slice(4, length).ToArray(), expiresAt);
+        shared[(4 + length)..].CopyTo(pending._a);
+        return pending;
+    }
+
     /// <summary>enc(Y_D^a), constant time in a.</summary>
     public void SharedSecret(in G1Projective deviceKey, Span<byte> destination)
     {

@@ -17,6 +17,7 @@ public sealed partial class TwoServerNode
 
     // A closed round's uploads for one group, decoded once: every member's fetch reuses them.
     private readonly ConcurrentDictionary<(long Round, string Group, int Epoch), IReadOnlyList<ServerUpload>> _closedRounds = new();
+    private long _forgottenBefore;
 
     private (EngineStatus, TwoServerMessageType, byte[]?) OpenSession(ref WireReader reader, ReadOnlySpan<byte> request, ReadOnlySpan<byte> challenge)
     {
@@ -85,7 +86,7 @@ public sealed partial class TwoServerNode
         if (shares.Length != (session.Third is null ? 2 : 4) * Parameters.RecordSize) return EngineStatus.BadLength;
         UserRecord? sender = _store.FindUser(session.SenderId);
         if (sender is null || !sender.Active) return EngineStatus.NotFound;
-        if (_store.HasUpload(round, messageId)) return EngineStatus.Replay;     // before the signature check it would cost
+        if (_store.HasUpload(round, messageId, session.Group)) return EngineStatus.Replay;     // before the signature check it would cost
         if (round != TwoServerWire.DialRound && _uploadsThisRound.GetValueOrDefault((round, session.SenderId)) >= Quotas.MaxUploadsPerUserPerRound)
             return EngineStatus.QuotaExceeded;
         pending = new PendingUpload(new StoredUpload(round, messageId, session.SessionId, shares.ToArray(), signature.ToArray()), session, sender.SigningKey,
@@ -209,6 +210,8 @@ public sealed partial class TwoServerNode
         if (!reader.AtEndOk) return EngineStatus.Malformed;
         long current = _store.CurrentRound;
         if (round < 1 || round >= current || round < current - RoundsKept) return EngineStatus.NotFound;     // open, future or forgotten
+        // A node whose rounds another closes (a cluster frontend: the cluster's clock does) forgets old decoded rounds here.
+        if (Interlocked.Exchange(ref _forgottenBefore, current) != current) Forget(current);
         EngineStatus status = CheckRequestSignature(id, "fetch", challenge, request[..signedLength], signature);
         if (status != EngineStatus.Ok) return status;
         (int epoch, IReadOnlyList<string> members) = _store.Group(group);
@@ -282,7 +285,7 @@ public sealed partial class TwoServerNode
     }
 
     /// <summary>A closed round's uploads for one group and epoch, with their vectors decoded.</summary>
-    private IReadOnlyList<ServerUpload> Decode(long round, string group, int epoch, int n) => Decode(_store.Uploads(round), group, epoch, n);
+    private IReadOnlyList<ServerUpload> Decode(long round, string group, int epoch, int n) => Decode(_store.Uploads(round, group), group, epoch, n);
 
     private List<ServerUpload> Decode(IReadOnlyList<StoredUpload> storedUploads, string group, int epoch, int n)
     {

@@ -64,14 +64,24 @@ public interface ITwoServerStore
     /// <summary>The round open for uploads.</summary>
     long CurrentRound { get; }
 
-    /// <summary>True when round <paramref name="round"/> (or the dial mailbox, round −1) already holds message id <paramref name="messageId"/>.</summary>
-    bool HasUpload(long round, ulong messageId);
+    /// <summary>
+    /// True when round <paramref name="round"/> (or the dial mailbox, round −1) already holds message id
+    /// <paramref name="messageId"/>. <paramref name="group"/> is the upload's group: a store that keeps uploads by
+    /// group (the Orleans cluster's group grains) looks there; the others look through every group.
+    /// </summary>
+    bool HasUpload(long round, ulong messageId, string? group = null);
 
     /// <summary>Stores an upload of the current round; false if its message id was already used in that round.</summary>
     bool TryAddUpload(StoredUpload upload);
 
     /// <summary>The uploads of a round, in arrival order.</summary>
     IReadOnlyList<StoredUpload> Uploads(long round);
+
+    /// <summary>
+    /// The uploads of a round that may belong to <paramref name="group"/> (its sessions'), in arrival order: what a
+    /// member's fetch fans out. The caller still checks each upload's session; by default every upload of the round.
+    /// </summary>
+    IReadOnlyList<StoredUpload> Uploads(long round, string group) => Uploads(round);
 
     /// <summary>Closes the current round, opens the next, forgets rounds older than <paramref name="keepRounds"/>; returns the new round.</summary>
     long CloseRound(int keepRounds);

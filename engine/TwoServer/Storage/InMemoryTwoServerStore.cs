@@ -119,7 +119,7 @@ public sealed class InMemoryTwoServerStore : ITwoServerStore
     public long CurrentRound { get { lock (_gate) return _round; } }
 
     /// <inheritdoc/>
-    public bool HasUpload(long round, ulong messageId)
+    public bool HasUpload(long round, ulong messageId, string? group = null)
     {
         lock (_gate)
             return round == -1 ? _dials.Values.Any(l => l.Any(e => e.Upload.MessageId == messageId))

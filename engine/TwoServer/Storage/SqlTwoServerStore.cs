@@ -157,7 +157,7 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     public long CurrentRound => Read((c, tx) => Count(c, tx, "SELECT round FROM ts_meta WHERE id = 1"));
 
     /// <inheritdoc/>
-    public bool HasUpload(long round, ulong messageId) => Read((c, tx) => round == -1
+    public bool HasUpload(long round, ulong messageId, string? group = null) => Read((c, tx) => round == -1
         ? SqlDatabase.Scalar(c, tx, "SELECT 1 FROM ts_dials WHERE message_id = @m", ("m", unchecked((long)messageId))) is not null
         : SqlDatabase.Scalar(c, tx, "SELECT 1 FROM ts_uploads WHERE round = @r AND message_id = @m", ("r", round), ("m", unchecked((long)messageId))) is not null);
 
@@ -173,6 +173,18 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     {
         var list = new List<StoredUpload>();
         using DbCommand command = SqlDatabase.Command(c, tx, "SELECT message_id, session_id, shares, signature FROM ts_uploads WHERE round = @r ORDER BY seq", ("r", round));
+        using DbDataReader r = command.ExecuteReader();
+        while (r.Read()) list.Add(new StoredUpload(round, unchecked((ulong)r.GetInt64(0)), r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<byte[]>(3)));
+        return list;
+    });
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredUpload> Uploads(long round, string group) => Read((c, tx) =>
+    {
+        var list = new List<StoredUpload>();
+        using DbCommand command = SqlDatabase.Command(c, tx,
+            "SELECT u.message_id, u.session_id, u.shares, u.signature FROM ts_uploads u JOIN ts_sessions s ON s.session_id = u.session_id " +
+            "WHERE u.round = @r AND s.grp = @g ORDER BY u.seq", ("r", round), ("g", group));
         using DbDataReader r = command.ExecuteReader();
         while (r.Read()) list.Add(new StoredUpload(round, unchecked((ulong)r.GetInt64(0)), r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<byte[]>(3)));
         return list;

@@ -34,6 +34,9 @@ internal sealed record OperationCenterServeOptions(string Id, string KeyFile, st
 
     /// <summary>Durable state: a directory, a PostgreSQL connection string, "memory", or null (KEY.data beside the key file).</summary>
     public string? Data { get; init; }
+
+    /// <summary>One of several instances of this OC on the same <see cref="Data"/>: challenges and accepted proofs are shared there.</summary>
+    public bool Shared { get; init; }
 }
 
 /// <summary>
@@ -76,13 +79,14 @@ internal static class ServeIotCommand
         var threshold = new Option<int>("--threshold") { Description = "Lowest TL (0..10000) a tag is issued for.", DefaultValueFactory = _ => 6000 };
         var epoch = new Option<double>("--epoch-seconds") { Description = "Rotate γ on this schedule (0: only on 'engine iot rotate').", DefaultValueFactory = _ => 0 };
         var noBatching = new Option<bool>("--no-batching") { Description = "Verify each proof at once instead of batching concurrent devices." };
+        var shared = new Option<bool>("--shared") { Description = "One of several instances of this OC (same keys, same --data, PostgreSQL across machines): challenges and accepted proofs are shared there, so any instance takes any device's answer and a proof replayed at another instance is refused." };
         var ocAddress = Address(); var ocPort = Port(7602); var ocRun = RunFor(); var ocStatus = Status(); var ocData = Data();
-        foreach (Option o in new Option[] { id, ocKey, enrolment, admin, cloud, trust, threshold, epoch, noBatching, ocAddress, ocPort, ocRun, ocStatus, ocData }) oc.Options.Add(o);
+        foreach (Option o in new Option[] { id, ocKey, enrolment, admin, cloud, trust, threshold, epoch, noBatching, shared, ocAddress, ocPort, ocRun, ocStatus, ocData }) oc.Options.Add(o);
         var ocLimits = new ConnectionLimitOptions(oc);
         oc.SetAction(r => !ocLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
                           RunOperationCenterAsync(new OperationCenterServeOptions(r.GetValue(id)!, r.GetValue(ocKey)!, r.GetValue(enrolment)!, r.GetValue(admin)!, r.GetValue(cloud)!,
                                                                                    r.GetValue(trust)!, r.GetValue(threshold), r.GetValue(epoch), r.GetValue(ocAddress)!, r.GetValue(ocPort),
-                                                                                   !r.GetValue(noBatching), r.GetValue(ocRun), r.GetValue(ocStatus)) { Limits = limits, Data = r.GetValue(ocData) }, output, CancellationToken.None).GetAwaiter().GetResult());
+                                                                                   !r.GetValue(noBatching), r.GetValue(ocRun), r.GetValue(ocStatus)) { Limits = limits, Data = r.GetValue(ocData), Shared = r.GetValue(shared) }, output, CancellationToken.None).GetAwaiter().GetResult());
         return [cs, oc];
     }
 
@@ -155,10 +159,17 @@ internal static class ServeIotCommand
 
         if (!TryOpenStore(options.Data ?? options.KeyFile + ".data", SqlOperationCenterStore.Open, output, out SqlOperationCenterStore? store)) return 1;
         using var closeStore = store;
+        SqlOperationCenterSharedState? sharedState = null;
+        if (options.Shared)
+        {
+            if (store is null) return IotFiles.Fail(output, "--shared needs durable --data that the instances share (a PostgreSQL connection string, or one directory on one machine)");
+            if (!TryOpenStore(options.Data ?? options.KeyFile + ".data", SqlOperationCenterSharedState.Open, output, out sharedState)) return 1;
+        }
+        using var closeShared = sharedState;
         using var host = new EngineHost(new EngineHostOptions { EnableBatching = options.Batching });
         await using var cloud = new ReconnectingIotConnection(cloudTrust.EndPoint, expectHello: false);
         using OperationCenter oc = host.CreateOperationCenter(new OperationCenterOptions { Id = options.Id, Threshold = options.Threshold }, keys.Signing, keys.Encryption,
-                                                              keys.TakeTagKey(), enrolment["enrolment"], admin["admin"], cloud, cloudTrust.SigningKey, store);
+                                                              keys.TakeTagKey(), enrolment["enrolment"], admin["admin"], cloud, cloudTrust.SigningKey, store, sharedState: sharedState);
         oc.EpochRotated += epoch =>
         {
             IotFiles.SaveOperationCenterKeys(options.KeyFile, keys, oc);
@@ -172,7 +183,8 @@ internal static class ServeIotCommand
         new TrustFile("oc", options.Id, server.EndPoint!, keys.Signing.PublicKey.ToArray(), keys.Encryption.PublicKey.ToArray()).Write(options.TrustFile);
         output.WriteLine($"iot-oc '{options.Id}' listening on {server.EndPoint}; epoch {oc.Epoch}; threshold {options.Threshold}; {(options.Batching ? "batched" : "unbatched")} verification; trust file {options.TrustFile}");
         output.WriteLine(store is null ? "registrations and sessions are in memory: a restart keeps γ and the epoch (issued tags stay valid) but forgets registrations (devices register again)"
-                                       : $"registrations in {store.Description} ({store.DeviceCount} devices); γ and the epoch in {options.KeyFile}; sessions in memory");
+                                       : $"registrations in {store.Description} ({store.DeviceCount} devices); γ and the epoch in {options.KeyFile}; sessions in memory" +
+                                         (sharedState is null ? "" : "; challenges and accepted proofs shared with the other instances there"));
         output.Flush();
         using Timer? rotation = options.EpochSeconds > 0 ? new Timer(_ => oc.RotateEpoch(), null, TimeSpan.FromSeconds(options.EpochSeconds), TimeSpan.FromSeconds(options.EpochSeconds)) : null;
         await StatusLoop(options.StatusSeconds, shutdown, () =>

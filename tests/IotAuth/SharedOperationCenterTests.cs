@@ -1,0 +1,128 @@
+using Engine.Hosting.Roles;
+using Engine.IotAuth.Roles;
+using Engine.IotAuth.Storage;
+using Engine.IotAuth.Wire;
+using Engine.Tests.Support;
+using NUnit.Framework;
+
+namespace Engine.Tests.IotAuth;
+
+/// <summary>
+/// Two instances of one operation centre sharing a database (issue #17): the device registry, the challenges (sealed)
+/// and the replay cache. A challenge from one instance is answered at the other, each challenge is used once across
+/// both, and a proof replayed at either instance is refused without creating a session.
+/// </summary>
+[TestFixture, NonParallelizable]
+public sealed class SharedOperationCenterTests
+{
+    private static readonly string[] Kinds = TestDatabase.Kinds;
+
+    private sealed class TwoInstances : IAsyncDisposable
+    {
+        private readonly TestDatabase _database;
+        private readonly List<IDisposable> _stores = [];
+
+        public TwoInstances(string kind)
+        {
+            _database = TestDatabase.Create(kind);
+            Network = new IotNetwork(store: Own(SqlOperationCenterStore.Open(_database.Location)), shared: Own(SqlOperationCenterSharedState.Open(_database.Location)));
+            B = Network.NewInstance(Own(SqlOperationCenterStore.Open(_database.Location)), Own(SqlOperationCenterSharedState.Open(_database.Location)));
+        }
+
+        public string Location => _database.Location;
+
+        public T Own<T>(T store) where T : IDisposable
+        {
+            _stores.Add(store);
+            return store;
+        }
+
+        public IotNetwork Network { get; }
+
+        public OperationCenter A => Network.Oc;
+
+        public OperationCenter B { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Network.DisposeAsync();
+            foreach (IDisposable store in _stores) store.Dispose();
+            _database.Dispose();
+        }
+    }
+
+    private static async Task<byte[]> Challenge(OperationCenter oc)
+    {
+        (EngineStatus status, IotMessageType type, byte[] payload) = await oc.ProcessAsync(IotMessageType.GetChallenge, new byte[] { IotWire.Version });
+        Assert.That((status, type), Is.EqualTo((EngineStatus.Ok, IotMessageType.Challenge)));
+        return payload;
+    }
+
+    [TestCaseSource(nameof(Kinds))]
+    public async Task ChallengeFromOneInstance_AnsweredAtTheOther_AndEveryReplayRefusedAtBoth(string kind)
+    {
+        await using var pair = new TwoInstances(kind);
+        // Registered at A, its tag issued by B: the registry is shared.
+        Device device = pair.Network.NewDevice("sensor-1");
+        int tl = await device.EvaluateAsync(pair.Network.ToCloud, IotNetwork.GoodAttributes);
+        await device.RegisterAsync(new InProcessIotConnection(pair.A), pair.Network.EnrolmentKey);
+        await device.RequestTagAsync(new InProcessIotConnection(pair.B), tl);
+
+        (byte[] request, var keys) = device.Respond(await Challenge(pair.A));
+        using (keys)
+        {
+            (EngineStatus status, IotMessageType type, byte[] answer) = await pair.B.ProcessAsync(IotMessageType.Authenticate, request);
+            Assert.That((status, type), Is.EqualTo((EngineStatus.Ok, IotMessageType.Authenticated)), "A's challenge answered at B");
+            (_, byte[] confirm) = device.Finish(answer, keys);
+            Assert.That((await pair.B.ProcessAsync(IotMessageType.Confirm, confirm)).Status, Is.EqualTo(EngineStatus.Ok), "key confirmation at B");
+        }
+        (int challengesA, int sessionsA) = pair.A.TableSizes;
+        int sessionsB = pair.B.TableSizes.Sessions;
+        Assert.That((await pair.A.ProcessAsync(IotMessageType.Authenticate, request)).Status, Is.EqualTo(EngineStatus.Replay), "replayed at A, whose challenge it was");
+        Assert.That((await pair.B.ProcessAsync(IotMessageType.Authenticate, request)).Status, Is.EqualTo(EngineStatus.Replay), "replayed at B");
+        Assert.That((pair.A.TableSizes.Sessions, pair.B.TableSizes.Sessions), Is.EqualTo((sessionsA, sessionsB)), "a refused replay opens no session");
+        Assert.That(pair.A.TableSizes.Challenges, Is.EqualTo(challengesA), "nor touches A's challenges");
+
+        // A challenge answered at its own instance, then replayed at the other.
+        (request, keys) = device.Respond(await Challenge(pair.B));
+        keys.Dispose();
+        Assert.That((await pair.B.ProcessAsync(IotMessageType.Authenticate, request)).Status, Is.EqualTo(EngineStatus.Ok));
+        Assert.That((await pair.A.ProcessAsync(IotMessageType.Authenticate, request)).Status, Is.EqualTo(EngineStatus.Replay), "B's proof replayed at A");
+    }
+
+    [TestCaseSource(nameof(Kinds))]
+    public async Task OneChallenge_AnsweredAtBothInstancesAtOnce_IsAcceptedOnce(string kind)
+    {
+        await using var pair = new TwoInstances(kind);
+        Device device = pair.Network.NewDevice("sensor-2");
+        int tl = await device.EvaluateAsync(pair.Network.ToCloud, IotNetwork.GoodAttributes);
+        await device.RegisterAsync(new InProcessIotConnection(pair.A), pair.Network.EnrolmentKey);
+        await device.RequestTagAsync(new InProcessIotConnection(pair.A), tl);
+        for (int trial = 0; trial < 4; trial++)
+        {
+            (byte[] request, var keys) = device.Respond(await Challenge(pair.A));
+            keys.Dispose();
+            var answers = await Task.WhenAll(Task.Run(async () => (await pair.A.ProcessAsync(IotMessageType.Authenticate, request)).Status),
+                                             Task.Run(async () => (await pair.B.ProcessAsync(IotMessageType.Authenticate, request)).Status));
+            Assert.That(answers.Count(s => s == EngineStatus.Ok), Is.EqualTo(1), $"trial {trial}: {string.Join(", ", answers)}");
+            Assert.That(answers.Single(s => s != EngineStatus.Ok), Is.EqualTo(EngineStatus.Replay).Or.EqualTo(EngineStatus.NotFound));
+        }
+    }
+
+    [TestCaseSource(nameof(Kinds))]
+    public async Task AnInstanceWithAnotherAdminKey_CannotOpenTheSharedChallenges_AndTakesNothing(string kind)
+    {
+        await using var pair = new TwoInstances(kind);
+        Device device = pair.Network.NewDevice("sensor-3");
+        int tl = await device.EvaluateAsync(pair.Network.ToCloud, IotNetwork.GoodAttributes);
+        await device.RegisterAsync(new InProcessIotConnection(pair.A), pair.Network.EnrolmentKey);
+        await device.RequestTagAsync(new InProcessIotConnection(pair.A), tl);
+        (byte[] request, var keys) = device.Respond(await Challenge(pair.A));
+        keys.Dispose();
+        // The challenges are sealed under a key derived from the admin key: a process configured otherwise reads the row and cannot open it.
+        OperationCenter foreign = pair.Network.NewInstance(pair.Own(SqlOperationCenterStore.Open(pair.Location)), pair.Own(SqlOperationCenterSharedState.Open(pair.Location)),
+                                                           adminKey: System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        Assert.That((await foreign.ProcessAsync(IotMessageType.Authenticate, request)).Status, Is.EqualTo(EngineStatus.NotFound));
+        Assert.That((await pair.A.ProcessAsync(IotMessageType.Authenticate, request)).Status, Is.EqualTo(EngineStatus.Ok), "the challenge was still there for A");
+    }
+}
