@@ -47,6 +47,14 @@ public sealed class TwoServerClusterTests
             long round = await users.SendAllAsync(CancellationToken.None);
             Assert.That(await rig.CloseRoundAsync(), Is.EqualTo(round + 1));
             await AssertEveryMessageDeliveredAsync(users, round, [.. Enumerable.Range(0, users.Count)]);
+            foreach ((TestDatabase database, TwoServerClusterRig.Side side) in new[] { (d1, rig.S1), (d2, rig.S2) })
+            {
+                // Each server's silos found each other through its own membership table, and only there.
+                using var sql = Engine.Storage.SqlDatabase.Open(database.Location, "unused");
+                long active = sql.Read(c => (long)Engine.Storage.SqlDatabase.Scalar(c, null, "SELECT COUNT(*) FROM orleans_membership WHERE status = @s",
+                                                                                     ("s", (long)Orleans.Runtime.SiloStatus.Active))!);
+                Assert.That(active, Is.EqualTo(3), $"S{side.Index}: three active silos in its own membership table");
+            }
             foreach (TwoServerClusterRig.Side side in new[] { rig.S1, rig.S2 })
             {
                 long[] groupsPerSilo = [.. side.Loads.Select(l => l.GroupActivations)];
@@ -55,6 +63,34 @@ public sealed class TwoServerClusterTests
                 Assert.That(groupsPerSilo.Count(g => g > 0), Is.GreaterThanOrEqualTo(2), $"S{side.Index}: groups on more than one silo");
                 Assert.That(side.Loads.Sum(l => l.Uploads), Is.EqualTo(users.Count), $"S{side.Index}: one upload per user, stored once");
             }
+        }
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task TheRoundClock_FollowsTheWallClock_AndIsKeptByAReminder()
+    {
+        using TestDatabase database = TestDatabase.Create("postgres");
+        var options = new TwoServerClusterOptions { ConnectionString = database.Location, ServerIndex = 1, RoundLength = TimeSpan.FromSeconds(1), FastFailureDetection = true };
+        Microsoft.Extensions.Hosting.IHost silo = await TwoServerCluster.StartSiloAsync(options);
+        try
+        {
+            var clock = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IGrainFactory>(silo.Services)
+                                                                                                  .GetGrain<Engine.Cluster.TwoServer.Grains.IRoundClockGrain>(0);
+            long wall = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 + 1;
+            long first = await clock.Current();
+            Assert.That(first, Is.InRange(wall, wall + 1), "round r is open from (r − 1)·T to r·T");
+            await Task.Delay(2500);
+            Assert.That(await clock.Current(), Is.GreaterThanOrEqualTo(first + 2));
+            using var sql = Engine.Storage.SqlDatabase.Open(database.Location, "unused");
+            long reminders = sql.Read(c => (long)Engine.Storage.SqlDatabase.Scalar(c, null, "SELECT COUNT(*) FROM orleans_reminders WHERE name = 'round'")!);
+            Assert.That(reminders, Is.EqualTo(1), "the clock's reminder is in PostgreSQL, for whichever silo outlives this one");
+            long stored = sql.Read(c => (long)Engine.Storage.SqlDatabase.Scalar(c, null, "SELECT round FROM ts_meta WHERE id = 1")!);
+            Assert.That(stored, Is.GreaterThanOrEqualTo(first + 2), "the open round is in the store, not only in the grain");
+        }
+        finally
+        {
+            await silo.StopAsync();
+            silo.Dispose();
         }
     }
 

@@ -22,6 +22,9 @@ internal sealed record KgcServeOptions(string Group, string Address, int Port, s
     /// <summary>The key file that seals the KGC's secrets at rest; null: kgc-state.key beside the enrolment key.</summary>
     public string? StateKeyFile { get; init; }
 
+    /// <summary>One of several KGC instances on the same <see cref="Data"/>: pull what the others enrolled and registered.</summary>
+    public bool Shared { get; init; }
+
     /// <summary>The server's connection limits.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
 }
@@ -59,11 +62,12 @@ internal static class ServeCommand
         var trust = new Option<string?>("--trust-file") { Description = "Write the trust anchor (group, endpoint, pk_sys, list key) that clients need to this file." };
         var kgcData = new Option<string?>("--data") { Description = "Durable state: a directory (SQLite, default kgc.data beside the enrolment key), a PostgreSQL connection string (Host=…), or 'memory'." };
         var stateKey = new Option<string?>("--state-key") { Description = "Key file sealing the KGC's secrets at rest (created if missing, owner-only; default kgc-state.key beside the enrolment key). Keep it apart from backups of --data." };
-        foreach (Option o in new Option[] { kgcGroup, kgcAddress, kgcPort, kgcKey, trust, kgcRunFor, kgcData, stateKey }) kgc.Options.Add(o);
+        var kgcShared = new Option<bool>("--shared") { Description = "One of several instances of this KGC on the same --data (PostgreSQL) and --state-key: each serves the enrolments and endpoints the others recorded." };
+        foreach (Option o in new Option[] { kgcGroup, kgcAddress, kgcPort, kgcKey, trust, kgcRunFor, kgcData, stateKey, kgcShared }) kgc.Options.Add(o);
         var kgcLimits = new ConnectionLimitOptions(kgc);
         kgc.SetAction(r => !kgcLimits.TryRead(r, output, out ConnectionLimits limits) ? 1 :
                            RunKgcAsync(new KgcServeOptions(r.GetValue(kgcGroup)!, r.GetValue(kgcAddress)!, r.GetValue(kgcPort), r.GetValue(kgcKey)!,
-                                                           r.GetValue(trust), r.GetValue(kgcRunFor)) { Limits = limits, Data = r.GetValue(kgcData), StateKeyFile = r.GetValue(stateKey) }, output, CancellationToken.None).GetAwaiter().GetResult());
+                                                           r.GetValue(trust), r.GetValue(kgcRunFor)) { Limits = limits, Data = r.GetValue(kgcData), StateKeyFile = r.GetValue(stateKey), Shared = r.GetValue(kgcShared) }, output, CancellationToken.None).GetAwaiter().GetResult());
         serve.Subcommands.Add(kgc);
 
         foreach (string role in new[] { "relay", "destination" })
@@ -128,7 +132,11 @@ internal static class ServeCommand
         using var ownedKgc = kgc;
         using var ownedStore = store;
         using var ownedSealer = sealer;
-        await using var server = new KgcDirectoryServer(kgc, enrolmentKey) { Limits = options.Limits, OnRegistered = store is null ? null : store.RecordEndpoint };
+        if (options.Shared && store is null) { output.WriteLine("error: --shared needs --data that the instances share (a PostgreSQL connection string)"); return 1; }
+        await using var server = new KgcDirectoryServer(kgc, enrolmentKey, options.Shared ? new SharedKgcDirectory(store!) : null)
+        {
+            Limits = options.Limits, OnRegistered = store is null ? null : store.RecordEndpoint,
+        };
         CryptographicOperations.ZeroMemory(enrolmentKey);
         if (store is not null) server.RestoreEndpoints(store.Endpoints());
         try { await server.StartAsync(address, options.Port).ConfigureAwait(false); }

@@ -26,7 +26,8 @@ internal static class SimulateTwoServerClusterCommand
         console.MarkupLine($"[bold]simulate two-server --mode cluster[/]: S1 and S2 each an Orleans cluster on loopback (state in PostgreSQL), {groups} groups of {groupSize}, {rounds} round(s), B = {block}, silos {string.Join(", ", counts)}");
         console.MarkupLine($"[grey]{Environment.ProcessorCount} cores shared by every silo, frontend and user: this shows the cluster's overhead, not its scaling.[/]");
         var reports = new List<TwoServerClusterReport>();
-        foreach (int k in counts)
+        // The reference first: the single-process servers on the same PostgreSQL server, the same users and rounds.
+        foreach (int k in counts.Prepend(0))
         {
             try
             {
@@ -38,12 +39,14 @@ internal static class SimulateTwoServerClusterCommand
                 return Fail(output, e.Message);
             }
         }
-        var summary = new Table().AddColumns("silos / server", "setup", "uploads / s", "fetches / s", "inbox bytes / round", "delivered", "failures");
+        var summary = new Table().AddColumns("servers", "setup", "uploads / s", "÷ single", "fetches / s", "÷ single", "inbox bytes / round", "delivered", "failures");
+        TwoServerClusterReport reference = reports[0];
         foreach (TwoServerClusterReport r in reports)
-            summary.AddRow($"{r.Silos}", $"{r.SetupSeconds:F1} s", $"{r.UploadsPerSecond:F0}", $"{r.FetchesPerSecond:F0}", $"{r.InboxBytesPerRound:N0}", $"{r.Delivered}/{r.Expected}", $"{r.Failures}");
+            summary.AddRow(r.Silos == 0 ? "single process" : $"{r.Silos} silo(s) each", $"{r.SetupSeconds:F1} s", $"{r.UploadsPerSecond:F0}", $"{r.UploadsPerSecond / reference.UploadsPerSecond:F2}",
+                           $"{r.FetchesPerSecond:F0}", $"{r.FetchesPerSecond / reference.FetchesPerSecond:F2}", $"{r.InboxBytesPerRound:N0}", $"{r.Delivered}/{r.Expected}", $"{r.Failures}");
         console.Write(summary);
         var perSilo = new Table().AddColumns("silos", "server", "silo", "groups activated", "uploads stored", "bytes to frontends / round", "group-rounds read");
-        foreach (TwoServerClusterReport r in reports)
+        foreach (TwoServerClusterReport r in reports.Skip(1))
             foreach (SiloReport s in r.PerSilo)
                 perSilo.AddRow($"{r.Silos}", $"S{s.Server}", $"{s.Silo}", $"{s.GroupActivations}", $"{s.Uploads}", $"{s.BytesServed / r.Rounds:N0}", $"{s.RoundsServed}");
         console.Write(perSilo);

@@ -16,7 +16,7 @@ namespace Engine.Cluster.TwoServer;
 /// operations are grain calls). What <c>engine simulate two-server --mode cluster</c> and the cluster tests run; it
 /// can kill a silo and restart a frontend on its port.
 /// </summary>
-public sealed class TwoServerClusterRig : IAsyncDisposable
+public sealed class TwoServerClusterRig : IServerPair, IAsyncDisposable
 {
     /// <summary>One frontend: its Orleans client and its Kestrel server.</summary>
     public sealed record Frontend(IHost Client, TwoServerServer Server, int Port);
@@ -124,7 +124,7 @@ public sealed class TwoServerClusterRig : IAsyncDisposable
     /// <summary>The side of server <paramref name="index"/>.</summary>
     public Side Server(int index) => index == 1 ? S1 : S2;
 
-    /// <summary>Closes the open round on both servers; returns the round now open (the same on both).</summary>
+    /// <inheritdoc/>
     public async Task<long> CloseRoundAsync()
     {
         long r1 = await S1.Clock.Close().ConfigureAwait(false), r2 = await S2.Clock.Close().ConfigureAwait(false);
@@ -152,8 +152,14 @@ public sealed class TwoServerClusterRig : IAsyncDisposable
         side.Frontends[frontend] = await StartFrontendAsync(side, old.Port, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Frontend <paramref name="frontend"/> of server <paramref name="server"/>'s endpoint.</summary>
+    /// <inheritdoc/>
     public IPEndPoint EndPoint(int server, int frontend) => new(IPAddress.Loopback, Server(server).Frontends[frontend].Port);
+
+    /// <inheritdoc/>
+    public int Frontends => S1.Frontends.Count;
+
+    /// <inheritdoc/>
+    public byte[] PublicKey(int server) => Server(server).Key.PublicKey.ToArray();
 
     /// <summary>Stops every frontend and silo.</summary>
     public async ValueTask DisposeAsync()

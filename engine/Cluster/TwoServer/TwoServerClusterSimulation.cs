@@ -26,15 +26,33 @@ public sealed record TwoServerClusterReport(int Silos, int Groups, int GroupSize
 /// </summary>
 public static class TwoServerClusterSimulation
 {
-    /// <summary>Runs the simulation with S1's state in <paramref name="s1Database"/> and S2's in <paramref name="s2Database"/> (PostgreSQL).</summary>
+    /// <summary>
+    /// Runs the simulation with S1's state in <paramref name="s1Database"/> and S2's in <paramref name="s2Database"/>
+    /// (PostgreSQL). <paramref name="silos"/> 0 runs the reference instead: the single-process servers, their state in
+    /// the same databases (<see cref="SingleProcessPair"/>), driven the same way.
+    /// </summary>
     public static async Task<TwoServerClusterReport> RunAsync(string s1Database, string s2Database, int silos, int groups, int groupSize, int rounds, int blockSize,
                                                               CancellationToken cancellationToken = default)
     {
-        if (groups < 1 || groupSize is < 2 or > 2000 || rounds < 1) throw new ArgumentException("At least one group of 2 to 2000 users and one round.");
+        if (groups < 1 || groupSize is < 2 or > 2000 || rounds < 1 || silos < 0) throw new ArgumentException("At least one group of 2 to 2000 users and one round.");
         TwoServerParameters parameters = TwoServerParameters.ForBlockSize(blockSize);
         var sw = Stopwatch.StartNew();
+        if (silos == 0)
+        {
+            await using SingleProcessPair single = await SingleProcessPair.StartAsync(s1Database, s2Database, parameters).ConfigureAwait(false);
+            return await DriveAsync(single, sw, parameters, 0, groups, groupSize, rounds, [], cancellationToken).ConfigureAwait(false);
+        }
         await using TwoServerClusterRig rig = await TwoServerClusterRig.StartAsync(s1Database, s2Database, silos, silos, parameters, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await using var users = await ClusterUsers.ConnectAsync(rig, parameters, groups, groupSize, cancellationToken).ConfigureAwait(false);
+        var loads = new List<(int Server, SiloLoad Load)>();
+        foreach (TwoServerClusterRig.Side side in new[] { rig.S1, rig.S2 })
+            loads.AddRange(side.Loads.Select(l => (side.Index, l)));
+        return await DriveAsync(rig, sw, parameters, silos, groups, groupSize, rounds, loads, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<TwoServerClusterReport> DriveAsync(IServerPair servers, Stopwatch sw, TwoServerParameters parameters, int silos, int groups, int groupSize,
+                                                                 int rounds, List<(int Server, SiloLoad Load)> loads, CancellationToken cancellationToken)
+    {
+        await using var users = await ClusterUsers.ConnectAsync(servers, parameters, groups, groupSize, cancellationToken).ConfigureAwait(false);
         await users.RegisterJoinAndOpenSessionsAsync(cancellationToken).ConfigureAwait(false);
         double setup = sw.Elapsed.TotalSeconds;
 
@@ -46,7 +64,7 @@ public static class TwoServerClusterSimulation
             sw.Restart();
             long round = await users.SendAllAsync(cancellationToken).ConfigureAwait(false);
             uploadSeconds += sw.Elapsed.TotalSeconds;
-            await rig.CloseRoundAsync().ConfigureAwait(false);
+            await servers.CloseRoundAsync().ConfigureAwait(false);
             sw.Restart();
             (int got, int bad, long bytes) = await users.FetchAllAsync(round, cancellationToken).ConfigureAwait(false);
             fetchSeconds += sw.Elapsed.TotalSeconds;
@@ -56,24 +74,23 @@ public static class TwoServerClusterSimulation
             expected += users.Count;
         }
         var perSilo = new List<SiloReport>();
-        foreach (TwoServerClusterRig.Side side in new[] { rig.S1, rig.S2 })
-            for (int i = 0; i < side.Loads.Count; i++)
-            {
-                SiloLoad load = side.Loads[i];
-                perSilo.Add(new SiloReport(side.Index, i, load.GroupActivations, load.Uploads, load.BytesServed, load.RoundsServed));
-            }
+        for (int i = 0; i < loads.Count; i++)
+        {
+            (int server, SiloLoad load) = loads[i];
+            perSilo.Add(new SiloReport(server, loads.Take(i).Count(l => l.Server == server), load.GroupActivations, load.Uploads, load.BytesServed, load.RoundsServed));
+        }
         return new TwoServerClusterReport(silos, groups, groupSize, rounds, setup, users.Count * rounds / uploadSeconds, users.Count * rounds / fetchSeconds,
                                           inboxBytes / rounds, delivered, expected, failures, perSilo);
     }
 }
 
 /// <summary>
-/// Users of a <see cref="TwoServerClusterRig"/>: <c>groups</c> × <c>n</c> users, user i in group i / n, connected to
+/// Users of an <see cref="IServerPair"/> (the clusters, or the single-process reference): <c>groups</c> × <c>n</c> users, user i in group i / n, connected to
 /// frontend i mod f of each server; each opens one session to a random member and sends one message a round.
 /// </summary>
 public sealed class ClusterUsers : IAsyncDisposable
 {
-    private readonly TwoServerClusterRig _rig;
+    private readonly IServerPair _servers;
     private readonly TwoServerParameters _parameters;
     private readonly int _groupSize;
     private readonly SchnorrSigningKey[] _keys;
@@ -83,9 +100,9 @@ public sealed class ClusterUsers : IAsyncDisposable
     private readonly TwoServerSession?[] _sessions;
     private readonly int[] _recipients;
 
-    private ClusterUsers(TwoServerClusterRig rig, TwoServerParameters parameters, int groups, int groupSize)
+    private ClusterUsers(IServerPair servers, TwoServerParameters parameters, int groups, int groupSize)
     {
-        _rig = rig;
+        _servers = servers;
         _parameters = parameters;
         _groupSize = groupSize;
         int count = groups * groupSize;
@@ -103,9 +120,9 @@ public sealed class ClusterUsers : IAsyncDisposable
     public static string GroupName(int group) => $"group-{group:D4}";
 
     /// <summary>Creates the users and connects each to its frontends.</summary>
-    public static async Task<ClusterUsers> ConnectAsync(TwoServerClusterRig rig, TwoServerParameters parameters, int groups, int groupSize, CancellationToken cancellationToken)
+    public static async Task<ClusterUsers> ConnectAsync(IServerPair servers, TwoServerParameters parameters, int groups, int groupSize, CancellationToken cancellationToken)
     {
-        var users = new ClusterUsers(rig, parameters, groups, groupSize);
+        var users = new ClusterUsers(servers, parameters, groups, groupSize);
         for (int i = 0; i < users.Count; i++)
         {
             users._keys[i] = SchnorrSigningKey.Generate(PrimeOrderGroups.Bls12381G1);
@@ -117,11 +134,11 @@ public sealed class ClusterUsers : IAsyncDisposable
     /// <summary>Opens new connections for user <paramref name="i"/> (after a frontend restart).</summary>
     public async Task ReconnectAsync(int i, CancellationToken cancellationToken)
     {
-        int frontends = _rig.S1.Frontends.Count;
-        TwoServerTcpConnection c1 = await TwoServerTcpConnection.ConnectAsync(_rig.EndPoint(1, i % frontends), cancellationToken).ConfigureAwait(false);
-        TwoServerTcpConnection c2 = await TwoServerTcpConnection.ConnectAsync(_rig.EndPoint(2, i % frontends), cancellationToken).ConfigureAwait(false);
+        int frontends = _servers.Frontends;
+        TwoServerTcpConnection c1 = await TwoServerTcpConnection.ConnectAsync(_servers.EndPoint(1, i % frontends), cancellationToken).ConfigureAwait(false);
+        TwoServerTcpConnection c2 = await TwoServerTcpConnection.ConnectAsync(_servers.EndPoint(2, i % frontends), cancellationToken).ConfigureAwait(false);
         lock (_connections) _connections.AddRange([c1, c2]);
-        _users[i] = new TwoServerUser($"user-{i:D6}", _parameters, _keys[i], c1, c2, _rig.S1.Key.PublicKey, _rig.S2.Key.PublicKey);
+        _users[i] = new TwoServerUser($"user-{i:D6}", _parameters, _keys[i], c1, c2, _servers.PublicKey(1), _servers.PublicKey(2));
     }
 
     /// <summary>Reconnects every user.</summary>

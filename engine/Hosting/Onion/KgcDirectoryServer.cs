@@ -22,7 +22,9 @@ public sealed class KgcDirectoryServer : IAsyncDisposable
     private RoleServer? _server;
 
     /// <summary>A server for <paramref name="kgc"/>; nodes prove they hold <paramref name="enrolmentKey"/> (32 bytes).</summary>
-    public KgcDirectoryServer(KeyGenerationCenter kgc, ReadOnlySpan<byte> enrolmentKey) => _role = new KgcRole(kgc, enrolmentKey) { OnRegistered = (id, e, t) => OnRegistered?.Invoke(id, e, t) };
+    /// <remarks>With <paramref name="shared"/>, this is one of several instances of the KGC on one store, each pulling what the others wrote.</remarks>
+    public KgcDirectoryServer(KeyGenerationCenter kgc, ReadOnlySpan<byte> enrolmentKey, SharedKgcDirectory? shared = null)
+        => _role = new KgcRole(kgc, enrolmentKey) { OnRegistered = (id, e, t) => OnRegistered?.Invoke(id, e, t), Shared = shared };
 
     /// <summary>The bound endpoint, once started.</summary>
     public IPEndPoint? EndPoint => _server?.EndPoint;

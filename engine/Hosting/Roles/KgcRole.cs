@@ -39,6 +39,16 @@ public sealed class KgcRole : IEngineRole, IDisposable
     /// <summary>Registered endpoints by identity.</summary>
     public IReadOnlyDictionary<string, IPEndPoint> Endpoints => _endpoints;
 
+    /// <summary>The store this KGC shares with its other instances, pulled before answering (null: this instance alone).</summary>
+    public Engine.Hosting.Onion.SharedKgcDirectory? Shared { get; init; }
+
+    /// <summary>Takes the endpoints other instances registered, where their registration is newer than the one held here.</summary>
+    public void MergeEndpoints(IEnumerable<(string Id, IPEndPoint EndPoint, long RegisteredUnixMs)> saved)
+    {
+        foreach ((string id, IPEndPoint endpoint, long unixMs) in saved)
+            if (TryAdvance(id, unixMs)) _endpoints[id] = endpoint;
+    }
+
     /// <summary>Puts back the endpoints a store saved, with their registration times, so older registrations stay replays.</summary>
     public void RestoreEndpoints(IEnumerable<(string Id, IPEndPoint EndPoint, long RegisteredUnixMs)> saved)
     {
@@ -59,7 +69,17 @@ public sealed class KgcRole : IEngineRole, IDisposable
         {
             case KgcFrameType.Enrol:
             {
-                EngineStatus status = Enrolment.Answer(_kgc, _enrolmentKey, request, out byte[]? answer);
+                Shared?.Pull(_kgc, this);
+                EngineStatus status;
+                byte[]? answer;
+                try { status = Enrolment.Answer(_kgc, _enrolmentKey, request, out answer); }
+                catch (EngineException e) when (e.Status == EngineStatus.Replay && Shared is not null)
+                {
+                    // Another instance enrolled this identity a moment ago: take its enrolment, then answer as a re-enrolment.
+                    Shared.Pull(_kgc, this, force: true);
+                    try { status = Enrolment.Answer(_kgc, _enrolmentKey, request, out answer); }
+                    catch (EngineException again) { return Refuse(again.Status, response); }
+                }
                 if (status != EngineStatus.Ok) return Refuse(status, response);
                 response.Write(answer);
                 return new RoleReply(status, (byte)KgcFrameType.Enrolled);
@@ -68,6 +88,7 @@ public sealed class KgcRole : IEngineRole, IDisposable
             {
                 EngineStatus status = Enrolment.ReadRegistration(request, _enrolmentKey, DateTimeOffset.UtcNow, out string? id, out int port, out long unixMs);
                 // Only enrolled identities have endpoints, and a registration older than the last accepted one is a replay.
+                if (status == EngineStatus.Ok && !_kgc.IsEnrolled(id!) && Shared is not null) Shared.Pull(_kgc, this);   // enrolled at another instance?
                 if (status == EngineStatus.Ok && !_kgc.IsEnrolled(id!)) status = EngineStatus.NotFound;
                 if (status == EngineStatus.Ok && !TryAdvance(id!, unixMs)) status = EngineStatus.Replay;
                 if (status != EngineStatus.Ok) return Refuse(status, response);
@@ -80,6 +101,7 @@ public sealed class KgcRole : IEngineRole, IDisposable
                 return new RoleReply(EngineStatus.Ok, (byte)KgcFrameType.Registered);
             }
             case KgcFrameType.GetDirectory:
+                Shared?.Pull(_kgc, this);
                 response.Write(KgcDirectoryServer.EncodeDirectory(_kgc.PublishNodeList(), _endpoints));
                 return new RoleReply(EngineStatus.Ok, (byte)KgcFrameType.Directory);
             default:

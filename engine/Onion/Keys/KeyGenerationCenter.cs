@@ -167,6 +167,35 @@ public sealed class KeyGenerationCenter : IDisposable
         return EngineStatus.Ok;
     }
 
+    /// <summary>
+    /// Takes in enrolments another instance of this KGC made (instances that share one store, issue #17): each unknown
+    /// identity is added with the partial key that instance issued, so both answer its re-enrolment and list it alike.
+    /// Returns how many were new, or -1 (nothing adopted) when one does not belong to this state.
+    /// </summary>
+    public int Adopt(IReadOnlyList<(NodeEntry Entry, byte[] PartialKey)> enrolled)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int elementSize = Parameters.Group.ElementSizeInBytes;
+        foreach ((NodeEntry entry, byte[] partial) in enrolled)
+            if (!PartialKeyHash.IsValidIdentity(entry.Id) || partial.Length != PartialKeySizeInBytes || !partial.AsSpan(0, elementSize).SequenceEqual(entry.PartialPublic))
+                return -1;
+        int added = 0;
+        lock (_gate)
+            foreach ((NodeEntry entry, byte[] partial) in enrolled)
+                if (_nodes.TryAdd(entry.Id, entry))
+                {
+                    _issued[entry.Id] = Pinned(partial);
+                    added++;
+                }
+        return added;
+    }
+
+    /// <summary>Identities enrolled here (to ask a shared store only for the others).</summary>
+    public IReadOnlyCollection<string> EnrolledIds
+    {
+        get { lock (_gate) return [.. _nodes.Keys]; }
+    }
+
     /// <summary>True when <paramref name="id"/> already holds a partial key (a cheap check before any exponentiation).</summary>
     public bool IsEnrolled(string id)
     {

@@ -123,13 +123,42 @@ public sealed class SqlKgcStore : IDisposable
         }
     }
 
-    /// <summary>Commits one enrolment (the KGC calls this under its lock, before answering).</summary>
+    /// <summary>
+    /// Commits one enrolment (the KGC calls this under its lock, before answering).
+    /// </summary>
+    /// <exception cref="EngineException"><see cref="EngineStatus.Replay"/>: another KGC instance on this store enrolled the identity first.</exception>
     public void RecordEnrolment(NodeEntry entry, ReadOnlySpan<byte> partialKey)
     {
         byte[] sealedPartial = _sealer.Seal(partialKey, "kgc/node/" + entry.Id);
         using DbConnection c = _db.OpenConnection();
-        SqlDatabase.Execute(c, null, "INSERT INTO kgc_nodes (id, partial_public, secret_value_public, partial_sealed) VALUES (@id, @p, @u, @s)",
-                            ("id", entry.Id), ("p", entry.PartialPublic), ("u", entry.SecretValuePublic), ("s", sealedPartial));
+        if (SqlDatabase.Execute(c, null, "INSERT INTO kgc_nodes (id, partial_public, secret_value_public, partial_sealed) VALUES (@id, @p, @u, @s) ON CONFLICT (id) DO NOTHING",
+                                ("id", entry.Id), ("p", entry.PartialPublic), ("u", entry.SecretValuePublic), ("s", sealedPartial)) == 0)
+            throw new EngineException(EngineStatus.Replay, $"'{entry.Id}' was enrolled by another instance of this KGC.");
+    }
+
+    /// <summary>
+    /// The enrolments in the store that <paramref name="known"/> lacks, their partial keys unsealed (pinned; the KGC
+    /// that adopts them keeps copies, the caller wipes these): what another KGC instance on this store enrolled.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A partial key does not open under this state key.</exception>
+    public IReadOnlyList<(NodeEntry Entry, byte[] PartialKey)> EnrolmentsNotIn(IReadOnlyCollection<string> known)
+    {
+        var set = known as IReadOnlySet<string> ?? known.ToHashSet(StringComparer.Ordinal);
+        var found = new List<(NodeEntry, byte[])>();
+        using DbConnection c = _db.OpenConnection();
+        using DbCommand command = SqlDatabase.Command(c, null, "SELECT id, partial_public, secret_value_public, partial_sealed FROM kgc_nodes");
+        using DbDataReader r = command.ExecuteReader();
+        while (r.Read())
+        {
+            string id = r.GetString(0);
+            if (set.Contains(id)) continue;
+            byte[] sealedPartial = r.GetFieldValue<byte[]>(3);
+            byte[] partial = GC.AllocateArray<byte>(Math.Max(0, sealedPartial.Length - SecretSealer.Overhead), pinned: true);
+            if (_sealer.Open(sealedPartial, "kgc/node/" + id, partial) != EngineStatus.Ok)
+                throw new InvalidDataException($"{Description}: the partial key of '{id}' does not open under this state key.");
+            found.Add((new NodeEntry(id, r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2)), partial));
+        }
+        return found;
     }
 
     /// <summary>Commits a node's endpoint and the time of the registration that set it.</summary>

@@ -162,11 +162,19 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
         : SqlDatabase.Scalar(c, tx, "SELECT 1 FROM ts_uploads WHERE round = @r AND message_id = @m", ("r", round), ("m", unchecked((long)messageId))) is not null);
 
     /// <inheritdoc/>
-    public bool TryAddUpload(StoredUpload u) => Write((c, tx) => SqlDatabase.Execute(c, tx,
+    public bool TryAddUpload(StoredUpload u) => Write((c, tx) =>
+    {
+        // PostgreSQL: the open round is read under a share lock, so a concurrent CloseRound waits for this insert to
+        // commit and an insert after it sees the new round: once a round is closed, whoever reads it sees every upload
+        // acknowledged in it (several processes, the cluster's silos, write here). SQLite has one writer at a time,
+        // and the insert's own check below is enough there.
+        if (_db.IsPostgreSql && (long)SqlDatabase.Scalar(c, tx, "SELECT round FROM ts_meta WHERE id = 1 FOR SHARE")! != u.Round) return false;
         // One statement: the open-round check and the message-id check hold together, whoever else writes.
-        "INSERT INTO ts_uploads (round, message_id, session_id, shares, signature) SELECT @r, @m, @s, @sh, @sig " +
-        "WHERE (SELECT round FROM ts_meta WHERE id = 1) = @r ON CONFLICT (round, message_id) DO NOTHING",
-        ("r", u.Round), ("m", unchecked((long)u.MessageId)), ("s", u.SessionId), ("sh", u.Shares), ("sig", u.SenderSignature)) == 1);
+        return SqlDatabase.Execute(c, tx,
+            "INSERT INTO ts_uploads (round, message_id, session_id, shares, signature) SELECT @r, @m, @s, @sh, @sig " +
+            "WHERE (SELECT round FROM ts_meta WHERE id = 1) = @r ON CONFLICT (round, message_id) DO NOTHING",
+            ("r", u.Round), ("m", unchecked((long)u.MessageId)), ("s", u.SessionId), ("sh", u.Shares), ("sig", u.SenderSignature)) == 1;
+    });
 
     /// <inheritdoc/>
     public IReadOnlyList<StoredUpload> Uploads(long round) => Read((c, tx) =>
