@@ -66,6 +66,43 @@ public sealed class TwoServerClusterTests
         }
     }
 
+    [Test, CancelAfter(240_000)]
+    public async Task HostileClients_AtAFrontend_AreRefusedBeforeAnyStateChanges_AndAnUnreachableClusterIsAnsweredNotDropped()
+    {
+        (TestDatabase d1, TestDatabase d2, TwoServerClusterRig rig) = await StartAsync(silos: 2, frontends: 1);
+        using (d1) using (d2) await using (rig)
+        {
+            await using ClusterUsers users = await ClusterUsers.ConnectAsync(rig, Parameters, groups: 1, groupSize: 3, CancellationToken.None);
+            await users.RegisterJoinAndOpenSessionsAsync(CancellationToken.None);
+            long round = await users.RoundAsync(CancellationToken.None);
+            await using Engine.Hosting.TwoServer.TwoServerTcpConnection attacker = await Engine.Hosting.TwoServer.TwoServerTcpConnection.ConnectAsync(rig.EndPoint(1, 0));
+            var refusals = new Dictionary<EngineStatus, int>();
+            for (int i = 0; i < 200; i++)
+            {
+                // Well-formed uploads naming sessions nobody opened, and garbage: refused, never stored, the connection kept.
+                byte[] request = i % 2 == 0
+                    ? new Engine.TwoServer.Wire.TwoServerWire.Writer().Int64(round).Fixed(System.Security.Cryptography.RandomNumberGenerator.GetBytes(Engine.TwoServer.Wire.TwoServerWire.SessionIdSize))
+                          .UInt64((ulong)i).Blob(new byte[2 * Parameters.RecordSize]).Blob(new byte[96]).ToArray()
+                    : System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
+                (Engine.TwoServer.Wire.TwoServerMessageType type, byte[] payload) = await attacker.RequestAsync(Engine.TwoServer.Wire.TwoServerMessageType.Upload, request);
+                Assert.That(type, Is.EqualTo(Engine.TwoServer.Wire.TwoServerMessageType.Error));
+                EngineStatus status = payload.Length >= 2 ? (EngineStatus)payload[1] : EngineStatus.Ok;
+                refusals[status] = refusals.GetValueOrDefault(status) + 1;
+            }
+            TestContext.Out.WriteLine("refusals: " + string.Join(", ", refusals.Select(r => $"{r.Key} {r.Value}")));
+            Assert.That(refusals.GetValueOrDefault(EngineStatus.NotFound), Is.EqualTo(100), "every unknown session is NotFound");
+            Assert.That(rig.S1.Loads.Sum(l => l.Uploads), Is.Zero, "nothing stored");
+            Assert.That(await users.SendAsync(0, round, CancellationToken.None), Is.EqualTo(EngineStatus.Ok), "an honest user is served meanwhile");
+
+            // Every silo of S1 gone: the frontend answers Unreachable (nothing acknowledged) instead of dropping the user.
+            await rig.KillSiloAsync(1, 0);
+            await rig.KillSiloAsync(1, 1);
+            (Engine.TwoServer.Wire.TwoServerMessageType answer, byte[] error) = await attacker.RequestAsync(Engine.TwoServer.Wire.TwoServerMessageType.GetRound,
+                                                                                                              new Engine.TwoServer.Wire.TwoServerWire.Writer().ToArray());
+            Assert.That((answer, (EngineStatus)error[1]), Is.EqualTo((Engine.TwoServer.Wire.TwoServerMessageType.Error, EngineStatus.Unreachable)));
+        }
+    }
+
     [Test, CancelAfter(120_000)]
     public async Task TheRoundClock_FollowsTheWallClock_AndIsKeptByAReminder()
     {

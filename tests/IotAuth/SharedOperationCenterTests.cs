@@ -58,15 +58,22 @@ public sealed class SharedOperationCenterTests
         return payload;
     }
 
+    /// <summary>A device evaluated by the CS, registered at <paramref name="registerAt"/> and given its tag by <paramref name="tagFrom"/>.</summary>
+    private static async Task<Device> EnrolledDevice(TwoInstances pair, string id, OperationCenter registerAt, OperationCenter tagFrom)
+    {
+        Device device = pair.Network.NewDevice(id);
+        int tl = await device.EvaluateAsync(pair.Network.ToCloud, IotNetwork.GoodAttributes);
+        await device.RegisterAsync(new InProcessIotConnection(registerAt), pair.Network.EnrolmentKey);
+        await device.RequestTagAsync(new InProcessIotConnection(tagFrom), tl);
+        return device;
+    }
+
     [TestCaseSource(nameof(Kinds))]
     public async Task ChallengeFromOneInstance_AnsweredAtTheOther_AndEveryReplayRefusedAtBoth(string kind)
     {
         await using var pair = new TwoInstances(kind);
         // Registered at A, its tag issued by B: the registry is shared.
-        Device device = pair.Network.NewDevice("sensor-1");
-        int tl = await device.EvaluateAsync(pair.Network.ToCloud, IotNetwork.GoodAttributes);
-        await device.RegisterAsync(new InProcessIotConnection(pair.A), pair.Network.EnrolmentKey);
-        await device.RequestTagAsync(new InProcessIotConnection(pair.B), tl);
+        Device device = await EnrolledDevice(pair, "sensor-1", pair.A, pair.B);
 
         (byte[] request, var keys) = device.Respond(await Challenge(pair.A));
         using (keys)
@@ -94,10 +101,7 @@ public sealed class SharedOperationCenterTests
     public async Task OneChallenge_AnsweredAtBothInstancesAtOnce_IsAcceptedOnce(string kind)
     {
         await using var pair = new TwoInstances(kind);
-        Device device = pair.Network.NewDevice("sensor-2");
-        int tl = await device.EvaluateAsync(pair.Network.ToCloud, IotNetwork.GoodAttributes);
-        await device.RegisterAsync(new InProcessIotConnection(pair.A), pair.Network.EnrolmentKey);
-        await device.RequestTagAsync(new InProcessIotConnection(pair.A), tl);
+        Device device = await EnrolledDevice(pair, "sensor-2", pair.A, pair.A);
         for (int trial = 0; trial < 4; trial++)
         {
             (byte[] request, var keys) = device.Respond(await Challenge(pair.A));
@@ -113,10 +117,7 @@ public sealed class SharedOperationCenterTests
     public async Task AnInstanceWithAnotherAdminKey_CannotOpenTheSharedChallenges_AndTakesNothing(string kind)
     {
         await using var pair = new TwoInstances(kind);
-        Device device = pair.Network.NewDevice("sensor-3");
-        int tl = await device.EvaluateAsync(pair.Network.ToCloud, IotNetwork.GoodAttributes);
-        await device.RegisterAsync(new InProcessIotConnection(pair.A), pair.Network.EnrolmentKey);
-        await device.RequestTagAsync(new InProcessIotConnection(pair.A), tl);
+        Device device = await EnrolledDevice(pair, "sensor-3", pair.A, pair.A);
         (byte[] request, var keys) = device.Respond(await Challenge(pair.A));
         keys.Dispose();
         // The challenges are sealed under a key derived from the admin key: a process configured otherwise reads the row and cannot open it.

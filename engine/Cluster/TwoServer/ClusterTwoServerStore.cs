@@ -40,13 +40,20 @@ public sealed class ClusterTwoServerStore(IGrainFactory grains) : ITwoServerStor
     private T Wait<T>(Task<T> call)
     {
         try { return call.WaitAsync(CallTimeout).GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is TimeoutException or OrleansException or SiloUnavailableException or OperationCanceledException)
-        {
-            throw new EngineException(EngineStatus.Unreachable, $"the cluster did not answer: {e.Message}");
-        }
+        catch (Exception e) when (IsUnreachable(e)) { throw Unreachable(e); }
     }
 
-    private void Wait(Task call) => Wait(call.ContinueWith(t => { t.GetAwaiter().GetResult(); return 0; }, TaskScheduler.Default));
+    private void Wait(Task call)
+    {
+        try { call.WaitAsync(CallTimeout).GetAwaiter().GetResult(); }
+        catch (Exception e) when (IsUnreachable(e)) { throw Unreachable(e); }
+    }
+
+    // Any failure of the call (a silo gone, a timeout, the database behind a grain refusing): the request is answered
+    // Unreachable and nothing was acknowledged, rather than the client's connection dropped.
+    private static bool IsUnreachable(Exception e) => e is not (EngineException or OutOfMemoryException);
+
+    private static EngineException Unreachable(Exception e) => new(EngineStatus.Unreachable, $"the cluster did not answer: {e.Message}");
 
     private IUserShardGrain Users(string id) => grains.GetGrain<IUserShardGrain>(UserShard(id));
 

@@ -223,7 +223,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         try
         {
             if (challenge!.ExpiresAt < Signed.Now(_time)) return Refuse(EngineStatus.Expired, "challenge expired");
-            if (SeenBefore(proof.Span, nonce)) return Refuse(EngineStatus.Replay, "proof seen before");
+            if (local && SeenBefore(proof.Span, nonce)) return Refuse(EngineStatus.Replay, "proof seen before");    // a shared one was checked above
 
             TagKey key = Volatile.Read(ref _tagKey);
             ProofBatcher? batcher = Batcher;
