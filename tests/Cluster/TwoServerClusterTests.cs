@@ -103,6 +103,24 @@ public sealed class TwoServerClusterTests
         }
     }
 
+    [Test, CancelAfter(240_000)]
+    public async Task TheUploadQuota_HoldsAcrossFrontends()
+    {
+        using TestDatabase d1 = TestDatabase.Create("postgres"), d2 = TestDatabase.Create("postgres");
+        await using TwoServerClusterRig rig = await TwoServerClusterRig.StartAsync(d1.Location, d2.Location, silos: 1, frontends: 2, Parameters,
+                                                                                  quotas: Engine.TwoServer.Roles.TwoServerQuotas.Default with { MaxUploadsPerUserPerRound = 2 });
+        await using ClusterUsers users = await ClusterUsers.ConnectAsync(rig, Parameters, groups: 1, groupSize: 2, CancellationToken.None);
+        await users.RegisterJoinAndOpenSessionsAsync(CancellationToken.None);
+        long round = await users.RoundAsync(CancellationToken.None);
+        await users.ReconnectAsync(0, CancellationToken.None, frontend: 0);
+        for (int k = 0; k < 2; k++) Assert.That(await users.SendAsync(0, round, CancellationToken.None), Is.EqualTo(EngineStatus.Ok), $"upload {k} through frontend 0");
+        await users.ReconnectAsync(0, CancellationToken.None, frontend: 1);
+        Assert.That(await users.SendAsync(0, round, CancellationToken.None), Is.EqualTo(EngineStatus.QuotaExceeded), "a third through frontend 1: the count is the cluster's");
+        Assert.That(await users.SendAsync(1, round, CancellationToken.None), Is.EqualTo(EngineStatus.Ok), "another user is not affected");
+        await rig.CloseRoundAsync();
+        Assert.That(await users.SendAsync(0, round + 1, CancellationToken.None), Is.EqualTo(EngineStatus.Ok), "a new round, a new count");
+    }
+
     [Test, CancelAfter(120_000)]
     public async Task TheRoundClock_FollowsTheWallClock_AndIsKeptByAReminder()
     {

@@ -71,6 +71,21 @@ public sealed class TwoServerStoreTests
     }
 
     [TestCaseSource(nameof(AllKinds))]
+    public void Users_AReplacedOrRemovedActiveUser_IsNotAnsweredFromACache(string kind)
+    {
+        using var s = new Subject(kind);
+        s.Store.PutUser(new UserRecord("dave", [1], Active: true, T0));
+        Assert.That(s.Store.FindUser("dave")!.SigningKey, Is.EqualTo(new byte[] { 1 }));      // read once: the durable store caches active users
+        s.Store.PutUser(new UserRecord("dave", [2], Active: false, T0.AddMinutes(1)));
+        UserRecord replaced = s.Store.FindUser("dave")!;
+        Assert.That((replaced.SigningKey, replaced.Active), Is.EqualTo((new byte[] { 2 }, false)));
+        s.Store.PutUser(new UserRecord("dave", [3], Active: true, T0));
+        Assert.That(s.Store.FindUser("dave")!.SigningKey, Is.EqualTo(new byte[] { 3 }));
+        s.Store.RemoveUser("dave");
+        Assert.That(s.Store.FindUser("dave"), Is.Null);
+    }
+
+    [TestCaseSource(nameof(AllKinds))]
     public void Groups_EpochsOrderAndStaleSessions(string kind)
     {
         using var s = new Subject(kind);

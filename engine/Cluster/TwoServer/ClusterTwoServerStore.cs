@@ -19,7 +19,7 @@ namespace Engine.Cluster.TwoServer;
 /// out throws <see cref="EngineException"/> (<see cref="EngineStatus.Unreachable"/>), which the role server reports
 /// to the client and counts; nothing was acknowledged.
 /// </remarks>
-public sealed class ClusterTwoServerStore(IGrainFactory grains) : ITwoServerStore
+public sealed class ClusterTwoServerStore(IGrainFactory grains) : ITwoServerStore, ISharedUploadQuota
 {
     /// <summary>User registrations are spread over this many shards by a hash of the id.</summary>
     public const int UserShards = 64;
@@ -81,6 +81,12 @@ public sealed class ClusterTwoServerStore(IGrainFactory grains) : ITwoServerStor
         _activeUsers.TryRemove(id, out _);
         Wait(Users(id).Remove(id));
     }
+
+    /// <inheritdoc/>
+    public int UploadsOf(string sender, long round) => Wait(Users(sender).UploadsOf(sender, round));
+
+    /// <inheritdoc/>
+    public void CountUpload(string sender, long round) => Wait(Users(sender).CountUpload(sender, round));
 
     /// <inheritdoc/>
     public int PendingUserCount => Wait(Registry.PendingUserCount());

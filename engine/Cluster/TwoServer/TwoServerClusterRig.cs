@@ -54,6 +54,7 @@ public sealed class TwoServerClusterRig : IServerPair, IAsyncDisposable
     }
 
     private readonly TwoServerParameters _parameters;
+    private TwoServerQuotas _quotas = TwoServerQuotas.Default;
     private readonly ConnectionLimits _limits;
 
     private TwoServerClusterRig(TwoServerParameters parameters, ConnectionLimits limits, Side s1, Side s2)
@@ -76,14 +77,14 @@ public sealed class TwoServerClusterRig : IServerPair, IAsyncDisposable
     /// databases: the servers' operators do not share one). Rounds close when <see cref="CloseRoundAsync"/> says.
     /// </summary>
     public static async Task<TwoServerClusterRig> StartAsync(string s1Database, string s2Database, int silos, int frontends, TwoServerParameters parameters,
-                                                             ConnectionLimits? limits = null, CancellationToken cancellationToken = default)
+                                                             ConnectionLimits? limits = null, CancellationToken cancellationToken = default, TwoServerQuotas? quotas = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(silos, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(frontends, 1);
         var group = Engine.Primitives.Groups.PrimeOrderGroups.Bls12381G1;
         var s1 = new Side(1, new TwoServerClusterOptions { ConnectionString = s1Database, ServerIndex = 1, FastFailureDetection = true }, SchnorrSigningKey.Generate(group));
         var s2 = new Side(2, new TwoServerClusterOptions { ConnectionString = s2Database, ServerIndex = 2, FastFailureDetection = true }, SchnorrSigningKey.Generate(group));
-        var rig = new TwoServerClusterRig(parameters, limits ?? ConnectionLimits.LoopbackSimulation, s1, s2);
+        var rig = new TwoServerClusterRig(parameters, limits ?? ConnectionLimits.LoopbackSimulation, s1, s2) { _quotas = quotas ?? TwoServerQuotas.Default };
         try
         {
             foreach (Side side in new[] { s1, s2 })
@@ -109,7 +110,7 @@ public sealed class TwoServerClusterRig : IServerPair, IAsyncDisposable
     {
         IHost client = await TwoServerCluster.StartClientAsync(side.Options, cancellationToken).ConfigureAwait(false);
         Side peer = side.Index == 1 ? S2 : S1;
-        var node = new TwoServerNode(side.Index, side.Key, peer.Key.PublicKey, _parameters, TwoServerCluster.Store(client));
+        var node = new TwoServerNode(side.Index, side.Key, peer.Key.PublicKey, _parameters, TwoServerCluster.Store(client)) { Quotas = _quotas };
         var server = new TwoServerServer(node) { Limits = _limits };
         try { await server.StartAsync(IPAddress.Loopback, port).ConfigureAwait(false); }
         catch

@@ -131,12 +131,12 @@ public sealed class ClusterUsers : IAsyncDisposable
         return users;
     }
 
-    /// <summary>Opens new connections for user <paramref name="i"/> (after a frontend restart).</summary>
-    public async Task ReconnectAsync(int i, CancellationToken cancellationToken)
+    /// <summary>Opens new connections for user <paramref name="i"/> (after a frontend restart), to its own frontends or to <paramref name="frontend"/>'s.</summary>
+    public async Task ReconnectAsync(int i, CancellationToken cancellationToken, int? frontend = null)
     {
-        int frontends = _servers.Frontends;
-        TwoServerTcpConnection c1 = await TwoServerTcpConnection.ConnectAsync(_servers.EndPoint(1, i % frontends), cancellationToken).ConfigureAwait(false);
-        TwoServerTcpConnection c2 = await TwoServerTcpConnection.ConnectAsync(_servers.EndPoint(2, i % frontends), cancellationToken).ConfigureAwait(false);
+        int f = frontend ?? i % _servers.Frontends;
+        TwoServerTcpConnection c1 = await TwoServerTcpConnection.ConnectAsync(_servers.EndPoint(1, f), cancellationToken).ConfigureAwait(false);
+        TwoServerTcpConnection c2 = await TwoServerTcpConnection.ConnectAsync(_servers.EndPoint(2, f), cancellationToken).ConfigureAwait(false);
         lock (_connections) _connections.AddRange([c1, c2]);
         _users[i] = new TwoServerUser($"user-{i:D6}", _parameters, _keys[i], c1, c2, _servers.PublicKey(1), _servers.PublicKey(2));
     }

@@ -87,12 +87,16 @@ public sealed partial class TwoServerNode
         UserRecord? sender = _store.FindUser(session.SenderId);
         if (sender is null || !sender.Active) return EngineStatus.NotFound;
         if (_store.HasUpload(round, messageId, session.Group)) return EngineStatus.Replay;     // before the signature check it would cost
-        if (round != TwoServerWire.DialRound && _uploadsThisRound.GetValueOrDefault((round, session.SenderId)) >= Quotas.MaxUploadsPerUserPerRound)
+        if (round != TwoServerWire.DialRound && UploadsOf(session.SenderId, round) >= Quotas.MaxUploadsPerUserPerRound)
             return EngineStatus.QuotaExceeded;
         pending = new PendingUpload(new StoredUpload(round, messageId, session.SessionId, shares.ToArray(), signature.ToArray()), session, sender.SigningKey,
                                     SignedMessages.Upload(round, messageId, ServerIndex, session.Partition, shares));
         return EngineStatus.Ok;
     }
+
+    // The per-round upload count: the store's when it is shared by several processes (a cluster's frontends), else this node's.
+    private int UploadsOf(string sender, long round)
+        => _store is ISharedUploadQuota shared ? shared.UploadsOf(sender, round) : _uploadsThisRound.GetValueOrDefault((round, sender));
 
     private EngineStatus StoreUpload(StoredUpload upload, SessionRecord session)
     {
@@ -109,7 +113,8 @@ public sealed partial class TwoServerNode
         }
         if (_store.TryAddUpload(upload))
         {
-            _uploadsThisRound.AddOrUpdate((upload.Round, session.SenderId), 1, (_, n) => n + 1);
+            if (_store is ISharedUploadQuota shared) shared.CountUpload(session.SenderId, upload.Round);
+            else _uploadsThisRound.AddOrUpdate((upload.Round, session.SenderId), 1, (_, n) => n + 1);
             return EngineStatus.Ok;
         }
         return upload.Round != _store.CurrentRound ? EngineStatus.Expired : EngineStatus.Replay;   // the round closed meanwhile, or a repeated id

@@ -17,7 +17,13 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     /// <summary>The schema's component name in <c>schema_versions</c>.</summary>
     public const string Component = "two-server";
 
+    private const int MaxCachedUsers = 1 << 16;
     private readonly SqlDatabase _db;
+
+    // An active user's key never changes (TwoServerNode refuses a registration once active and removes only pending
+    // ones), so every request's signature check finds it here instead of in the database. Bounded; another process on
+    // the same PostgreSQL database can only add users, never change an active one, so no copy here goes stale.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, UserRecord> _activeUsers = new(StringComparer.Ordinal);
 
     /// <summary>Opens (and creates or migrates) the store in <paramref name="database"/>, which it then owns.</summary>
     public SqlTwoServerStore(SqlDatabase database)
@@ -66,7 +72,21 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     private static long Count(DbConnection c, DbTransaction? tx, string sql, params (string, object?)[] p) => (long)SqlDatabase.Scalar(c, tx, sql, p)!;
 
     /// <inheritdoc/>
-    public UserRecord? FindUser(string id) => Read((c, tx) =>
+    public UserRecord? FindUser(string id)
+    {
+        if (_activeUsers.TryGetValue(id, out UserRecord? cached)) return cached;
+        UserRecord? user = ReadUser(id);
+        if (user is { Active: true }) CacheActive(user);
+        return user;
+    }
+
+    private void CacheActive(UserRecord user)
+    {
+        if (_activeUsers.Count >= MaxCachedUsers) _activeUsers.Clear();
+        _activeUsers[user.Id] = user;
+    }
+
+    private UserRecord? ReadUser(string id) => Read((c, tx) =>
     {
         using DbCommand command = SqlDatabase.Command(c, tx, "SELECT signing_key, active, registered_ms FROM ts_users WHERE id = @id", ("id", id));
         using DbDataReader r = command.ExecuteReader();
@@ -74,13 +94,22 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     });
 
     /// <inheritdoc/>
-    public void PutUser(UserRecord user) => Write((c, tx) => SqlDatabase.Execute(c, tx,
-        "INSERT INTO ts_users (id, signing_key, active, registered_ms) VALUES (@id, @k, @a, @t) " +
-        "ON CONFLICT (id) DO UPDATE SET signing_key = excluded.signing_key, active = excluded.active, registered_ms = excluded.registered_ms",
-        ("id", user.Id), ("k", user.SigningKey), ("a", user.Active ? 1L : 0L), ("t", user.Registered.ToUnixTimeMilliseconds())));
+    public void PutUser(UserRecord user)
+    {
+        _activeUsers.TryRemove(user.Id, out _);
+        Write((c, tx) => SqlDatabase.Execute(c, tx,
+            "INSERT INTO ts_users (id, signing_key, active, registered_ms) VALUES (@id, @k, @a, @t) " +
+            "ON CONFLICT (id) DO UPDATE SET signing_key = excluded.signing_key, active = excluded.active, registered_ms = excluded.registered_ms",
+            ("id", user.Id), ("k", user.SigningKey), ("a", user.Active ? 1L : 0L), ("t", user.Registered.ToUnixTimeMilliseconds())));
+        if (user.Active) CacheActive(user);
+    }
 
     /// <inheritdoc/>
-    public void RemoveUser(string id) => Write((c, tx) => SqlDatabase.Execute(c, tx, "DELETE FROM ts_users WHERE id = @id", ("id", id)));
+    public void RemoveUser(string id)
+    {
+        _activeUsers.TryRemove(id, out _);
+        Write((c, tx) => SqlDatabase.Execute(c, tx, "DELETE FROM ts_users WHERE id = @id", ("id", id)));
+    }
 
     /// <inheritdoc/>
     public int PendingUserCount => (int)Read((c, tx) => Count(c, tx, "SELECT COUNT(*) FROM ts_users WHERE active = 0"));

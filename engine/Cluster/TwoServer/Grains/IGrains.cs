@@ -17,6 +17,12 @@ public interface IUserShardGrain : IGrainWithIntegerKey
 
     /// <summary>Removes a user (an aborted registration).</summary>
     Task Remove(string id);
+
+    /// <summary>Uploads the user made in the round so far, counted across every frontend.</summary>
+    [ReadOnly] Task<int> UploadsOf(string id, long round);
+
+    /// <summary>Counts one more upload of the user in the round.</summary>
+    Task CountUpload(string id, long round);
 }
 
 /// <summary>

@@ -37,6 +37,26 @@ public sealed class UserShardGrain(ClusterState state) : Grain, IUserShardGrain
         return Task.CompletedTask;
     }
 
+    // Uploads per (user, round) of the recent rounds, for the per-round quota. In memory: a silo that dies forgets its
+    // shard's counts, so for that round its users may upload up to the quota again (the quota bounds, it is no ledger).
+    private readonly Dictionary<(string Id, long Round), int> _uploads = [];
+    private long _newestRound;
+
+    /// <inheritdoc/>
+    public Task<int> UploadsOf(string id, long round) => Task.FromResult(_uploads.GetValueOrDefault((id, round)));
+
+    /// <inheritdoc/>
+    public Task CountUpload(string id, long round)
+    {
+        if (round > _newestRound)
+        {
+            _newestRound = round;
+            foreach ((string, long Round) key in _uploads.Keys.Where(k => k.Round < round - 1).ToList()) _uploads.Remove(key);
+        }
+        _uploads[(id, round)] = _uploads.GetValueOrDefault((id, round)) + 1;
+        return Task.CompletedTask;
+    }
+
     private void Cache(UserRecord user)
     {
         if (_active.Count >= MaxCached) _active.Clear();      // bounded: the store still has them all
