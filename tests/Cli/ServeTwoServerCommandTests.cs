@@ -21,6 +21,47 @@ public sealed class ServeTwoServerCommandTests
         Assert.That(condition(), Is.True, $"timed out waiting for {what}");
     }
 
+    [Test, CancelAfter(60_000)]
+    public async Task TheServersRound_NeverRunsAheadOfTheWallClock()
+    {
+        // Round r is open from (r − 1)·T to r·T: a server whose timer fired early once used to close the round anyway and
+        // ran ahead of the clock (and of a cluster's S1, which follows the clock exactly). Found by the cluster kill test.
+        string dir = Directory.CreateTempSubdirectory("engine-two-server-clock-").FullName;
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var output = new StringWriter();
+        Assert.That(TwoServerCommand.Create(new StringWriter()).Parse(["keygen", "--key", Path.Combine(dir, "s1.key")]).Invoke(), Is.Zero);
+        Assert.That(TwoServerCommand.Create(new StringWriter()).Parse(["keygen", "--key", Path.Combine(dir, "s2.key")]).Invoke(), Is.Zero);
+        const double RoundSeconds = 0.2;
+        Task<int> s1 = Task.Run(() => ServeTwoServerCommand.RunAsync(new TwoServerServeOptions("s1", Path.Combine(dir, "s1.key"), Path.Combine(dir, "s2.key.pub"), "127.0.0.1", 0, 64,
+                                                                                               RoundSeconds, 0) { Data = "memory" }, output, stop.Token));
+        try
+        {
+            await WaitForAsync(() => output.ToString().Contains("listening on"), "the server");
+            await using TwoServerTcpConnection connection = await TwoServerTcpConnection.ConnectAsync(IPEndPoint.Parse(output.ToString().Split("listening on ")[1].Split(',')[0]));
+            long WallRound() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / (long)(RoundSeconds * 1000) + 1;
+            long first = 0, last = 0;
+            for (int i = 0; i < 80; i++)                                            // 4 s: 20 round boundaries
+            {
+                long before = WallRound();
+                (Engine.TwoServer.Wire.TwoServerMessageType type, byte[] payload) = await connection.RequestAsync(Engine.TwoServer.Wire.TwoServerMessageType.GetRound,
+                                                                                                                   [Engine.TwoServer.Wire.TwoServerWire.Version]);
+                long after = WallRound();
+                Assert.That(type, Is.EqualTo(Engine.TwoServer.Wire.TwoServerMessageType.Round));
+                last = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(1));
+                if (first == 0) first = last;
+                Assert.That(last, Is.LessThanOrEqualTo(after), $"poll {i}: the server's round {last}, the wall clock's {before}–{after}");
+                await Task.Delay(50);
+            }
+            Assert.That(last - first, Is.GreaterThanOrEqualTo(15), "the rounds did close");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await s1;
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Test]
     public async Task ServedS1AndS2_CarryAMessageThroughARound()
     {

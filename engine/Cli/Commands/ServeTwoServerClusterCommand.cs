@@ -25,7 +25,7 @@ internal static class ServeTwoServerClusterCommand
         var cluster = new TwoServerClusterOptions
         {
             ConnectionString = options.Cluster!, ServerIndex = index, Address = address, SiloPort = options.ClusterPorts.Silo, GatewayPort = options.ClusterPorts.Gateway,
-            RoundLength = TimeSpan.FromSeconds(options.RoundSeconds),
+            RoundLength = TimeSpan.FromSeconds(options.RoundSeconds), FastFailureDetection = options.FastFailureDetection,
         };
         using var shutdown = new ShutdownSignal(options.RunForSeconds, cancellationToken);
         using var engineHost = new EngineHost();

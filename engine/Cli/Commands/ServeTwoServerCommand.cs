@@ -29,6 +29,9 @@ internal sealed record TwoServerServeOptions(string Role, string KeyFile, string
 
     /// <summary>Cluster mode: the silo-to-silo and gateway ports (0: free ones).</summary>
     public (int Silo, int Gateway) ClusterPorts { get; init; }
+
+    /// <summary>Cluster mode: declare an unresponsive silo dead after about two seconds instead of Orleans' default.</summary>
+    public bool FastFailureDetection { get; init; }
 }
 
 /// <summary>
@@ -54,15 +57,16 @@ internal static class ServeTwoServerCommand
         var part = new Option<string>("--cluster-part") { Description = "Cluster mode: both (a silo with a frontend), silo, or frontend (stateless, an Orleans client of the silos).", DefaultValueFactory = _ => "both" };
         var siloPort = new Option<int>("--silo-port") { Description = "Cluster mode: the silo-to-silo port (0: a free one).", DefaultValueFactory = _ => 0 };
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Cluster mode: the port frontends reach the silo on (0: a free one).", DefaultValueFactory = _ => 0 };
+        var fastFailure = new Option<bool>("--fast-failure-detection") { Description = "Cluster mode: declare a silo that stops answering dead after about two seconds (Orleans' default waits tens of seconds and tolerates long pauses); for one machine or a fast, quiet network." };
         var command = new Command("two-server", "One of Protocol 2's two servers (S1 or S2) (SPEC.md §2.6).");
-        foreach (Option o in new Option[] { role, key, peer, address, port, block, round, runFor, data, cluster, part, siloPort, gatewayPort }) command.Options.Add(o);
+        foreach (Option o in new Option[] { role, key, peer, address, port, block, round, runFor, data, cluster, part, siloPort, gatewayPort, fastFailure }) command.Options.Add(o);
         var limitOptions = new ConnectionLimitOptions(command);
         command.SetAction(r => !limitOptions.TryRead(r, output, out ConnectionLimits limits) ? 1 :
                                RunAsync(new TwoServerServeOptions(r.GetValue(role)!, r.GetValue(key)!, r.GetValue(peer)!, r.GetValue(address)!, r.GetValue(port),
                                                                   r.GetValue(block), r.GetValue(round), r.GetValue(runFor))
                                {
                                    Limits = limits, Data = r.GetValue(data), Cluster = r.GetValue(cluster), ClusterPart = r.GetValue(part)!,
-                                   ClusterPorts = (r.GetValue(siloPort), r.GetValue(gatewayPort)),
+                                   ClusterPorts = (r.GetValue(siloPort), r.GetValue(gatewayPort)), FastFailureDetection = r.GetValue(fastFailure),
                                }, output, CancellationToken.None).GetAwaiter().GetResult());
         return command;
     }
@@ -118,10 +122,13 @@ internal static class ServeTwoServerCommand
         {
             while (true)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(roundMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() % roundMs), shutdown.Token).ConfigureAwait(false);
+                // Just past the next boundary. A timer that fires early finds the wall clock still in the open round and
+                // waits again: forcing the round on would run this server ahead of the clock, and of the other server.
+                await Task.Delay(TimeSpan.FromMilliseconds(roundMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() % roundMs + 1), shutdown.Token).ConfigureAwait(false);
                 long closed = store.CurrentRound;
+                if (WallClockRound() <= closed) continue;
                 int uploads = store.Uploads(closed).Count;
-                node.AdvanceRoundTo(Math.Max(closed + 1, WallClockRound()));
+                node.AdvanceRoundTo(WallClockRound());
                 output.WriteLine($"{options.Role}: round {closed} closed with {uploads} uploads; {server.Requests} requests, {server.Refusals} refused");
                 output.Flush();
             }
