@@ -30,13 +30,19 @@ public sealed class BatchWorkerPoolTests
             ulong[] b = new ulong[n], e = new ulong[4], r = new ulong[n];
             for (int i = 0; i < n - 1; i++) b[i] = (ulong)rng.NextInt64();
             for (int i = 0; i < 4; i++) e[i] = (ulong)rng.NextInt64();
-            await batcher.PowAsync(b, e, r);
-            threads.Add(Thread.CurrentThread.Name);     // the continuation runs on the worker that computed the batch
+            ValueTask pow = batcher.PowAsync(b, e, r);
+            // A request still pending here continues on the worker that computes its batch. One the worker finished
+            // before this line (a loaded machine can deschedule the caller that long) continues inline on the caller, and
+            // says nothing about the worker's thread.
+            bool pending = !pow.IsCompleted;
+            await pow;
+            if (pending) threads.Add(Thread.CurrentThread.Name);
             BigInteger m = Oracles.ToBig(batcher.Context.Modulus);
             return Oracles.ToBig(r) == BigInteger.ModPow(Oracles.ToBig(b), Oracles.ToBig(e), m);
         }
         bool[] ok = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => one(i % 2 == 0 ? small : large, i))));
         Assert.That(ok, Is.All.True, "every result equals BigInteger.ModPow");
+        Assert.That(threads, Is.Not.Empty, "some requests waited for their batch");
         Assert.That(threads.Distinct(), Is.EqualTo(new[] { "shared-0" }), "both schedulers' batches ran on the pool's one thread");
         Assert.That((small.Items, large.Items), Is.EqualTo((8L, 8L)));
         Assert.That(small.Batches + large.Batches, Is.LessThan(16), "requests shared batches");

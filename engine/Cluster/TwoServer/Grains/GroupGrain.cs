@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using Engine.TwoServer.Storage;
 
 namespace Engine.Cluster.TwoServer.Grains;
@@ -9,6 +10,7 @@ namespace Engine.Cluster.TwoServer.Grains;
 /// per frontend: each frontend fans them out into its members' inboxes itself (see the cluster README: fanning out
 /// here would send every inbox byte twice, silo to frontend and frontend to user).
 /// </summary>
+[RandomPlacement]          // spread over the silos, not kept near whichever silo or frontend calls first
 public sealed class GroupGrain(ClusterState state, SiloLoad load) : Grain, IGroupGrain
 {
     private GroupState _view;

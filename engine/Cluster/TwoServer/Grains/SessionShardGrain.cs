@@ -1,8 +1,10 @@
+using Orleans.Placement;
 using Engine.TwoServer.Storage;
 
 namespace Engine.Cluster.TwoServer.Grains;
 
 /// <summary>A shard of the session index: sessions never change once stored, so a bounded cache over the store.</summary>
+[RandomPlacement]          // spread over the silos, not kept near whichever silo or frontend calls first
 public sealed class SessionShardGrain(ClusterState state) : Grain, ISessionShardGrain
 {
     private const int MaxCached = 1 << 16;

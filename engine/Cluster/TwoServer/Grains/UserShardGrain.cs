@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using System.Collections.Concurrent;
 using Engine.TwoServer.Storage;
 
@@ -7,6 +8,7 @@ namespace Engine.Cluster.TwoServer.Grains;
 /// A shard of the registrations. Active users' keys never change, so they stay cached here; pending ones are read from
 /// the store each time (they expire and are swept there).
 /// </summary>
+[RandomPlacement]          // spread over the silos, not kept near whichever silo or frontend calls first
 public sealed class UserShardGrain(ClusterState state) : Grain, IUserShardGrain
 {
     private const int MaxCached = 1 << 16;
