@@ -114,6 +114,28 @@ public sealed class SharedOperationCenterTests
     }
 
     [TestCaseSource(nameof(Kinds))]
+    public async Task AFloodOfAnswersToChallengesNobodyIssued_IsRefusedAtEveryInstance_AndStoresNothing(string kind)
+    {
+        await using var pair = new TwoInstances(kind);
+        Device device = await EnrolledDevice(pair, "sensor-4", pair.A, pair.A);
+        (byte[] genuine, var keys) = device.Respond(await Challenge(pair.A));
+        keys.Dispose();
+        var refusals = new Dictionary<EngineStatus, int>();
+        for (int i = 0; i < 200; i++)
+        {
+            // Well-sized answers naming random N_OC (a valid proof's bytes, another nonce), and wrong-sized garbage.
+            byte[] request = i % 2 == 0 ? (byte[])genuine.Clone() : System.Security.Cryptography.RandomNumberGenerator.GetBytes(1 + i % 90);
+            if (i % 2 == 0) System.Security.Cryptography.RandomNumberGenerator.Fill(request.AsSpan(1, Engine.IotAuth.IotAuthParameters.NonceSize));
+            EngineStatus status = (await (i % 4 < 2 ? pair.A : pair.B).ProcessAsync(IotMessageType.Authenticate, request)).Status;
+            refusals[status] = refusals.GetValueOrDefault(status) + 1;
+        }
+        Assert.That(refusals.GetValueOrDefault(EngineStatus.NotFound), Is.EqualTo(100), string.Join(", ", refusals));
+        Assert.That(refusals.GetValueOrDefault(EngineStatus.Ok), Is.Zero);
+        Assert.That((pair.A.TableSizes.Sessions, pair.B.TableSizes.Sessions), Is.EqualTo((0, 0)), "no session opened");
+        Assert.That((await pair.B.ProcessAsync(IotMessageType.Authenticate, genuine)).Status, Is.EqualTo(EngineStatus.Ok), "the genuine answer still works, at the other instance");
+    }
+
+    [TestCaseSource(nameof(Kinds))]
     public async Task AnInstanceWithAnotherAdminKey_CannotOpenTheSharedChallenges_AndTakesNothing(string kind)
     {
         await using var pair = new TwoInstances(kind);

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Engine.Primitives.Caching;
 using System.IO.Hashing;
 using System.Text;
 using Engine.Cluster.TwoServer.Grains;
@@ -24,9 +24,8 @@ public sealed class ClusterTwoServerStore(IGrainFactory grains) : ITwoServerStor
     /// <summary>User registrations are spread over this many shards by a hash of the id.</summary>
     public const int UserShards = 64;
 
-    private const int MaxCached = 1 << 16;
-    private readonly ConcurrentDictionary<string, UserRecord> _activeUsers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SessionRecord> _sessions = new(StringComparer.Ordinal);
+    private readonly BoundedCache<string, UserRecord> _activeUsers = new(1 << 16, StringComparer.Ordinal);
+    private readonly BoundedCache<UInt128, SessionRecord> _sessions = new(1 << 16);
 
     /// <summary>How long a grain call may take.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -36,6 +35,14 @@ public sealed class ClusterTwoServerStore(IGrainFactory grains) : ITwoServerStor
 
     /// <summary>The shard of a session id: its first byte (session ids are random).</summary>
     public static int SessionShard(ReadOnlySpan<byte> sessionId) => sessionId.IsEmpty ? 0 : sessionId[0];
+
+    /// <summary>A session id as a cache key without allocating (false for an id of another length: not cached).</summary>
+    public static bool TrySessionKey(ReadOnlySpan<byte> sessionId, out UInt128 key)
+    {
+        bool ok = sessionId.Length == Engine.TwoServer.Wire.TwoServerWire.SessionIdSize;
+        key = ok ? System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(sessionId) : default;
+        return ok;
+    }
 
     private T Wait<T>(Task<T> call)
     {
@@ -66,19 +73,23 @@ public sealed class ClusterTwoServerStore(IGrainFactory grains) : ITwoServerStor
     /// <inheritdoc/>
     public UserRecord? FindUser(string id)
     {
-        if (_activeUsers.TryGetValue(id, out UserRecord? user)) return user;
+        if (_activeUsers.TryGet(id, out UserRecord? user)) return user;
         user = Wait(Users(id).Find(id));
-        if (user is { Active: true }) Cache(_activeUsers, id, user);
+        if (user is { Active: true }) _activeUsers.Set(id, user);
         return user;
     }
 
     /// <inheritdoc/>
-    public void PutUser(UserRecord user) => Wait(Users(user.Id).Put(user));
+    public void PutUser(UserRecord user)
+    {
+        _activeUsers.Remove(user.Id);
+        Wait(Users(user.Id).Put(user));
+    }
 
     /// <inheritdoc/>
     public void RemoveUser(string id)
     {
-        _activeUsers.TryRemove(id, out _);
+        _activeUsers.Remove(id);
         Wait(Users(id).Remove(id));
     }
 
@@ -126,10 +137,10 @@ public sealed class ClusterTwoServerStore(IGrainFactory grains) : ITwoServerStor
     /// <inheritdoc/>
     public SessionRecord? FindSession(ReadOnlySpan<byte> sessionId)
     {
-        string key = Convert.ToHexString(sessionId);
-        if (_sessions.TryGetValue(key, out SessionRecord? session)) return session;
+        bool keyed = TrySessionKey(sessionId, out UInt128 key);
+        if (keyed && _sessions.TryGet(key, out SessionRecord? session)) return session;
         session = Wait(grains.GetGrain<ISessionShardGrain>(SessionShard(sessionId)).Find(sessionId.ToArray()));
-        if (session is not null) Cache(_sessions, key, session);
+        if (keyed && session is not null) _sessions.Set(key, session);
         return session;
     }
 
@@ -168,10 +179,4 @@ public sealed class ClusterTwoServerStore(IGrainFactory grains) : ITwoServerStor
 
     /// <inheritdoc/>
     public void MarkDialsFetched(string group, string memberId, IEnumerable<ulong> messageIds) => Wait(GroupOf(group).MarkDialsFetched(memberId, [.. messageIds]));
-
-    private static void Cache<T>(ConcurrentDictionary<string, T> cache, string key, T value)
-    {
-        if (cache.Count >= MaxCached) cache.Clear();
-        cache[key] = value;
-    }
 }

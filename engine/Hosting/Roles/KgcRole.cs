@@ -69,7 +69,8 @@ public sealed class KgcRole : IEngineRole, IDisposable
         {
             case KgcFrameType.Enrol:
             {
-                Shared?.Pull(_kgc, this);
+                // No pull first: an unauthenticated request costs no database read. An identity another instance enrolled
+                // collides when it is recorded (after the enrolment key's check), and only then is the store pulled.
                 EngineStatus status;
                 byte[]? answer;
                 try { status = Enrolment.Answer(_kgc, _enrolmentKey, request, out answer); }

@@ -415,6 +415,7 @@ public sealed partial class OperationCenter : IIotServerRole, IDisposable
         _sessions.Clear();
         CryptographicOperations.ZeroMemory(_enrolmentKey);
         CryptographicOperations.ZeroMemory(_adminKey);
+        _sharedSealer?.Dispose();                                // the key sealing the shared challenges
         lock (_epochGate)
         {
             _retiredKey?.Dispose();

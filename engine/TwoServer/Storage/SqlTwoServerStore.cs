@@ -23,7 +23,7 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     // An active user's key never changes (TwoServerNode refuses a registration once active and removes only pending
     // ones), so every request's signature check finds it here instead of in the database. Bounded; another process on
     // the same PostgreSQL database can only add users, never change an active one, so no copy here goes stale.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, UserRecord> _activeUsers = new(StringComparer.Ordinal);
+    private readonly Engine.Primitives.Caching.BoundedCache<string, UserRecord> _activeUsers = new(MaxCachedUsers, StringComparer.Ordinal);
 
     /// <summary>Opens (and creates or migrates) the store in <paramref name="database"/>, which it then owns.</summary>
     public SqlTwoServerStore(SqlDatabase database)
@@ -74,16 +74,10 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     /// <inheritdoc/>
     public UserRecord? FindUser(string id)
     {
-        if (_activeUsers.TryGetValue(id, out UserRecord? cached)) return cached;
+        if (_activeUsers.TryGet(id, out UserRecord? cached)) return cached;
         UserRecord? user = ReadUser(id);
-        if (user is { Active: true }) CacheActive(user);
+        if (user is { Active: true }) _activeUsers.Set(id, user);
         return user;
-    }
-
-    private void CacheActive(UserRecord user)
-    {
-        if (_activeUsers.Count >= MaxCachedUsers) _activeUsers.Clear();
-        _activeUsers[user.Id] = user;
     }
 
     private UserRecord? ReadUser(string id) => Read((c, tx) =>
@@ -96,18 +90,18 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     /// <inheritdoc/>
     public void PutUser(UserRecord user)
     {
-        _activeUsers.TryRemove(user.Id, out _);
+        _activeUsers.Remove(user.Id);
         Write((c, tx) => SqlDatabase.Execute(c, tx,
             "INSERT INTO ts_users (id, signing_key, active, registered_ms) VALUES (@id, @k, @a, @t) " +
             "ON CONFLICT (id) DO UPDATE SET signing_key = excluded.signing_key, active = excluded.active, registered_ms = excluded.registered_ms",
             ("id", user.Id), ("k", user.SigningKey), ("a", user.Active ? 1L : 0L), ("t", user.Registered.ToUnixTimeMilliseconds())));
-        if (user.Active) CacheActive(user);
+        if (user.Active) _activeUsers.Set(user.Id, user);
     }
 
     /// <inheritdoc/>
     public void RemoveUser(string id)
     {
-        _activeUsers.TryRemove(id, out _);
+        _activeUsers.Remove(id);
         Write((c, tx) => SqlDatabase.Execute(c, tx, "DELETE FROM ts_users WHERE id = @id", ("id", id)));
     }
 
@@ -206,26 +200,23 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     });
 
     /// <inheritdoc/>
-    public IReadOnlyList<StoredUpload> Uploads(long round) => Read((c, tx) =>
+    public IReadOnlyList<StoredUpload> Uploads(long round)
+        => ReadUploads(round, "SELECT message_id, session_id, shares, signature FROM ts_uploads WHERE round = @r ORDER BY seq", ("r", round));
+
+    /// <summary>Rows of (message id, session id, shares, signature) as uploads of <paramref name="round"/>.</summary>
+    private List<StoredUpload> ReadUploads(long round, string sql, params (string, object?)[] parameters) => Read((c, tx) =>
     {
         var list = new List<StoredUpload>();
-        using DbCommand command = SqlDatabase.Command(c, tx, "SELECT message_id, session_id, shares, signature FROM ts_uploads WHERE round = @r ORDER BY seq", ("r", round));
+        using DbCommand command = SqlDatabase.Command(c, tx, sql, parameters);
         using DbDataReader r = command.ExecuteReader();
         while (r.Read()) list.Add(new StoredUpload(round, unchecked((ulong)r.GetInt64(0)), r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<byte[]>(3)));
         return list;
     });
 
     /// <inheritdoc/>
-    public IReadOnlyList<StoredUpload> Uploads(long round, string group) => Read((c, tx) =>
-    {
-        var list = new List<StoredUpload>();
-        using DbCommand command = SqlDatabase.Command(c, tx,
-            "SELECT u.message_id, u.session_id, u.shares, u.signature FROM ts_uploads u JOIN ts_sessions s ON s.session_id = u.session_id " +
-            "WHERE u.round = @r AND s.grp = @g ORDER BY u.seq", ("r", round), ("g", group));
-        using DbDataReader r = command.ExecuteReader();
-        while (r.Read()) list.Add(new StoredUpload(round, unchecked((ulong)r.GetInt64(0)), r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<byte[]>(3)));
-        return list;
-    });
+    public IReadOnlyList<StoredUpload> Uploads(long round, string group)
+        => ReadUploads(round, "SELECT u.message_id, u.session_id, u.shares, u.signature FROM ts_uploads u JOIN ts_sessions s ON s.session_id = u.session_id " +
+                              "WHERE u.round = @r AND s.grp = @g ORDER BY u.seq", ("r", round), ("g", group));
 
     /// <inheritdoc/>
     public long CloseRound(int keepRounds) => Write((c, tx) =>
@@ -266,16 +257,10 @@ public sealed class SqlTwoServerStore : ITwoServerStore, IDisposable
     });
 
     /// <inheritdoc/>
-    public IReadOnlyList<StoredUpload> PendingDials(string group, string memberId) => Read((c, tx) =>
-    {
-        var list = new List<StoredUpload>();
-        using DbCommand command = SqlDatabase.Command(c, tx,
-            "SELECT d.message_id, d.session_id, d.shares, d.signature FROM ts_dials d WHERE d.grp = @g " +
-            "AND NOT EXISTS (SELECT 1 FROM ts_dial_fetched f WHERE f.message_id = d.message_id AND f.member = @m) ORDER BY d.seq", ("g", group), ("m", memberId));
-        using DbDataReader r = command.ExecuteReader();
-        while (r.Read()) list.Add(new StoredUpload(-1, unchecked((ulong)r.GetInt64(0)), r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<byte[]>(3)));
-        return list;
-    });
+    public IReadOnlyList<StoredUpload> PendingDials(string group, string memberId)
+        => ReadUploads(-1, "SELECT d.message_id, d.session_id, d.shares, d.signature FROM ts_dials d WHERE d.grp = @g " +
+                           "AND NOT EXISTS (SELECT 1 FROM ts_dial_fetched f WHERE f.message_id = d.message_id AND f.member = @m) ORDER BY d.seq",
+                       ("g", group), ("m", memberId));
 
     /// <inheritdoc/>
     public void MarkDialsFetched(string group, string memberId, IEnumerable<ulong> messageIds) => Write((c, tx) =>

@@ -1,5 +1,6 @@
-using Orleans.Placement;
+using Engine.Primitives.Caching;
 using Engine.TwoServer.Storage;
+using Orleans.Placement;
 
 namespace Engine.Cluster.TwoServer.Grains;
 
@@ -7,29 +8,22 @@ namespace Engine.Cluster.TwoServer.Grains;
 [RandomPlacement]          // spread over the silos, not kept near whichever silo or frontend calls first
 public sealed class SessionShardGrain(ClusterState state) : Grain, ISessionShardGrain
 {
-    private const int MaxCached = 1 << 16;
-    private readonly Dictionary<string, SessionRecord> _sessions = new(StringComparer.Ordinal);
+    private readonly BoundedCache<UInt128, SessionRecord> _sessions = new(1 << 16);
 
     /// <inheritdoc/>
     public Task<SessionRecord?> Find(byte[] sessionId)
     {
-        string key = Convert.ToHexString(sessionId);
-        if (_sessions.TryGetValue(key, out SessionRecord? session)) return Task.FromResult<SessionRecord?>(session);
+        bool keyed = ClusterTwoServerStore.TrySessionKey(sessionId, out UInt128 key);
+        if (keyed && _sessions.TryGet(key, out SessionRecord? session)) return Task.FromResult<SessionRecord?>(session);
         session = state.Store.FindSession(sessionId);
-        if (session is not null) Remember(key, session);
+        if (keyed && session is not null) _sessions.Set(key, session);
         return Task.FromResult(session);
     }
 
     /// <inheritdoc/>
     public Task Remember(SessionRecord session)
     {
-        Remember(Convert.ToHexString(session.SessionId), session);
+        if (ClusterTwoServerStore.TrySessionKey(session.SessionId, out UInt128 key)) _sessions.Set(key, session);
         return Task.CompletedTask;
-    }
-
-    private void Remember(string key, SessionRecord session)
-    {
-        if (_sessions.Count >= MaxCached) _sessions.Clear();
-        _sessions[key] = session;
     }
 }

@@ -1,33 +1,22 @@
 using Orleans.Placement;
-using System.Collections.Concurrent;
 using Engine.TwoServer.Storage;
 
 namespace Engine.Cluster.TwoServer.Grains;
 
 /// <summary>
-/// A shard of the registrations. Active users' keys never change, so they stay cached here; pending ones are read from
-/// the store each time (they expire and are swept there).
+/// A shard of the registrations, read and written through the store (which keeps active users' keys in memory: they
+/// never change), and the shard's per-round upload counts.
 /// </summary>
 [RandomPlacement]          // spread over the silos, not kept near whichever silo or frontend calls first
 public sealed class UserShardGrain(ClusterState state) : Grain, IUserShardGrain
 {
-    private const int MaxCached = 1 << 16;
-    private readonly ConcurrentDictionary<string, UserRecord> _active = new(StringComparer.Ordinal);
-
     /// <inheritdoc/>
-    public Task<UserRecord?> Find(string id)
-    {
-        if (_active.TryGetValue(id, out UserRecord? user)) return Task.FromResult<UserRecord?>(user);
-        user = state.Store.FindUser(id);
-        if (user is { Active: true }) Cache(user);
-        return Task.FromResult(user);
-    }
+    public Task<UserRecord?> Find(string id) => Task.FromResult(state.Store.FindUser(id));
 
     /// <inheritdoc/>
     public Task Put(UserRecord user)
     {
         state.Store.PutUser(user);
-        if (user.Active) Cache(user);
         return Task.CompletedTask;
     }
 
@@ -35,7 +24,6 @@ public sealed class UserShardGrain(ClusterState state) : Grain, IUserShardGrain
     public Task Remove(string id)
     {
         state.Store.RemoveUser(id);
-        _active.TryRemove(id, out _);
         return Task.CompletedTask;
     }
 
@@ -59,9 +47,4 @@ public sealed class UserShardGrain(ClusterState state) : Grain, IUserShardGrain
         return Task.CompletedTask;
     }
 
-    private void Cache(UserRecord user)
-    {
-        if (_active.Count >= MaxCached) _active.Clear();      // bounded: the store still has them all
-        _active[user.Id] = user;
-    }
 }
